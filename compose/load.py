@@ -1,0 +1,185 @@
+"""Load: bytes on disk -> a SourceFile (frontmatter fields + Markdown body).
+
+Strict YAML first; real agent files are often not valid YAML (unquoted ': ' and <example>
+blocks in descriptions, literal '\\n' escapes), so a lenient line-based reader follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from compose.errors import FrontmatterError, InputError
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+FrontmatterMode = Literal["strict", "lenient", "none"]
+
+_FENCE = re.compile(r"^-{3,}[ \t]*$")
+_FIELD = re.compile(r"^([A-Za-z_][\w-]*):(?:[ \t]+(.*)|[ \t]*)$")
+_KNOWN_KEYS = frozenset({"name", "description", "tools", "model", "color"})
+# Column-0 words that look like keys inside a multi-line description's examples.
+_DIALOGUE_WORDS = frozenset({"user", "assistant", "context", "commentary", "example", "examples"})
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One agent file as read: ordered frontmatter fields, body text, and how it was read."""
+
+    path: str
+    frontmatter: tuple[tuple[str, object], ...]
+    frontmatter_mode: FrontmatterMode
+    body: str
+    body_line: int  # 1-based line of the file on which the body starts
+    warnings: tuple[str, ...] = ()
+
+    def field(self, key: str) -> object:
+        return next((value for k, value in self.frontmatter if k == key), None)
+
+    @property
+    def name(self) -> str:
+        value = self.field("name")
+        return value.strip() if isinstance(value, str) and value.strip() else Path(self.path).stem
+
+    @property
+    def tools(self) -> tuple[str, ...] | None:
+        value = self.field("tools")
+        return value if isinstance(value, tuple) else None
+
+
+def read_text(path: str | Path) -> str:
+    """Read a file as UTF-8 text, turning every way it can fail into a one-line InputError."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(p, "is a directory, not an agent file")
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(p, f"is {size / 2**20:.1f} MiB; agent files over 4 MiB are refused")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(p, "no such file") from None
+    except PermissionError:
+        raise InputError(p, "permission denied") from None
+    except OSError as exc:
+        raise InputError(p, exc.strerror or "cannot be read") from None
+    if b"\x00" in data[:8192]:
+        raise InputError(p, "is a binary file, not Markdown")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            p, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load(path: str | Path) -> SourceFile:
+    return loads(read_text(path), str(path))
+
+
+def loads(text: str, path: str = "<string>") -> SourceFile:
+    """Split and read frontmatter; pure, so tests and the library can load from strings."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(path, "is empty")
+    lines = text.split("\n")
+    if not _FENCE.match(lines[0]):
+        warning = "has no frontmatter; the agent is named after the file"
+        return SourceFile(path, (), "none", text, 1, (warning,))
+    close = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if close is None:
+        raise FrontmatterError(path, "frontmatter opened on line 1 is never closed with '---'")
+    fm_text = "\n".join(lines[1:close])
+    body = "\n".join(lines[close + 1 :])
+    fields, mode = _read_fields(fm_text, path)
+    warnings = ["frontmatter is not valid YAML; read leniently"] if mode == "lenient" else []
+    if not body.strip():
+        warnings.append("has frontmatter but no body")
+    return SourceFile(path, fields, mode, body, close + 2, tuple(warnings))
+
+
+def _read_fields(fm_text: str, path: str) -> tuple[tuple[tuple[str, object], ...], FrontmatterMode]:
+    try:
+        data = YAMLHandler().load(fm_text) if fm_text.strip() else {}
+    except yaml.YAMLError as exc:
+        return _lenient_fields(fm_text, path, exc), "lenient"
+    if not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else "single value"
+        raise FrontmatterError(path, f"frontmatter is a YAML {kind}, not a mapping of fields")
+    return tuple((str(k), _normalise(str(k), v)) for k, v in data.items()), "strict"
+
+
+def _lenient_fields(fm_text: str, path: str, exc: yaml.YAMLError) -> tuple[tuple[str, object], ...]:
+    fields: list[tuple[str, list[str]]] = []
+    for number, line in enumerate(fm_text.split("\n"), start=2):
+        match = _FIELD.match(line)
+        if match and _starts_field(match.group(1), bool(fields)):
+            fields.append((match.group(1), [match.group(2) or ""]))
+        elif fields:
+            fields[-1][1].append(line)
+        elif line.strip() and not line.lstrip().startswith("#"):
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (YAML error at line {mark.line + 2})" if mark else ""
+            raise FrontmatterError(
+                path, f"frontmatter line {number} is not 'key: value'{where}"
+            ) from None
+    return tuple((key, _normalise(key, _lenient_value(key, parts))) for key, parts in fields)
+
+
+def _starts_field(key: str, after_first: bool) -> bool:
+    if key in _KNOWN_KEYS:
+        return True
+    # Unknown keys must look like Claude Code keys (lower-case initial), not prose or dialogue.
+    return key[0].islower() and not (after_first and key.lower() in _DIALOGUE_WORDS)
+
+
+def _lenient_value(key: str, parts: list[str]) -> object:
+    raw = "\n".join(parts).strip()
+    if "\n" not in raw and key != "description":
+        try:
+            parsed = yaml.safe_load(raw) if raw else None
+        except yaml.YAMLError:
+            parsed = raw
+        if parsed is None or isinstance(parsed, (str, int, float, bool, list)):
+            return parsed
+        return raw
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        try:
+            unquoted = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            unquoted = raw[1:-1]
+        raw = unquoted if isinstance(unquoted, str) else raw
+    return raw.replace("\\n", "\n")
+
+
+def _normalise(key: str, value: object) -> object:
+    """Freeze lists as tuples; `tools` always becomes a tuple of tool specs, verbatim."""
+    if key == "tools":
+        if isinstance(value, str):
+            return split_tools(value)
+        if isinstance(value, list):
+            return tuple(str(v).strip() for v in value if str(v).strip())
+    if isinstance(value, list):
+        return tuple(_normalise("", v) for v in value)
+    return value
+
+
+def split_tools(spec: str) -> tuple[str, ...]:
+    """Split 'Read, Grep, Agent(a, b)' on commas outside parentheses."""
+    tools: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in spec:
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth <= 0:
+            tools.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    tools.append("".join(current).strip())
+    return tuple(t for t in tools if t)

@@ -1,0 +1,441 @@
+"""Parse: SourceFile -> Agent (preamble + ordered sections of bullets), on the mistune 3 AST.
+
+Three section styles occur in real agents and all become Sections: ATX headings
+(`## Title`, `### 1. Title`), bold or short colon-ended paragraphs followed by a list
+(`**Core Responsibilities:**`, `API design requirements:`), and numbered bold items
+(`1. **API Design**`) whose nested bullets belong to that item. mistune gives no source
+positions, so line numbers and original Markdown come from walking the source in step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import mistune
+
+from compose.load import SourceFile
+from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title
+
+Token = dict[str, Any]
+
+_MARKDOWN = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough"])
+_LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)(.*)$")
+_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+_WORD = re.compile(r"[a-z0-9]+")
+_MAX_PSEUDO_TITLE = 80
+
+
+@dataclass(frozen=True)
+class Bullet:
+    """One list item: plain text for matching, original Markdown for rendering."""
+
+    id: str
+    agent: str
+    section: str
+    topic: str
+    text: str
+    markdown: str
+    line: int
+    parent: str | None = None
+    depth: int = 0
+    negative: bool = False  # from an anti-pattern list: a warning, never a recommendation
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    topic: str
+    level: int
+    line: int
+    paragraphs: tuple[str, ...] = ()
+    bullets: tuple[Bullet, ...] = ()
+    verbatim: tuple[str, ...] = ()  # fenced code, tables, HTML: kept byte for byte
+
+
+@dataclass(frozen=True)
+class Agent:
+    source: SourceFile
+    preamble: tuple[str, ...]
+    sections: tuple[Section, ...]
+    preamble_verbatim: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def bullets(self) -> tuple[Bullet, ...]:
+        return tuple(b for s in self.sections for b in s.bullets)
+
+
+def parse(source: SourceFile) -> Agent:
+    """Parse a loaded agent file into sections and bullets."""
+    return _Parser(source).run()
+
+
+def normalise_for_id(text: str) -> str:
+    """Lower-case words only: ids and source matching ignore Markdown and spacing."""
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def bullet_id(agent: str, text: str) -> str:
+    """Content-derived id, stable under whitespace and Markdown-only edits."""
+    digest = hashlib.blake2b(f"{agent}\0{normalise_for_id(text)}".encode(), digest_size=5)
+    return "b" + digest.hexdigest()
+
+
+def plain_text(children: list[Token]) -> str:
+    parts: list[str] = []
+    for token in children:
+        kind = token["type"]
+        if kind in ("softbreak", "linebreak"):
+            parts.append(" ")
+        elif kind == "image":
+            parts.append(plain_text(token.get("children", [])))
+        elif "children" in token:
+            parts.append(plain_text(token["children"]))
+        else:
+            parts.append(token.get("raw", ""))
+    return " ".join("".join(parts).split())
+
+
+@dataclass
+class _SectionBuilder:
+    title: str
+    topic: str
+    level: int
+    line: int
+    pseudo: bool
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[Bullet] = field(default_factory=list)
+    verbatim: list[str] = field(default_factory=list)
+
+    def freeze(self) -> Section:
+        return Section(
+            self.title,
+            self.topic,
+            self.level,
+            self.line,
+            tuple(self.paragraphs),
+            tuple(self.bullets),
+            tuple(self.verbatim),
+        )
+
+
+class _SourceCursor:
+    """Walks the body's lines in document order to recover what mistune drops: positions."""
+
+    def __init__(self, body: str, first_line: int) -> None:
+        self.lines = body.split("\n")
+        self.first_line = first_line
+        self.at = 0
+        self.in_fence = [False] * len(self.lines)
+        fence: str | None = None
+        for i, line in enumerate(self.lines):
+            match = _FENCE_LINE.match(line)
+            if fence is None and match:
+                fence = match.group(1)
+            elif fence is not None:
+                self.in_fence[i] = True
+                if match and match.group(1) == fence:
+                    fence = None
+        # Alphanumerics only, so Markdown syntax on either side never prevents a match.
+        self.line_keys: list[str | None] = [
+            None if fenced else normalise_for_id(line).replace(" ", "")
+            for line, fenced in zip(self.lines, self.in_fence, strict=True)
+        ]
+        self.item_keys: list[str | None] = []
+        for line, fenced in zip(self.lines, self.in_fence, strict=True):
+            match = None if fenced else _LIST_LINE.match(line)
+            self.item_keys.append(
+                normalise_for_id(match.group(1)).replace(" ", "") if match else None
+            )
+
+    def find(self, snippet: str, *, list_item: bool = False) -> int | None:
+        """Index of the next line containing snippet (as the content of a list item if asked)."""
+        key = normalise_for_id(snippet).replace(" ", "")[:30]
+        lines = self.item_keys if list_item else self.line_keys
+        for i in range(self.at, len(lines)):
+            content = lines[i]
+            if content is None:
+                continue
+            if content.startswith(key) if list_item else key in content:
+                self.at = i + 1
+                return i
+        return None
+
+    def line_number(self, index: int | None) -> int:
+        return self.first_line + (index if index is not None else max(self.at - 1, 0))
+
+    def item_markdown(self, index: int) -> str:
+        """The item's first paragraph as written: marker line plus its lazy continuation lines."""
+        match = _LIST_LINE.match(self.lines[index])
+        parts = [match.group(1) if match else self.lines[index].strip()]
+        for line in self.lines[index + 1 :]:
+            if not line.strip() or _LIST_LINE.match(line) or _FENCE_LINE.match(line):
+                break
+            parts.append(line.strip())
+        return " ".join(parts)
+
+    def block(self, prefix: str) -> str:
+        """The next run of lines starting with prefix ('|' tables, '>' quotes), verbatim."""
+        start = next(
+            (
+                i
+                for i in range(self.at, len(self.lines))
+                if self.lines[i].lstrip().startswith(prefix)
+            ),
+            None,
+        )
+        if start is None:
+            return ""
+        end = start
+        while end < len(self.lines) and self.lines[end].lstrip().startswith(prefix):
+            end += 1
+        self.at = end
+        return "\n".join(self.lines[start:end])
+
+
+class _Parser:
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.agent = source.name
+        self.cursor = _SourceCursor(source.body, source.body_line)
+        self.preamble: list[str] = []
+        self.preamble_verbatim: list[str] = []
+        self.sections: list[_SectionBuilder] = []
+        self.heading_level = 1  # level of the latest ATX heading; pseudo-headings sit below it
+        self.seen_ids: dict[str, int] = {}
+
+    def run(self) -> Agent:
+        ast = cast(list[Token], _MARKDOWN(self.source.body))
+        tokens = [t for t in ast if t["type"] != "blank_line"]
+        for i, token in enumerate(tokens):
+            following = tokens[i + 1]["type"] if i + 1 < len(tokens) else None
+            self.block(token, following)
+        return Agent(
+            self.source,
+            tuple(self.preamble),
+            tuple(s.freeze() for s in self.sections),
+            tuple(self.preamble_verbatim),
+        )
+
+    @property
+    def current(self) -> _SectionBuilder | None:
+        return self.sections[-1] if self.sections else None
+
+    def block(self, token: Token, following: str | None) -> None:
+        kind = token["type"]
+        if kind == "heading":
+            self.heading_level = token["attrs"]["level"]
+            self.open_section(plain_text(token["children"]), self.heading_level, pseudo=False)
+        elif kind == "paragraph":
+            pseudo = self.pseudo_title(token, following)
+            if pseudo is not None:
+                self.open_section(pseudo, self.heading_level + 1, pseudo=True)
+            else:
+                self.paragraph(plain_text(token["children"]))
+        elif kind == "list":
+            section = self.current or self.open_section("", self.heading_level + 1, pseudo=True)
+            self.walk_list(token, section, None, 0)
+        elif kind in ("block_code", "block_html", "table", "block_quote"):
+            self.verbatim(token, self.current)
+
+    def pseudo_title(self, token: Token, following: str | None) -> str | None:
+        bold = _bold_title(token["children"])
+        if bold is not None:
+            return bold
+        text = plain_text(token["children"])
+        current = self.current
+        opens_list = following == "list" and text.endswith(":") and len(text) <= _MAX_PSEUDO_TITLE
+        # Inside a heading's section, the first "Before implementing, always:" is a lead-in.
+        if opens_list and (current is None or current.bullets or current.pseudo):
+            return text
+        return None
+
+    def open_section(self, title: str, level: int, *, pseudo: bool) -> _SectionBuilder:
+        title = clean_title(title)
+        topic = classify(title) if title else OTHER
+        if topic == OTHER:
+            parent = next((s for s in reversed(self.sections) if s.level < level), None)
+            topic = parent.topic if parent else OTHER
+        index = self.cursor.find(title) if title else None
+        section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
+        self.sections.append(section)
+        return section
+
+    def paragraph(self, text: str) -> None:
+        if self.current is None:
+            self.preamble.append(text)
+        else:
+            self.current.paragraphs.append(text)
+        self.cursor.find(text)
+
+    def verbatim(self, token: Token, section: _SectionBuilder | None) -> None:
+        kind = token["type"]
+        if kind == "block_code":
+            if token.get("style") == "fenced":
+                marker = token.get("marker", "```")
+                info = token.get("attrs", {}).get("info", "")
+                text = f"{marker}{info}\n{token['raw']}{marker}"
+                self.cursor.find(token["raw"].split("\n", 1)[0])
+            else:
+                text = "\n".join("    " + line for line in token["raw"].rstrip("\n").split("\n"))
+        elif kind == "block_html":
+            text = token["raw"].rstrip("\n")
+        else:
+            text = self.cursor.block("|" if kind == "table" else ">")
+        target = section.verbatim if section is not None else self.preamble_verbatim
+        target.append(text)
+
+    def walk_list(
+        self, token: Token, section: _SectionBuilder, parent: Bullet | None, depth: int
+    ) -> None:
+        for item in token["children"]:
+            children = item.get("children", [])
+            head = (
+                children[0]
+                if children and children[0]["type"] in ("paragraph", "block_text")
+                else None
+            )
+            rest = children[1:] if head is not None else children
+            title = _item_title(head) if head is not None and parent is None else None
+            if title is not None and (rest or title[1]):
+                self.item_section(title, rest, section)
+                continue
+            bullet = self.bullet(head, section, parent, depth) if head is not None else parent
+            for child in rest:
+                if child["type"] == "list":
+                    self.walk_list(child, section, bullet, depth + 1)
+                elif child["type"] in ("paragraph", "block_text"):
+                    section.paragraphs.append(plain_text(child["children"]))
+                else:
+                    self.verbatim(child, section)
+
+    def item_section(
+        self, title: tuple[str, str], rest: list[Token], owner: _SectionBuilder
+    ) -> None:
+        """`1. **API Design**` with nested content: a sub-section of the list's section."""
+        section = self.open_section(title[0], owner.level + 1, pseudo=False)
+        if section.topic == OTHER:
+            section.topic = owner.topic
+        if title[1]:
+            section.paragraphs.append(title[1])
+        for child in rest:
+            if child["type"] == "list":
+                self.walk_list(child, section, None, 0)
+            elif child["type"] in ("paragraph", "block_text"):
+                section.paragraphs.append(plain_text(child["children"]))
+            else:
+                self.verbatim(child, section)
+
+    def bullet(
+        self, head: Token, section: _SectionBuilder, parent: Bullet | None, depth: int
+    ) -> Bullet:
+        text = plain_text(head["children"])
+        index = self.cursor.find(text, list_item=True)
+        markdown = self.cursor.item_markdown(index) if index is not None else text
+        base = bullet_id(self.agent, text)
+        count = self.seen_ids.get(base, 0) + 1
+        self.seen_ids[base] = count
+        bullet = Bullet(
+            id=base if count == 1 else f"{base}-{count}",
+            agent=self.agent,
+            section=section.title,
+            topic=section.topic,
+            text=text,
+            markdown=markdown,
+            line=self.cursor.line_number(index),
+            parent=parent.id if parent else None,
+            depth=depth,
+            negative=section.topic == ANTI_PATTERNS,
+        )
+        section.bullets.append(bullet)
+        return bullet
+
+
+def _bold_title(children: list[Token]) -> str | None:
+    """'**Title:**' or '**Title**:' alone in a paragraph -> 'Title'."""
+    if not children or children[0]["type"] != "strong":
+        return None
+    tail = plain_text(children[1:])
+    if tail not in ("", ":"):
+        return None
+    return plain_text(children[0]["children"]).rstrip(":").strip() or None
+
+
+def _item_title(head: Token) -> tuple[str, str] | None:
+    """`**Title**` (optionally `:` and a soft-broken lead-in line) -> (title, lead-in)."""
+    children = head["children"]
+    if not children or children[0]["type"] != "strong":
+        return None
+    breaks = [i for i, t in enumerate(children) if t["type"] in ("softbreak", "linebreak")]
+    first_line = children[: breaks[0]] if breaks else children
+    title = _bold_title(first_line)
+    if title is None:
+        return None
+    lead_in = plain_text(children[breaks[0] + 1 :]) if breaks else ""
+    return title, lead_in
+
+
+def agent_dict(agent: Agent) -> dict[str, Any]:
+    """What compose understood of an agent, as JSON-ready data (`compose parse --format json`)."""
+    return {
+        "name": agent.name,
+        "path": agent.path,
+        "frontmatter_mode": agent.source.frontmatter_mode,
+        "frontmatter": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in agent.source.frontmatter
+        },
+        "warnings": list(agent.source.warnings),
+        "preamble": list(agent.preamble),
+        "sections": [
+            {
+                "title": s.title,
+                "topic": s.topic,
+                "level": s.level,
+                "line": s.line,
+                "paragraphs": list(s.paragraphs),
+                "verbatim": list(s.verbatim),
+                "bullets": [
+                    {
+                        "id": b.id,
+                        "text": b.text,
+                        "line": b.line,
+                        "parent": b.parent,
+                        "depth": b.depth,
+                        "negative": b.negative,
+                    }
+                    for b in s.bullets
+                ],
+            }
+            for s in agent.sections
+        ],
+    }
+
+
+def outline(agent: Agent) -> str:
+    """A plain-text outline: sections with topics, bullets with line numbers and ids."""
+    lines = [f"{agent.name}  ({agent.path}, frontmatter: {agent.source.frontmatter_mode})"]
+    lines += [f"  warning: {w}" for w in agent.source.warnings]
+    for section in agent.sections:
+        indent = "  " * max(section.level - 1, 0)
+        title = section.title or "(untitled)"
+        lines.append(f"{indent}{title}  [{section.topic}]  line {section.line}")
+        for bullet in section.bullets:
+            mark = "!" if bullet.negative else "-"
+            pad = "  " * bullet.depth
+            lines.append(f"{indent}  {bullet.line:>4} {pad}{mark} {bullet.text}  ({bullet.id})")
+        lines += [
+            f"{indent}  [verbatim block, {len(v.splitlines())} lines]" for v in section.verbatim
+        ]
+    bullets = len(agent.bullets)
+    lines.append(f"{len(agent.sections)} sections, {bullets} bullets")
+    return "\n".join(lines)

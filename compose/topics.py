@@ -1,0 +1,74 @@
+"""Canonical section topics, read from data/topics.toml (data, not code)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+ANTI_PATTERNS = "anti-patterns"
+OTHER = "other"
+_NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    keywords: tuple[str, ...]
+
+
+@cache
+def topics() -> tuple[Topic, ...]:
+    """All topics in render order."""
+    data = tomllib.loads(resources.files("compose").joinpath("data/topics.toml").read_text())
+    return tuple(Topic(t["id"], t["title"], tuple(t["keywords"])) for t in data["topic"])
+
+
+@cache
+def topic_order() -> dict[str, int]:
+    return {topic.id: i for i, topic in enumerate(topics())}
+
+
+@cache
+def topic_title(topic_id: str) -> str:
+    return next(t.title for t in topics() if t.id == topic_id)
+
+
+def clean_title(title: str) -> str:
+    """'### 1. API Design:' -> 'API Design'."""
+    return _NUMBERING.sub("", title).strip().rstrip(":").strip()
+
+
+@cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One pattern per topic; keywords must start a word ('rest' is not in 'interest')."""
+    return tuple(
+        (t.id, re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, t.keywords)) + ")"))
+        for t in topics()
+        if t.keywords
+    )
+
+
+@cache
+def classify(title: str) -> str:
+    """The topic id of a section title; OTHER when no keyword occurs."""
+    text = clean_title(title).lower()
+    best: tuple[int, int] | None = None
+    best_id = OTHER
+    for rank, (topic_id, pattern) in enumerate(_patterns()):
+        match = pattern.search(text)
+        if match is None:
+            continue
+        if topic_id == ANTI_PATTERNS:
+            return ANTI_PATTERNS
+        if best is None or (match.start(), rank) < best:
+            best, best_id = (match.start(), rank), topic_id
+    return best_id

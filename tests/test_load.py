@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from compose.errors import ComposeError, FrontmatterError, InputError
+from compose.load import load, loads, split_tools
+from tests.conftest import FIXTURES, corpus_files, needs_corpus
+
+EXPECTED = {
+    "backend-architect": {"model": "opus", "tools": None, "color": None},
+    "backend-developer": {"model": "sonnet", "tools": None, "color": "red"},
+    "backend-engineer": {
+        "model": "inherit",
+        "tools": (
+            "Glob",
+            "Grep",
+            "Read",
+            "WebFetch",
+            "TodoWrite",
+            "WebSearch",
+            "Task",
+            "Agent",
+            "Bash",
+        ),
+        "color": "green",
+    },
+    "backend-master": {"model": None, "tools": None, "color": None},
+    "backend-specialist": {"model": "opus", "tools": None, "color": None},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_seed_needs_the_lenient_reader_and_keeps_exact_fields(name: str) -> None:
+    source = load(FIXTURES / f"{name}.md")
+    assert source.frontmatter_mode == "lenient"
+    assert source.name == name
+    assert source.field("name") == name
+    assert source.field("model") == EXPECTED[name]["model"]
+    assert source.tools == EXPECTED[name]["tools"]
+    assert source.field("color") == EXPECTED[name]["color"]
+    description = source.field("description")
+    assert isinstance(description, str)
+    assert description.startswith("Use this agent when you need")
+    assert "<example>" in description and description.rstrip().endswith("</example>")
+    assert "\\n" not in description  # literal escapes became real newlines
+    assert source.body.lstrip().startswith("You are")
+
+
+def test_multiline_description_keeps_column_zero_examples_line() -> None:
+    description = load(FIXTURES / "backend-engineer.md").field("description")
+    assert isinstance(description, str)
+    assert "\n\nExamples:\n- <example>\n  Context: The user wants" in description
+    assert description.count("<example>") == 4
+
+
+def test_escaped_newlines_are_decoded() -> None:
+    description = load(FIXTURES / "backend-specialist.md").field("description")
+    assert isinstance(description, str)
+    assert "Examples:\n\n<example>\nContext: User is building" in description
+
+
+def test_body_line_points_after_the_closing_fence() -> None:
+    source = load(FIXTURES / "backend-engineer.md")
+    lines = (FIXTURES / "backend-engineer.md").read_text().split("\n")
+    assert lines[source.body_line - 2] == "---"
+
+
+def test_strict_yaml_path_and_tool_lists() -> None:
+    text = "---\nname: a\ntools:\n  - Read\n  - Agent(x, y)\nextra: {k: 1}\n---\n- one\n"
+    source = loads(text)
+    assert source.frontmatter_mode == "strict"
+    assert source.tools == ("Read", "Agent(x, y)")
+    assert [k for k, _ in source.frontmatter] == ["name", "tools", "extra"]
+    assert source.field("extra") == {"k": 1}
+
+
+def test_tool_string_splits_outside_parentheses() -> None:
+    assert split_tools("Read, Task(a, b), Bash") == ("Read", "Task(a, b)", "Bash")
+
+
+def test_bom_and_crlf_are_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"\xef\xbb\xbf---\r\nname: crlf\r\n---\r\n- item\r\n")
+    source = load(path)
+    assert source.name == "crlf" and source.body == "- item\n"
+
+
+def test_no_frontmatter_names_agent_after_file(tmp_path: Path) -> None:
+    path = tmp_path / "plain-agent.md"
+    path.write_text("- just a bullet\n")
+    source = load(path)
+    assert source.frontmatter_mode == "none" and source.name == "plain-agent"
+    assert "no frontmatter" in source.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "fragment"),
+    [
+        (b"", InputError, "is empty"),
+        (b"  \n\n", InputError, "is empty"),
+        (b"\x00\x01\x02", InputError, "binary"),
+        (b"caf\xe9\n", InputError, "not UTF-8"),
+        (b"---\nname: x\n", FrontmatterError, "never closed"),
+        (b"---\n- a\n- b\n---\nbody\n", FrontmatterError, "YAML list"),
+        (b"---\njust words\n---\nbody\n", FrontmatterError, "YAML single value"),
+        (b"---\n  bad: [\n---\nbody\n", FrontmatterError, "not 'key: value'"),
+    ],
+)
+def test_bad_files_raise_one_line_errors_naming_the_file(
+    tmp_path: Path, content: bytes, error: type[Exception], fragment: str
+) -> None:
+    path = tmp_path / "bad.md"
+    path.write_bytes(content)
+    with pytest.raises(error) as info:
+        load(path)
+    assert fragment in str(info.value) and str(path) in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        load(tmp_path / "missing.md")
+    with pytest.raises(InputError, match="is a directory"):
+        load(tmp_path)
+
+
+@needs_corpus
+def test_every_corpus_file_loads() -> None:
+    files = corpus_files()
+    assert len(files) > 300
+    modes = {load(path).frontmatter_mode for path in files}
+    assert modes <= {"strict", "lenient", "none"}
+
+
+@given(st.text())
+def test_arbitrary_text_raises_only_compose_errors(text: str) -> None:
+    with contextlib.suppress(ComposeError):
+        loads(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("-:\n ab#'\"[]{}<>\\")), max_size=80))
+def test_frontmatter_shaped_noise_raises_only_compose_errors(noise: str) -> None:
+    with contextlib.suppress(ComposeError):
+        loads("---\n" + noise + "\n---\nbody\n")

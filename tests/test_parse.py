@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compose.errors import ComposeError
+from compose.load import load, loads
+from compose.parse import Agent, bullet_id, outline, parse
+from tests.conftest import FIXTURES, corpus_files, needs_corpus
+
+
+def seed(name: str) -> Agent:
+    return parse(load(FIXTURES / f"{name}.md"))
+
+
+BULLET_COUNTS = {
+    "backend-architect": 30,
+    "backend-developer": 46,
+    "backend-engineer": 46,
+    "backend-master": 45,
+    "backend-specialist": 104,
+}
+
+SECTION_TITLES = {
+    "backend-architect": [
+        "API Design Excellence",
+        "Database Architecture",
+        "System Architecture",
+        "Security Implementation",
+        "DevOps and Deployment",
+        "Performance Optimization",
+        "Your Approach",
+    ],
+    "backend-developer": [
+        "Your core responsibilities",
+        "API Design & Development",
+        "Database Architecture & Optimization",
+        "Security Implementation",
+        "Scalability & Performance",
+        "Code Quality & Maintainability",
+        "When analyzing or designing systems, you will",
+        "Your approach prioritizes",
+        "When reviewing existing code, focus on",
+    ],
+    "backend-engineer": [
+        "Core Responsibilities",
+        "API Design and Development",
+        "Database Architecture and Management",
+        "Authentication and Authorization Systems",
+        "Business Logic Implementation",
+        "Output Format",
+        "Performance Optimization and Scalability",
+        "Integration and External Systems",
+        "Important Guidelines",
+    ],
+    "backend-master": [
+        "API Development & Design",
+        "Database Architecture",
+        "Authentication & Security",
+        "Performance & Scalability",
+        "Microservices & Architecture",
+        "Operational Excellence",
+        "Decision-Making Framework",
+        "Quality Assurance",
+        "When presenting solutions, provide",
+    ],
+    "backend-specialist": [
+        "Your Core Expertise",
+        "Your Approach to Backend Development",
+        "Requirements Analysis",
+        "API Design Principles",
+        "Database Design Standards",
+        "Security Implementation",
+        "Performance Optimization",
+        "Architecture Patterns",
+        "Error Handling and Resilience",
+        "Code Quality Standards",
+        "When Providing Solutions",
+        "Red Flags to Avoid",
+        "Technology Context",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BULLET_COUNTS))
+def test_seed_bullet_counts_and_section_titles(name: str) -> None:
+    agent = seed(name)
+    assert len(agent.bullets) == BULLET_COUNTS[name]
+    assert [s.title for s in agent.sections] == SECTION_TITLES[name]
+    assert all(s.topic != "other" for s in agent.sections)
+
+
+@pytest.mark.parametrize("name", sorted(BULLET_COUNTS))
+def test_bullet_line_numbers_point_at_their_source_line(name: str) -> None:
+    agent = seed(name)
+    lines = (FIXTURES / f"{name}.md").read_text().split("\n")
+    for bullet in agent.bullets:
+        assert bullet.markdown in lines[bullet.line - 1], bullet
+
+
+def test_bold_pseudo_heading_bullet_spot_check() -> None:
+    bullet = next(b for b in seed("backend-architect").bullets if "Memcached" in b.text)
+    assert bullet.text == (
+        "Specify indexing strategies, caching layers (Redis, Memcached), "
+        "and query optimization techniques"
+    )
+    assert (bullet.section, bullet.topic, bullet.line) == ("Database Architecture", "data", 20)
+    assert bullet.parent is None and not bullet.negative
+
+
+def test_numbered_bold_items_become_sections_with_their_bullets() -> None:
+    agent = seed("backend-developer")
+    section = next(s for s in agent.sections if s.title == "Database Architecture & Optimization")
+    assert (section.level, section.topic, section.line) == (3, "data", 19)
+    assert section.bullets[2].text == "Implement appropriate caching mechanisms (Redis, Memcached)"
+    assert section.bullets[2].line == 22
+
+
+def test_anti_pattern_bullets_are_negative() -> None:
+    agent = seed("backend-specialist")
+    flags = next(s for s in agent.sections if s.title == "Red Flags to Avoid")
+    assert flags.topic == "anti-patterns" and len(flags.bullets) == 10
+    n_plus_one = next(b for b in flags.bullets if b.text == "N+1 query problems")
+    assert n_plus_one.negative and n_plus_one.line == 145
+    assert not any(b.negative for s in agent.sections if s is not flags for b in s.bullets)
+
+
+def test_nested_bullets_keep_their_parent() -> None:
+    agent = seed("backend-specialist")
+    parent = next(b for b in agent.bullets if b.text.startswith("Implementation: Provide complete"))
+    children = [b for b in agent.bullets if b.parent == parent.id]
+    assert [c.line for c in children] == [123, 124, 125, 126, 127, 128]
+    assert children[4].text == "Database migrations when needed" and children[4].depth == 1
+    assert parent.markdown.startswith("**Implementation**: Provide complete")
+
+
+def test_output_format_template_is_kept_byte_for_byte() -> None:
+    agent = seed("backend-engineer")
+    section = next(s for s in agent.sections if s.title == "Output Format")
+    assert section.topic == "output-format"
+    assert section.paragraphs == ("Structure your backend implementations as follows:",)
+    lines = (FIXTURES / "backend-engineer.md").read_text().split("\n")
+    start = lines.index("   ```")
+    end = lines.index("   ```", start + 1)
+    expected = "\n".join(line[3:] for line in lines[start : end + 1])
+    assert section.verbatim == (expected,)
+
+
+def test_ids_ignore_whitespace_and_markdown_only_edits() -> None:
+    assert bullet_id("a", "Use **Redis**  for caching") == bullet_id("a", "use Redis for caching")
+    assert bullet_id("a", "Use Redis") != bullet_id("b", "Use Redis")
+    ids = [b.id for b in seed("backend-specialist").bullets]
+    assert len(ids) == len(set(ids))
+
+
+def test_colon_paragraph_before_first_list_is_a_lead_in() -> None:
+    agent = seed("backend-specialist")
+    section = next(s for s in agent.sections if s.title == "API Design Principles")
+    assert section.paragraphs == ("When designing APIs:",)
+
+
+def test_other_constructs() -> None:
+    text = textwrap.dedent(
+        """\
+        ---
+        name: t
+        ---
+        Intro paragraph.
+
+        Checklist:
+        - first *item* with `code`
+          - nested [link](http://x)
+
+        | a | b |
+        |---|---|
+        | 1 | 2 |
+
+        ## Don'ts
+        - Never store secrets
+        """
+    )
+    agent = parse(loads(text))
+    assert agent.preamble == ("Intro paragraph.",)
+    checklist, donts = agent.sections
+    assert checklist.title == "Checklist" and checklist.topic == "responsibilities"
+    assert [b.text for b in checklist.bullets] == ["first item with code", "nested link"]
+    assert checklist.bullets[1].parent == checklist.bullets[0].id
+    assert checklist.verbatim == ("| a | b |\n|---|---|\n| 1 | 2 |",)
+    assert donts.topic == "anti-patterns" and donts.bullets[0].negative
+    assert "Never store secrets" in outline(agent)
+
+
+@needs_corpus
+def test_every_corpus_file_parses() -> None:
+    total = 0
+    for path in corpus_files():
+        agent = parse(load(path))
+        total += len(agent.bullets)
+        for bullet in agent.bullets:
+            assert bullet.line >= agent.source.body_line
+    assert total > 20_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("-*1. #:`>|\n ab\t_[]()")), max_size=200))
+def test_markdown_noise_never_crashes(body: str) -> None:
+    try:
+        agent = parse(loads("---\nname: fuzz\n---\n" + body))
+    except ComposeError:
+        return
+    line_count = len(body.split("\n")) + 3
+    for bullet in agent.bullets:
+        assert 1 <= bullet.line <= line_count

@@ -28,6 +28,16 @@ class ParseFormat(str, Enum):
     json = "json"
 
 
+class ReportFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+THRESHOLD_HELP = "Similarity cut-off for clustering (0-1); lower merges more."
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Every failure a user can cause: one line on stderr, a non-zero exit, no traceback."""
@@ -68,6 +78,49 @@ def parse_command(
             typer.echo(json.dumps(agent_dict(agent), indent=2, ensure_ascii=False))
         else:
             typer.echo(outline(agent))
+
+
+@app.command("report")
+def report_command(
+    paths: Annotated[list[str], typer.Argument(help="Agent files or directories.")],
+    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP, min=0, max=1)] = None,
+) -> None:
+    """Show which bullets overlap across agents."""
+    with _user_errors():
+        import json
+
+        from compose.api import load_agents
+        from compose.cluster import DEFAULT_THRESHOLD, Settings, cluster
+        from compose.report import report_data
+
+        loaded = load_agents(paths)
+        _warn(loaded.notes)
+        settings = Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+        clustering = cluster(loaded.agents, settings)
+        typer.echo(json.dumps(report_data(clustering), indent=2, ensure_ascii=False))
+
+
+@app.command("evaluate")
+def evaluate_command(
+    gold_files: Annotated[list[str], typer.Argument(help="Hand-labelled gold JSON files.")],
+    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP, min=0, max=1)] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="List wrong and missed merges.")] = False,
+) -> None:
+    """Score clustering against hand-labelled gold clusters (pairwise and B-cubed F1)."""
+    with _user_errors():
+        from compose.cluster import DEFAULT_THRESHOLD, Settings
+        from compose.evaluate import evaluate
+
+        settings = Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+        for gold in gold_files:
+            result = evaluate(gold, settings)
+            typer.echo(f"{gold}: {result.summary()}")
+            if errors:
+                for a, b in result.wrong_merges:
+                    typer.echo(f"  wrong merge: {a}  <>  {b}")
+                for a, b in result.missed_merges:
+                    typer.echo(f"  missed:      {a}  <>  {b}")
 
 
 def main() -> None:

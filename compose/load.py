@@ -7,6 +7,7 @@ blocks in descriptions, literal '\\n' escapes), so a lenient line-based reader f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -76,6 +77,50 @@ def read_text(path: str | Path) -> str:
             p, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_SKIPPED_NAMES = frozenset(
+    {"readme.md", "skill.md", "changelog.md", "license.md", "contributing.md"}
+)
+
+
+@dataclass(frozen=True)
+class Collected:
+    files: tuple[Path, ...]
+    skipped: tuple[str, ...]  # notes on directory entries that are not agent files
+
+
+def collect(paths: Sequence[str | Path]) -> Collected:
+    """Agent files named by paths: files as given; directories searched for *.md agents.
+
+    Inside a directory, README/SKILL-style files and files without frontmatter are skipped
+    with a note; a file named explicitly is always taken.
+    """
+    files: list[Path] = []
+    skipped: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for candidate in sorted(path.rglob("*.md")):
+            if candidate.name.lower() in _SKIPPED_NAMES:
+                skipped.append(f"{candidate}: skipped ({candidate.name} is not an agent)")
+            elif not _has_frontmatter(candidate):
+                skipped.append(f"{candidate}: skipped (no frontmatter)")
+            else:
+                files.append(candidate)
+    if not files:
+        raise InputError(", ".join(map(str, paths)) or None, "no agent files to read")
+    return Collected(tuple(files), tuple(skipped))
+
+
+def _has_frontmatter(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(7).removeprefix(b"\xef\xbb\xbf").startswith(b"---")
+    except OSError:
+        return True  # let load() report the problem with the file
 
 
 def load(path: str | Path) -> SourceFile:

@@ -1,0 +1,121 @@
+"""Terms: the words a bullet is matched on, and the named terms a merge must never drop.
+
+Normalisation (phrases, synonyms, stop words, stemming) comes from data/lexicon.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import snowballstemmer
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
+# A token as written, for named terms: letters, digits and inner . + # - (Node.js, C#, B-tree).
+_NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[.\-][A-Za-z0-9+#]+)*")
+_SENTENCE_BREAK = re.compile(r"(?:^|[.!?:;]\s+|\s-\s|\s—\s)$")
+_LABEL = re.compile(r"^((?:[A-Z][\w&/-]*\s*){1,5}):\s")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    phrase_pattern: re.Pattern[str]
+    phrases: dict[str, str]
+    synonyms: dict[str, str]
+    stopwords: frozenset[str]
+    technologies: frozenset[str]
+
+
+@cache
+def lexicon() -> Lexicon:
+    data = tomllib.loads(resources.files("compose").joinpath("data/lexicon.toml").read_text())
+    # Longest phrases first, so "role-based access control" wins over "access control".
+    phrases = sorted(data["phrases"], key=lambda k: (-len(k), k))
+    return Lexicon(
+        phrase_pattern=re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, phrases)) + ")"),
+        # The canonical token is added beside the phrase's own words, so "message queues"
+        # still shares "message" with "message patterns".
+        phrases={k: f" {v} {k} " for k, v in data["phrases"].items()},
+        synonyms=dict(data["synonyms"]),
+        stopwords=frozenset(data["stopwords"]["words"]),
+        technologies=frozenset(data["technologies"]["names"]),
+    )
+
+
+@cache
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+@cache
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word)) if word.isalpha() else word
+
+
+def content_terms(text: str) -> tuple[str, ...]:
+    """Stemmed content words of text, in order: what two bullets are compared on."""
+    lex = lexicon()
+    lowered = lex.phrase_pattern.sub(lambda m: lex.phrases[m.group(0)], text.lower())
+    terms = []
+    for word in _WORD.findall(lowered.replace("/", " ").replace("-", " ")):
+        word = lex.synonyms.get(word, word)
+        if word in lex.stopwords or len(word) < 2:
+            continue
+        terms.append(_stem(word))
+    return tuple(terms)
+
+
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+# Examples in parentheses ("(Redis, Memcached, CDN)") are details of the statement, not the
+# statement: they count for less when deciding whether two bullets say the same thing.
+DETAIL_WEIGHT = 0.35
+
+
+def term_counts(text: str) -> dict[str, float]:
+    """Content terms with counts, terms inside parentheses counting DETAIL_WEIGHT each."""
+    counts: dict[str, float] = {}
+    details = " ".join(_PARENTHESIS.findall(text))
+    for term in content_terms(_PARENTHESIS.sub(" ", text)):
+        counts[term] = counts.get(term, 0.0) + 1.0
+    for term in content_terms(details):
+        counts[term] = counts.get(term, 0.0) + DETAIL_WEIGHT
+    return counts
+
+
+def named_terms(text: str) -> tuple[str, ...]:
+    """Technologies, protocols, acronyms and proper names in text, as written, in order.
+
+    A token counts when it is an acronym or mixed-case (JWT, OAuth2, GraphQL), carries a digit
+    (Argon2, 3NF), is a known technology (bcrypt, Saga), or is capitalised mid-sentence
+    (Redis, Memcached); a Title Case label before a colon ("Context Gathering:") does not.
+    """
+    technologies = lexicon().technologies
+    label = _LABEL.match(text)
+    skip_until = label.end() if label else 0
+    found: dict[str, str] = {}
+    for match in _NAMED.finditer(text):
+        token = match.group(0).rstrip(".")
+        if match.start() < skip_until or len(token) < 2:
+            continue
+        lower = token.lower()
+        upper_count = sum(c.isupper() for c in token)
+        mixed = upper_count >= 2 or (upper_count == 1 and not token[0].isupper())
+        has_digit = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+        capitalised = token[0].isupper() and not _SENTENCE_BREAK.search(text[: match.start()])
+        if mixed or has_digit or lower in technologies or capitalised:
+            found.setdefault(lower, token)
+    return tuple(found.values())
+
+
+def contains_term(text: str, term: str) -> bool:
+    """Whether term occurs in text as a whole token, ignoring case."""
+    pattern = r"(?<![A-Za-z0-9])" + re.escape(term) + r"(?![A-Za-z0-9])"
+    return re.search(pattern, text, re.IGNORECASE) is not None

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import itertools
+import json
+import textwrap
+
+import pytest
+
+from compose.cluster import Settings, cluster
+from compose.errors import DuplicateAgentError
+from compose.load import load, loads
+from compose.parse import Agent, parse
+from compose.report import report_data
+from tests.conftest import SEEDS, corpus_files, needs_corpus
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Agent]:
+    return [parse(load(path)) for path in SEEDS]
+
+
+def agent(name: str, body: str) -> Agent:
+    return parse(loads(f"---\nname: {name}\n---\n" + textwrap.dedent(body), f"{name}.md"))
+
+
+def texts_together(seeds: list[Agent], *texts: str) -> bool:
+    clustering = cluster(seeds)
+    owner = {m.text: c.id for c in clustering.clusters for m in c.members}
+    return len({owner[t] for t in texts}) == 1
+
+
+def test_every_bullet_is_in_exactly_one_cluster(seeds: list[Agent]) -> None:
+    clustering = cluster(seeds)
+    ids = [m.id for c in clustering.clusters for m in c.members]
+    assert len(ids) == len(set(ids)) == sum(len(a.bullets) for a in seeds) == 271
+
+
+def test_same_statements_across_seeds_cluster_together(seeds: list[Agent]) -> None:
+    assert texts_together(
+        seeds,
+        "Design RESTful and GraphQL APIs following industry best practices",
+        "Design REST or GraphQL APIs with intuitive resource naming and clear hierarchies",
+    )
+    assert texts_together(
+        seeds,
+        "Implement caching strategies (Redis, Memcached, application-level caching)",
+        "Implement caching strategies using Redis, Memcached, and application-level caching",
+        "Implement appropriate caching mechanisms (Redis, Memcached)",
+    )
+    assert texts_together(
+        seeds,
+        "Implement rate limiting, throttling, and API security measures",
+        "Plan for rate limiting and throttling",
+    )
+
+
+def test_unrelated_statements_stay_apart(seeds: list[Agent]) -> None:
+    assert not texts_together(
+        seeds,
+        "Implement CORS policies appropriately",
+        "Strangler fig pattern for legacy system migration",
+    )
+
+
+def test_anti_patterns_never_merge_into_recommendations() -> None:
+    good = agent("good", "## Performance\n- Optimise queries and avoid N+1 query problems\n")
+    bad = agent("bad", "## Red Flags to Avoid\n- N+1 query problems\n")
+    clustering = cluster([good, bad], Settings(threshold=0.05))
+    assert len(clustering.clusters) == 2
+    assert {c.negative for c in clustering.clusters} == {True, False}
+
+
+def test_clusters_do_not_chain_through_a_bridging_bullet() -> None:
+    a = agent("a", "- Cache responses in Redis\n")
+    b = agent("b", "- Cache responses in Redis and rotate TLS certificates\n")
+    c = agent("c", "- Rotate TLS certificates\n")
+    clustering = cluster([a, b, c], Settings(threshold=0.3))
+    sizes = sorted(len(cl.members) for cl in clustering.clusters)
+    assert sizes != [3]
+
+
+def test_deterministic_across_file_orders(seeds: list[Agent]) -> None:
+    reference = json.dumps(report_data(cluster(seeds)))
+    for order in itertools.islice(itertools.permutations(seeds), 0, 120, 17):
+        assert json.dumps(report_data(cluster(list(order)))) == reference
+
+
+def test_pinned_decisions(seeds: list[Agent]) -> None:
+    by_text = {b.text: b for a in seeds for b in a.bullets}
+    cors = by_text["Implement CORS policies appropriately"].id
+    headers = by_text["Add security headers (CSP, HSTS, X-Frame-Options)"].id
+    joined = cluster(seeds, Settings(same=((cors, headers),))).cluster_of()
+    assert joined[cors] is joined[headers]
+    first = by_text["Design RESTful and GraphQL APIs following industry best practices"].id
+    second = [
+        b.id
+        for a in seeds
+        for b in a.bullets
+        if b.text
+        == by_text["Design RESTful and GraphQL APIs following industry best practices"].text
+        and b.id != first
+    ]
+    apart = cluster(seeds, Settings(separate=((first, second[0]),))).cluster_of()
+    assert apart[first] is not apart[second[0]]
+
+
+def test_duplicate_agent_names_are_refused(seeds: list[Agent]) -> None:
+    with pytest.raises(DuplicateAgentError, match="backend-master"):
+        cluster([seeds[3], seeds[3]])
+
+
+def test_cluster_explains_itself(seeds: list[Agent]) -> None:
+    clustering = cluster(seeds)
+    merged = [c for c in clustering.clusters if len(c.members) > 1]
+    assert merged
+    for c in merged:
+        assert 0 < c.score <= 1 and c.terms and c.least_similar is not None
+        assert c.representative in c.members
+
+
+def test_json_contract_v1(seeds: list[Agent]) -> None:
+    data = report_data(cluster(seeds))
+    assert data["version"] == 1
+    assert [a["name"] for a in data["agents"]] == sorted(a.name for a in seeds)
+    for c in data["clusters"]:
+        assert set(c) == {"id", "topic", "score", "representative", "terms", "members"}
+        assert isinstance(c["id"], str) and isinstance(c["score"], float)
+        assert all(set(m) == {"agent", "section", "text", "line"} for m in c["members"])
+    assert sum(len(c["members"]) for c in data["clusters"]) == 271
+
+
+@needs_corpus
+def test_corpus_clusters_without_errors() -> None:
+    agents = [parse(load(p)) for p in corpus_files()]
+    names: dict[str, Agent] = {}
+    for a in agents:
+        names.setdefault(a.name, a)
+    clustering = cluster(list(names.values()))
+    assert clustering.bullet_count == sum(len(a.bullets) for a in names.values())

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compose.cluster import DEFAULT_THRESHOLD, Clustering, Settings, cluster
+from compose.consolidate import MergedAgent, MergeOptions, consolidate
+from compose.errors import InputError, LossError
 from compose.load import collect, load
 from compose.parse import Agent, parse
+from compose.render import render
+from compose.verify import Verification, verify
+
+# Within a single agent only near-identical bullets are one statement (normalising, and
+# merging a merged agent again changes nothing).
+SINGLE_AGENT_THRESHOLD = 0.85
 
 
 @dataclass(frozen=True)
@@ -28,3 +36,66 @@ def load_agents(paths: Sequence[str | Path]) -> Loaded:
 def overlap(paths: Sequence[str | Path], threshold: float = DEFAULT_THRESHOLD) -> Clustering:
     """Cluster the bullets of the agents named by paths."""
     return cluster(load_agents(paths).agents, Settings(threshold=threshold))
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """A verified merge: the Markdown to write and everything that explains it."""
+
+    text: str
+    agent: MergedAgent
+    clustering: Clustering
+    verification: Verification
+    notes: tuple[str, ...]
+
+    def summary(self) -> str:
+        stats = self.agent.stats
+        return (
+            f"{stats.bullets_in} bullets in, {stats.lines_out} lines out, "
+            f"{stats.clusters_merged} clusters merged, {len(self.agent.warnings)} warnings"
+        )
+
+
+def merge_agents(
+    agents: Sequence[Agent],
+    *,
+    options: MergeOptions | None = None,
+    settings: Settings | None = None,
+    provenance: bool = False,
+    notes: Sequence[str] = (),
+) -> MergeResult:
+    """Merge parsed agents; raises LossError (and returns nothing) if anything would be lost."""
+    settings = settings or Settings()
+    if len(agents) == 1:
+        # One agent is normalised, not condensed: only near-identical bullets become one.
+        settings = replace(settings, threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD))
+    clustering = cluster(agents, settings)
+    merged = consolidate(clustering, options)
+    text = render(merged, provenance=provenance)
+    verification = verify(clustering, merged, text)
+    if not verification.ok:
+        raise LossError(
+            None, f"refusing to write a merge that loses content: {verification.summary()}"
+        )
+    return MergeResult(text, merged, clustering, verification, tuple(notes) + merged.warnings)
+
+
+def merge(
+    paths: Sequence[str | Path],
+    *,
+    name: str | None = None,
+    model: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    provenance: bool = False,
+) -> MergeResult:
+    """Merge the agents named by paths into one lossless, deduplicated agent."""
+    if not paths:
+        raise InputError(None, "no input files")
+    loaded = load_agents(paths)
+    return merge_agents(
+        loaded.agents,
+        options=MergeOptions(name=name, model=model),
+        settings=Settings(threshold=threshold),
+        provenance=provenance,
+        notes=loaded.notes,
+    )

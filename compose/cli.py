@@ -5,6 +5,7 @@ Pipeline modules are imported inside commands so that `compose --help` stays fas
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -78,6 +79,43 @@ def parse_command(
             typer.echo(json.dumps(agent_dict(agent), indent=2, ensure_ascii=False))
         else:
             typer.echo(outline(agent))
+
+
+@app.command("merge")
+def merge_command(
+    files: Annotated[list[str], typer.Argument(help="Agent files (or directories) to merge.")],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
+    ] = "-",
+    name: Annotated[str | None, typer.Option(help="Name of the merged agent.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model of the merged agent.")] = None,
+    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP, min=0, max=1)] = None,
+    provenance: Annotated[
+        bool, typer.Option(help="Name each line's source agents in an HTML comment.")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Allow overwriting an input file.")] = False,
+) -> None:
+    """Merge agents into one deduplicated agent that loses nothing its sources said."""
+    with _user_errors():
+        from compose.api import merge
+        from compose.cluster import DEFAULT_THRESHOLD
+        from compose.output import check_target, write_atomic
+
+        if output != "-":
+            check_target(output, files, force=force)
+        result = merge(
+            files,
+            name=name,
+            model=model,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            provenance=provenance,
+        )
+        _warn(result.notes)
+        if output == "-":
+            sys.stdout.write(result.text)
+        else:
+            write_atomic(output, result.text)
+        typer.echo(f"compose: {result.summary()}", err=True)
 
 
 @app.command("report")

@@ -98,12 +98,20 @@ def collect(paths: Sequence[str | Path]) -> Collected:
     """
     files: list[Path] = []
     skipped: list[str] = []
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
+            if _identity(path) in seen:
+                skipped.append(f"{path}: named twice; read once")
+                continue
+            seen.add(_identity(path))
             files.append(path)
             continue
         for candidate in sorted(path.rglob("*.md")):
+            if _identity(candidate) in seen:
+                continue
+            seen.add(_identity(candidate))
             if candidate.name.lower() in _SKIPPED_NAMES:
                 skipped.append(f"{candidate}: skipped ({candidate.name} is not an agent)")
             elif not _has_frontmatter(candidate):
@@ -113,6 +121,13 @@ def collect(paths: Sequence[str | Path]) -> Collected:
     if not files:
         raise InputError(", ".join(map(str, paths)) or None, "no agent files to read")
     return Collected(tuple(files), tuple(skipped))
+
+
+def _identity(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: load() reports it
+        return path.absolute()
 
 
 def _has_frontmatter(path: Path) -> bool:

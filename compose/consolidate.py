@@ -1,0 +1,409 @@
+"""Consolidate: a clustering -> one merged agent (frontmatter, opening, sections of lines).
+
+Each cluster becomes one line: its clearest phrasing (the representative) plus the concrete
+details only other members carry (named technologies, parenthesised items), so nothing a
+source said is dropped. Lines go to the section of their cluster's topic, in topic order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from compose.cluster import Cluster, Clustering
+from compose.parse import Agent, Bullet
+from compose.terms import contains_term, content_terms, named_terms
+from compose.topics import OTHER, topic_order, topic_title
+
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+_LIST_SPLIT = re.compile(r",\s*|\s+or\s+|\s+and\s+|;\s*")
+_EXAMPLE = re.compile(r"<example>.*?</example>", re.DOTALL)
+_EXAMPLES_HEADING = re.compile(r"\n\s*Examples?:\s*(?:\n|$)|\s+Examples?:\s+(?=<example>)")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_MODEL_RANK = {"haiku": 1, "sonnet": 2, "opus": 3}
+# Examples this similar (rapidfuzz ratio on whitespace-folded text) are one example.
+EXAMPLE_DUPLICATE = 90
+# A detail this short reads as an item of a list; longer parentheticals are kept whole.
+DETAIL_MAX_WORDS = 6
+
+
+@dataclass(frozen=True)
+class Line:
+    """One bullet of the merged agent and the cluster it stands for."""
+
+    text: str  # Markdown, without the list marker
+    cluster: str
+    sources: tuple[str, ...]  # agent names
+    children: tuple[Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class MergedSection:
+    topic: str
+    title: str
+    paragraphs: tuple[str, ...]
+    lines: tuple[Line, ...]
+    verbatim: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MergeStats:
+    bullets_in: int
+    lines_out: int
+    clusters_merged: int  # clusters with more than one member
+
+
+@dataclass(frozen=True)
+class MergedAgent:
+    frontmatter: tuple[tuple[str, object], ...]
+    preamble: tuple[str, ...]
+    sections: tuple[MergedSection, ...]
+    stats: MergeStats
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return str(dict(self.frontmatter)["name"])
+
+
+@dataclass(frozen=True)
+class MergeOptions:
+    name: str | None = None
+    model: str | None = None
+    overrides: tuple[tuple[str, object], ...] = field(default=())
+
+
+def consolidate(clustering: Clustering, options: MergeOptions | None = None) -> MergedAgent:
+    """Build the merged agent for a clustering of its sources."""
+    options = options or MergeOptions()
+    agents = clustering.agents
+    warnings: list[str] = []
+    name = options.name or merged_name([a.name for a in agents], warnings)
+    frontmatter = _frontmatter(agents, name, options, warnings)
+    sections = _sections(clustering)
+    lines_out = sum(_count_lines(s.lines) for s in sections)
+    stats = MergeStats(
+        bullets_in=clustering.bullet_count,
+        lines_out=lines_out,
+        clusters_merged=sum(1 for c in clustering.clusters if len(c.members) > 1),
+    )
+    return MergedAgent(frontmatter, _preamble(agents), sections, stats, tuple(warnings))
+
+
+def _count_lines(lines: Sequence[Line]) -> int:
+    return sum(1 + _count_lines(line.children) for line in lines)
+
+
+# --- body ---------------------------------------------------------------------------------
+
+
+def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
+    by_bullet = clustering.cluster_of()
+    # A cluster nests under its representative's parent item when that parent is rendered.
+    parent_of: dict[str, str] = {}
+    for c in clustering.clusters:
+        parent = c.representative.parent
+        if parent is not None and by_bullet[parent].id != c.id:
+            parent_of[c.id] = by_bullet[parent].id
+    children: dict[str, list[Cluster]] = defaultdict(list)
+    top: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
+    for c in clustering.clusters:
+        if c.id in parent_of:
+            children[parent_of[c.id]].append(c)
+        else:
+            top[_section_key(c)].append(c)
+
+    def line(c: Cluster) -> Line:
+        kids = tuple(line(k) for k in sorted(children[c.id], key=_cluster_order))
+        return Line(merged_text(c), c.id, c.agents, kids)
+
+    paragraphs, verbatim = _section_text(clustering.agents)
+    keys = set(top) | set(paragraphs) | set(verbatim)
+    order = topic_order()
+    sections = []
+    for key in sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[1])):
+        topic, title = key
+        lines = tuple(line(c) for c in sorted(top[key], key=_cluster_order))
+        sections.append(
+            MergedSection(
+                topic,
+                title,
+                tuple(paragraphs.get(key, ())) if verbatim.get(key) or not lines else (),
+                lines,
+                tuple(verbatim.get(key, ())),
+            )
+        )
+    return tuple(sections)
+
+
+def _section_key(c: Cluster) -> tuple[str, str]:
+    title = c.representative.section if c.topic == OTHER else topic_title(c.topic)
+    return (c.topic, title or topic_title(OTHER))
+
+
+def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:
+    first = c.members[0]
+    return (-len(c.agents), first.agent, first.line, first.id)
+
+
+def _section_text(
+    agents: Sequence[Agent],
+) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
+    """Section paragraphs and verbatim blocks per merged section, each distinct one once."""
+    paragraphs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    verbatim: dict[tuple[str, str], list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for agent in agents:
+        for section in agent.sections:
+            key = (
+                section.topic,
+                (section.title if section.topic == OTHER else topic_title(section.topic))
+                or topic_title(OTHER),
+            )
+            for block in section.verbatim:
+                if block.strip() not in seen:
+                    seen.add(block.strip())
+                    verbatim[key].append(block)
+            for text in section.paragraphs:
+                folded = " ".join(text.lower().split())
+                if folded not in seen:
+                    seen.add(folded)
+                    paragraphs[key].append(text)
+    return paragraphs, verbatim
+
+
+def merged_text(c: Cluster) -> str:
+    """The representative's Markdown plus the details only other members carry."""
+    text = c.representative.markdown
+    missing = missing_details(text, [m for m in c.members if m is not c.representative])
+    if not missing:
+        return text
+    match = re.search(r"\(([^()]*)\)\s*([.;:]?)\s*$", text)
+    if match:  # extend the representative's own trailing list
+        inner = match.group(1).rstrip()
+        return f"{text[: match.start()]}({inner}, {', '.join(missing)}){match.group(2)}"
+    stripped = text.rstrip()
+    end = stripped[-1] if stripped and stripped[-1] in ".;:" else ""
+    body = stripped[:-1] if end else stripped
+    return f"{body} ({', '.join(missing)}){end}"
+
+
+def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
+    """Named terms and parenthesised items of others that text does not already say.
+
+    A named term must appear as written (that is what the safety net checks); a plain item
+    such as "in-memory" is already said when text has all its words.
+    """
+    found: list[str] = []
+    covered = text
+
+    def add(detail: str) -> None:
+        nonlocal covered
+        detail = detail.strip().strip(".,;:").strip()
+        exact = bool(named_terms(detail))
+        if detail and not (
+            contains_term(covered, detail) or (not exact and _says(covered, detail))
+        ):
+            found.append(detail)
+            covered += f" {detail}"
+
+    for other in others:
+        for inner in _PARENTHESIS.findall(other.text):
+            items = [i for i in _LIST_SPLIT.split(inner) if i.strip()]
+            if all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
+                for item in items:
+                    add(re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", item.strip()))
+            else:
+                add(inner)
+        for term in named_terms(_PARENTHESIS.sub(" ", other.text)):
+            add(term)
+    return found
+
+
+def _says(text: str, detail: str) -> bool:
+    wanted = set(content_terms(detail))
+    return bool(wanted) and wanted <= set(content_terms(text))
+
+
+# --- opening ------------------------------------------------------------------------------
+
+
+def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
+    """One opening: the persona paragraph that shares the most words with the others."""
+    openings = [a.preamble[0] for a in agents if a.preamble]
+    if not openings:
+        return ()
+    terms = [set(content_terms(p)) for p in openings]
+
+    def centrality(i: int) -> tuple[int, int]:
+        return (sum(len(terms[i] & terms[j]) for j in range(len(terms)) if j != i), -i)
+
+    return (openings[max(range(len(openings)), key=centrality)],)
+
+
+# --- frontmatter --------------------------------------------------------------------------
+
+
+def merged_name(names: Sequence[str], warnings: list[str]) -> str:
+    """backend-architect + backend-developer -> backend (common leading, else trailing words)."""
+    if len(names) == 1:
+        return names[0]
+    parts = [n.split("-") for n in names]
+    prefix = _common(parts)
+    if prefix:
+        return "-".join(prefix)
+    suffix = _common([list(reversed(p)) for p in parts])
+    if suffix:
+        return "-".join(reversed(suffix))
+    warnings.append(f"the sources share no name part; named the result '{names[0]}-merged'")
+    return f"{names[0]}-merged"
+
+
+def _common(parts: Sequence[list[str]]) -> list[str]:
+    common: list[str] = []
+    for words in zip(*parts, strict=False):
+        if len(set(words)) != 1:
+            break
+        common.append(words[0])
+    return common
+
+
+def _frontmatter(
+    agents: Sequence[Agent], name: str, options: MergeOptions, warnings: list[str]
+) -> tuple[tuple[str, object], ...]:
+    fields: dict[str, object] = {"name": name}
+    fields["description"] = merged_description(agents, name)
+    tools = _tools(agents, warnings)
+    if tools is not None:
+        fields["tools"] = ", ".join(tools)
+    model = options.model or _model(agents, warnings)
+    if model is not None:
+        fields["model"] = model
+    for key in _other_keys(agents):
+        value = _agreed(agents, key, warnings)
+        if value is not None:
+            fields[key] = value
+    fields.update(dict(options.overrides))
+    return tuple(fields.items())
+
+
+def _other_keys(agents: Sequence[Agent]) -> list[str]:
+    keys: list[str] = []
+    for agent in agents:
+        for key, _ in agent.source.frontmatter:
+            if key not in ("name", "description", "tools", "model") and key not in keys:
+                keys.append(key)
+    return keys
+
+
+def _agreed(agents: Sequence[Agent], key: str, warnings: list[str]) -> object:
+    values = [(a.name, a.source.field(key)) for a in agents if a.source.field(key) is not None]
+    if not values:
+        return None
+    distinct = {repr(v) for _, v in values}
+    if len(distinct) > 1:
+        listed = ", ".join(f"{n}: {v}" for n, v in values)
+        warnings.append(f"sources disagree on '{key}' ({listed}); kept {values[0][1]!r}")
+    return values[0][1]
+
+
+def _tools(agents: Sequence[Agent], warnings: list[str]) -> tuple[str, ...] | None:
+    unrestricted = [a.name for a in agents if a.source.tools is None]
+    if unrestricted:
+        if len(unrestricted) < len(agents):
+            warnings.append(
+                f"{', '.join(unrestricted)} omit 'tools' (all tools), so the merged agent "
+                "omits it too"
+            )
+        return None
+    merged: list[str] = []
+    for agent in agents:
+        for tool in agent.source.tools or ():
+            if tool not in merged:
+                merged.append(tool)
+    return tuple(merged)
+
+
+def _model(agents: Sequence[Agent], warnings: list[str]) -> str | None:
+    """The most capable named model family wins; `inherit` (or no model) names none.
+
+    When no source names opus, sonnet or haiku and the sources disagree, or a source names a
+    model compose cannot rank, the result is `inherit`.
+    """
+    values = [str(a.source.field("model") or "inherit") for a in agents]
+    ranked = [(_rank(v), v) for v in values if _rank(v)]
+    unknown = sorted({v for v in values if not _rank(v) and v != "inherit"})
+    if unknown and ranked:
+        warnings.append(f"cannot rank model {', '.join(unknown)} against others; using inherit")
+        return "inherit"
+    if ranked:
+        best = max(ranked)[1]
+        if len(set(values)) > 1:
+            warnings.append(f"sources use models {', '.join(sorted(set(values)))}; kept {best}")
+        return best
+    if all(a.source.field("model") is None for a in agents):
+        return None  # nobody set one: leave Claude Code's default
+    return values[0] if len(set(values)) == 1 else "inherit"
+
+
+def _rank(model: str) -> int:
+    lowered = model.lower()
+    return max((r for family, r in _MODEL_RANK.items() if family in lowered), default=0)
+
+
+def merged_description(agents: Sequence[Agent], name: str) -> str:
+    """One 'when to use' text from the sources' leads, then their distinct examples once."""
+    leads: list[str] = []
+    examples: list[str] = []
+    for agent in agents:
+        text = str(agent.source.field("description") or "")
+        text = _rename(text, [a.name for a in agents], name)
+        found = _EXAMPLE.findall(text)
+        lead = _EXAMPLE.sub(" ", text)
+        lead = _EXAMPLES_HEADING.split(lead)[0]
+        leads.append(" ".join(lead.split()))
+        for example in found:
+            example = _dedent(example)
+            folded = " ".join(example.split())
+            if all(fuzz.ratio(folded, " ".join(e.split())) < EXAMPLE_DUPLICATE for e in examples):
+                examples.append(example)
+    text = _merged_lead([lead for lead in leads if lead])
+    if examples:
+        text += "\n\nExamples:\n" + "\n".join(examples)
+    # Block scalars cannot carry trailing spaces; keep the text as YAML will read it back.
+    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+
+
+def _rename(text: str, names: Sequence[str], merged: str) -> str:
+    for source in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(source)}(?![\w-])", merged, text)
+    return text
+
+
+def _dedent(example: str) -> str:
+    lines = example.split("\n")
+    indents = [len(x) - len(x.lstrip()) for x in lines[1:] if x.strip()]
+    cut = min(indents, default=0)
+    body = [lines[0].strip()] + [x[cut:].rstrip() for x in lines[1:]]
+    return "\n".join(body).strip()
+
+
+def _merged_lead(leads: Sequence[str]) -> str:
+    """The lead that covers most of the others' words, plus sentences that add new ones."""
+    if not leads:
+        return ""
+    terms = [set(content_terms(lead)) for lead in leads]
+    best = max(range(len(leads)), key=lambda i: (len(terms[i]), -i))
+    kept = [leads[best]]
+    covered = set(terms[best])
+    for lead in leads:
+        for sentence in _SENTENCE.split(lead):
+            new = set(content_terms(sentence)) - covered
+            if len(new) >= 3 and not sentence.lower().startswith("use this agent"):
+                kept.append(sentence)
+                covered |= new
+    return " ".join(kept)

@@ -1,0 +1,89 @@
+"""Verify: the safety net. A merged agent is written only if it loses nothing of its inputs.
+
+Every input bullet's cluster must be rendered, every named term of every input bullet must
+appear in the output, every verbatim block must survive byte for byte, and the frontmatter
+must be strict YAML that reads back as the fields that were meant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+from compose.cluster import Clustering
+from compose.consolidate import Line, MergedAgent
+from compose.terms import contains_term, named_terms
+
+
+@dataclass(frozen=True)
+class Verification:
+    unrendered: tuple[str, ...]  # "agent:line text" of bullets whose cluster has no line
+    missing_terms: tuple[str, ...]  # "term (agent:line)"
+    missing_verbatim: tuple[str, ...]  # "agent: first line of the block"
+    frontmatter_problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not (self.unrendered or self.missing_terms or self.missing_verbatim)
+            and self.frontmatter_problem is None
+        )
+
+    def summary(self) -> str:
+        problems = []
+        if self.unrendered:
+            problems.append(f"{len(self.unrendered)} bullets unrendered ({self.unrendered[0]} ...)")
+        if self.missing_terms:
+            problems.append(f"terms missing: {', '.join(self.missing_terms[:8])}")
+        if self.missing_verbatim:
+            problems.append(f"verbatim blocks missing: {', '.join(self.missing_verbatim[:3])}")
+        if self.frontmatter_problem:
+            problems.append(self.frontmatter_problem)
+        return "; ".join(problems) or "nothing lost"
+
+
+def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verification:
+    rendered = {line.cluster for s in merged.sections for line in _walk(s.lines)}
+    owner = clustering.cluster_of()
+    unrendered, missing_terms, missing_verbatim = [], [], []
+    for agent in clustering.agents:
+        for bullet in agent.bullets:
+            where = f"{bullet.agent}:{bullet.line}"
+            if owner[bullet.id].id not in rendered:
+                unrendered.append(f"{where} {bullet.text}")
+            for term in named_terms(bullet.text):
+                if not contains_term(text, term):
+                    missing_terms.append(f"{term} ({where})")
+        for section in agent.sections:
+            for block in section.verbatim:
+                if block not in text:
+                    missing_verbatim.append(f"{agent.name}: {block.splitlines()[0]}")
+    return Verification(
+        tuple(unrendered),
+        tuple(missing_terms),
+        tuple(missing_verbatim),
+        _frontmatter_problem(merged, text),
+    )
+
+
+def _walk(lines: tuple[Line, ...]) -> list[Line]:
+    out: list[Line] = []
+    for line in lines:
+        out.append(line)
+        out.extend(_walk(line.children))
+    return out
+
+
+def _frontmatter_problem(merged: MergedAgent, text: str) -> str | None:
+    if not text.startswith("---\n") or "\n---\n" not in text[4:]:
+        return "frontmatter is not delimited by '---' lines"
+    block = text[4 : text.index("\n---\n", 4) + 1]
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        return f"frontmatter is not valid YAML: {exc}"
+    expected = {k: list(v) if isinstance(v, tuple) else v for k, v in merged.frontmatter}
+    if data != expected:
+        return "frontmatter does not read back as the merged fields"
+    return None

@@ -1,0 +1,181 @@
+"""The composer end to end on the real seeds: lossless, strict, small, deterministic, idempotent."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import frontmatter
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compose import consolidate as consolidate_module
+from compose.api import MergeResult, merge, merge_agents
+from compose.errors import LossError
+from compose.load import load, loads
+from compose.parse import Agent, parse
+from compose.terms import contains_term, named_terms
+from tests.conftest import SEEDS
+
+SEED_TERMS = (
+    "Redis",
+    "Memcached",
+    "Kafka",
+    "RabbitMQ",
+    "SQS",
+    "JWT",
+    "OAuth2",
+    "SAML",
+    "RBAC",
+    "ABAC",
+    "OWASP",
+    "bcrypt",
+    "Argon2",
+    "scrypt",
+    "CSP",
+    "HSTS",
+    "X-Frame-Options",
+    "gRPC",
+    "GraphQL",
+    "HATEOAS",
+    "OpenAPI",
+    "Swagger",
+    "Docker",
+    "Kubernetes",
+    "CQRS",
+    "Saga",
+    "CDN",
+    "3NF",
+    "B-tree",
+    "NoSQL",
+    "HTTPS",
+    "CORS",
+    "XSS",
+    "SOLID",
+    "ETL",
+)
+
+
+@pytest.fixture(scope="module")
+def seed_agents() -> list[Agent]:
+    return [parse(load(path)) for path in SEEDS]
+
+
+@pytest.fixture(scope="module")
+def merged() -> MergeResult:
+    return merge([str(p) for p in SEEDS])
+
+
+def body(text: str) -> str:
+    return text.split("\n---\n", 1)[1]
+
+
+def test_frontmatter_is_strict_yaml_that_round_trips(merged: MergeResult) -> None:
+    post = frontmatter.loads(merged.text)  # strict: raises on invalid YAML
+    assert post.metadata == {k: v for k, v in merged.agent.frontmatter}
+    assert post["name"] == "backend"
+    assert post["model"] == "opus"
+    assert post["color"] == "red"
+    assert "tools" not in post.metadata  # four seeds omit tools, i.e. allow all
+    description = post["description"]
+    assert description.startswith("Use this agent when")
+    assert description.count("<example>") == description.count("</example>") >= 10
+    assert "backend-specialist agent" not in description and "backend agent" in description
+    assert yaml.safe_load(yaml.safe_dump(post.metadata)) == post.metadata
+
+
+def test_every_named_term_of_every_seed_survives(
+    merged: MergeResult, seed_agents: list[Agent]
+) -> None:
+    for term in SEED_TERMS:
+        assert contains_term(merged.text, term), term
+    for agent in seed_agents:
+        for bullet in agent.bullets:
+            for term in named_terms(bullet.text):
+                assert contains_term(merged.text, term), (term, bullet.text)
+
+
+def test_body_is_at_most_60_percent_of_the_sources(
+    merged: MergeResult, seed_agents: list[Agent]
+) -> None:
+    sources = sum(len(a.source.body) for a in seed_agents)
+    assert len(body(merged.text)) <= 0.6 * sources
+
+
+def test_details_of_other_phrasings_are_unioned(merged: MergeResult) -> None:
+    caching = next(
+        line for line in body(merged.text).splitlines() if "application-level caching" in line
+    )
+    for detail in ("Redis", "Memcached", "in-memory", "CDN"):
+        assert detail in caching
+    assert body(merged.text).count("Implement rate limiting, throttling") <= 1
+
+
+def test_structure_sections_fences_and_anti_patterns(merged: MergeResult) -> None:
+    text = body(merged.text)
+    titles = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+    assert titles[0] == "Core Responsibilities" and titles[-1] == "Anti-Patterns to Avoid"
+    assert text.count("## Implementation Plan") == 1  # the template, verbatim and once
+    anti = text.split("## Anti-Patterns to Avoid", 1)[1]
+    assert "- N+1 query problems" in anti
+    assert text.count("You are ") == 1  # one opening, not five
+
+
+def test_same_output_for_any_input_order() -> None:
+    reference = merge([str(p) for p in SEEDS]).text
+    for order in itertools.islice(itertools.permutations(SEEDS), 1, 120, 23):
+        assert merge([str(p) for p in order]).text == reference
+
+
+def test_merging_the_output_again_changes_nothing(merged: MergeResult, tmp_path: Path) -> None:
+    out = tmp_path / "backend.md"
+    out.write_text(merged.text)
+    assert merge([str(out)]).text == merged.text
+
+
+def test_an_agent_merged_with_itself_is_that_agent_normalised() -> None:
+    path = str(SEEDS[0])
+    alone = merge([path])
+    assert merge([path, path]).text == alone.text
+    assert alone.agent.stats.lines_out == alone.agent.stats.bullets_in == 30
+
+
+def test_safety_net_refuses_a_broken_compose_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(consolidate_module, "missing_details", lambda text, others: [])
+    with pytest.raises(LossError, match="terms missing"):
+        merge([str(p) for p in SEEDS])
+
+
+def test_provenance_names_sources_in_comments() -> None:
+    text = merge([str(p) for p in SEEDS], provenance=True).text
+    line = next(x for x in text.splitlines() if "application-level caching" in x)
+    assert "<!-- backend-architect" in line or "<!-- backend-developer" in line
+
+
+def test_model_name_and_field_rules() -> None:
+    a = parse(
+        loads("---\nname: api-rest\nmodel: haiku\ntools: Read, Grep\ncolor: blue\n---\n- x\n")
+    )
+    b = parse(loads("---\nname: api-graphql\nmodel: sonnet\ntools: [Grep, Agent(y)]\n---\n- y\n"))
+    result = merge_agents([a, b])
+    fields = dict(result.agent.frontmatter)
+    assert fields["name"] == "api" and fields["model"] == "sonnet"
+    assert fields["tools"] == "Grep, Agent(y), Read" and fields["color"] == "blue"
+    c = parse(loads("---\nname: other\nmodel: inherit\n---\n- z\n"))
+    d = parse(loads("---\nname: thing\nmodel: custom-llm\n---\n- w\n"))
+    fields = dict(merge_agents([c, d]).agent.frontmatter)
+    assert fields["model"] == "inherit" and fields["name"] == "other-merged"
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.sampled_from(SEEDS), min_size=1, max_size=5, unique=True), st.randoms())
+def test_random_subsets_and_orders_never_lose_a_bullet(paths: list[Path], rng: object) -> None:
+    shuffled = list(paths)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    result = merge([str(p) for p in shuffled])
+    assert result.verification.ok
+    assert result.text == merge([str(p) for p in sorted(paths)]).text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,12 +25,21 @@ class Loaded:
     notes: tuple[str, ...]  # skipped files and per-file warnings, for stderr
 
 
-def load_agents(paths: Sequence[str | Path]) -> Loaded:
-    """Load and parse every agent named by paths (directories are searched)."""
+def load_agents(
+    paths: Sequence[str | Path], progress: Callable[[int, int], None] | None = None
+) -> Loaded:
+    """Load and parse every agent named by paths (directories are searched).
+
+    progress, if given, is called with (files done, files in all) after each file.
+    """
     collected = collect(paths)
-    agents = tuple(parse(load(path)) for path in collected.files)
+    agents = []
+    for done, path in enumerate(collected.files, start=1):
+        agents.append(parse(load(path)))
+        if progress is not None:
+            progress(done, len(collected.files))
     warnings = tuple(f"{a.path}: {w}" for a in agents for w in a.source.warnings)
-    return Loaded(agents, collected.skipped + warnings)
+    return Loaded(tuple(agents), collected.skipped + warnings)
 
 
 def overlap(paths: Sequence[str | Path], threshold: float = DEFAULT_THRESHOLD) -> Clustering:

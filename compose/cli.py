@@ -6,7 +6,7 @@ Pipeline modules are imported inside commands so that `compose --help` stays fas
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated
@@ -122,21 +122,96 @@ def merge_command(
 def report_command(
     paths: Annotated[list[str], typer.Argument(help="Agent files or directories.")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
+    ] = "-",
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP, min=0, max=1)] = None,
 ) -> None:
-    """Show which bullets overlap across agents."""
+    """Show which bullets overlap across agents, how much each pair shares, what is unique."""
+    with _user_errors():
+        from compose import formats
+        from compose.api import load_agents
+        from compose.cluster import DEFAULT_THRESHOLD, Settings, cluster
+        from compose.output import check_target, write_atomic
+        from compose.report import build_report
+
+        if output != "-":
+            check_target(output, [])
+        loaded = load_agents(
+            paths, progress=_progress() if format is not ReportFormat.json else None
+        )
+        _warn(loaded.notes)
+        settings = Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+        report = build_report(cluster(loaded.agents, settings))
+        if format is ReportFormat.json:
+            text = formats.to_json(report)
+        elif format is ReportFormat.md:
+            text = formats.to_markdown(report)
+        elif format is ReportFormat.html:
+            text = formats.to_html(report)
+        else:
+            tty = output == "-" and sys.stdout.isatty()
+            text = formats.to_text(report, color=tty, width=_width() if tty else 120)
+        if output == "-":
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, text)
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 40)).columns
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A rich progress bar on stderr while many files load; nothing when stderr is no TTY."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    task = bar.add_task("reading agents", total=None)
+
+    def advance(done: int, total: int) -> None:
+        if done == 1:
+            bar.start()
+        bar.update(task, completed=done, total=total)
+        if done == total:
+            bar.stop()
+
+    return advance
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The old version of the agent.")],
+    new: Annotated[str, typer.Argument(help="The new version of the agent.")],
+    format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+) -> None:
+    """Semantic diff: bullets reworded, moved, added, removed; sections; fields.
+
+    Exits 0 when the versions are equivalent, 1 when they differ, 2 on errors (like diff).
+    """
     with _user_errors():
         import json
 
-        from compose.api import load_agents
-        from compose.cluster import DEFAULT_THRESHOLD, Settings, cluster
-        from compose.report import report_data
+        from compose.load import load
+        from compose.parse import parse
+        from compose.semdiff import diff, diff_data, diff_text
 
-        loaded = load_agents(paths)
-        _warn(loaded.notes)
-        settings = Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
-        clustering = cluster(loaded.agents, settings)
-        typer.echo(json.dumps(report_data(clustering), indent=2, ensure_ascii=False))
+        result = diff(parse(load(old)), parse(load(new)))
+        if format is DiffFormat.json:
+            sys.stdout.write(json.dumps(diff_data(result), indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(diff_text(result, markdown=format is DiffFormat.md))
+    raise typer.Exit(0 if result.equivalent else 1)
 
 
 @app.command("evaluate")

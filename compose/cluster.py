@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from compose.errors import DuplicateAgentError
 from compose.parse import Agent, Bullet
-from compose.terms import content_terms, named_terms, term_counts
+from compose.terms import named_terms, surface_forms, term_counts
 from compose.topics import topic_order
 
 DEFAULT_THRESHOLD = 0.4
@@ -157,15 +157,6 @@ def _tf(count: float) -> float:
     return 1 + math.log(count) if count >= 1 else count
 
 
-def _surface_words(text: str) -> dict[str, str]:
-    surface: dict[str, str] = {}
-    for word in text.replace("/", " ").split():
-        word = word.strip("()[]{}.,;:!?\"'*`")
-        for term in content_terms(word):
-            surface.setdefault(term, word)
-    return surface
-
-
 def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float:
     """Blend of weighted cosine, token overlap and topic agreement, in [0, 1]."""
     if a.bullet.negative != b.bullet.negative:
@@ -185,6 +176,23 @@ def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float
     if a.bullet.agent == b.bullet.agent and a.bullet.section == b.bullet.section:
         score -= SIBLING_PENALTY
     return min(max(score, 0.0), 1.0)
+
+
+def cross_similarity(
+    left: Sequence[Bullet], right: Sequence[Bullet]
+) -> dict[tuple[int, int], float]:
+    """Similarity of every (left[i], right[j]) pair that shares a term, IDF over both lists."""
+    features = _featurise([*left, *right])
+    offset = len(left)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, feature in enumerate(features[offset:]):
+        for term in feature.weights:
+            postings[term].append(j)
+    scores: dict[tuple[int, int], float] = {}
+    for i, a in enumerate(features[:offset]):
+        for j in sorted({j for term in a.weights for j in postings[term]}):
+            scores[(i, j)] = similarity(a, features[offset + j])
+    return scores
 
 
 def _similar_pairs(
@@ -345,9 +353,12 @@ def _shared_terms(group: Sequence[_Features]) -> tuple[str, ...]:
     shared = sorted((t for t, c in counts.items() if c >= needed), key=lambda t: (-weight[t], t))
     surface: dict[str, str] = {}
     for f in group:
-        for t, word in _surface_words(f.bullet.text).items():
-            surface.setdefault(t, word.lower())
-    return tuple(surface.get(t, t) for t in shared)
+        for t, form in surface_forms(f.bullet.text).items():
+            surface.setdefault(t, form)
+    forms = list(dict.fromkeys(surface.get(t, t) for t in shared))
+    # "message" adds nothing beside "message queues", nor "event" beside "event-driven".
+    words = {w for f in forms if " " in f or "-" in f for w in f.replace("-", " ").split()}
+    return tuple(f for f in forms if f not in words)
 
 
 def _cluster_id(bullets: Sequence[Bullet]) -> str:

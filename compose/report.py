@@ -1,16 +1,110 @@
-"""Report: a clustering -> what overlaps where, as data (JSON contract v1) and as text."""
+"""Report: a clustering -> what overlaps where, explained.
+
+The data (overlap matrix, shared clusters, each agent's unique bullets, near-duplicate
+agents) is computed once here; formats.py turns it into text, Markdown, JSON or HTML.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
-from compose.cluster import Clustering
+from compose.cluster import Cluster, Clustering
+from compose.parse import Agent, Bullet, normalise_for_id
 
 JSON_VERSION = 1
+# Agents sharing at least this share of their bullets (both ways) are near-duplicates.
+NEAR_DUPLICATE = 0.7
 
 
-def report_data(clustering: Clustering) -> dict[str, Any]:
-    """JSON contract v1: every list item of every input in exactly one cluster."""
+@dataclass(frozen=True)
+class NearDuplicate:
+    first: str
+    second: str
+    similarity: float  # share of both agents' bullets that sit in shared clusters
+    verdict: str
+
+
+@dataclass(frozen=True)
+class Report:
+    clustering: Clustering
+    names: tuple[str, ...]
+    overlap: tuple[tuple[float, ...], ...]  # [a][b]: share of a's bullets clustered with b's
+    shared: tuple[Cluster, ...]  # clusters with members from two or more agents
+    unique: tuple[tuple[str, tuple[Bullet, ...]], ...]  # per agent: bullets only it has
+    near_duplicates: tuple[NearDuplicate, ...]
+
+    def share(self, a: str, b: str) -> float:
+        return self.overlap[self.names.index(a)][self.names.index(b)]
+
+
+def build_report(clustering: Clustering) -> Report:
+    agents = clustering.agents
+    names = tuple(a.name for a in agents)
+    index = {name: i for i, name in enumerate(names)}
+    # For every bullet, the set of agents its cluster touches.
+    touched: dict[str, set[int]] = {}
+    for c in clustering.clusters:
+        owners = {index[m.agent] for m in c.members}
+        for m in c.members:
+            touched[m.id] = owners
+    overlap = []
+    for a in agents:
+        counts = [0] * len(agents)
+        for bullet in a.bullets:
+            for j in touched[bullet.id]:
+                counts[j] += 1
+        total = len(a.bullets)
+        row = [round(c / total, 4) if total else 0.0 for c in counts]
+        row[index[a.name]] = 1.0
+        overlap.append(tuple(row))
+    shared = tuple(c for c in clustering.clusters if len(c.agents) > 1)
+    unique = tuple(
+        (a.name, tuple(b for b in a.bullets if touched[b.id] == {index[a.name]})) for a in agents
+    )
+    return Report(
+        clustering, names, tuple(overlap), shared, unique, _near_duplicates(agents, overlap)
+    )
+
+
+def _near_duplicates(
+    agents: tuple[Agent, ...], overlap: list[tuple[float, ...]]
+) -> tuple[NearDuplicate, ...]:
+    found = []
+    for i, j in combinations(range(len(agents)), 2):
+        a, b = agents[i], agents[j]
+        total = len(a.bullets) + len(b.bullets)
+        if not total:
+            continue
+        similarity = (overlap[i][j] * len(a.bullets) + overlap[j][i] * len(b.bullets)) / total
+        if similarity >= NEAR_DUPLICATE or _same_body(a, b):
+            found.append(
+                NearDuplicate(a.name, b.name, round(similarity, 4), _verdict(a, b, similarity))
+            )
+    return tuple(sorted(found, key=lambda d: (-d.similarity, d.first, d.second)))
+
+
+def _same_body(a: Agent, b: Agent) -> bool:
+    return normalise_for_id(a.source.body) == normalise_for_id(b.source.body)
+
+
+def _verdict(a: Agent, b: Agent, similarity: float) -> str:
+    if _same_body(a, b):
+        fields_a = dict(a.source.frontmatter)
+        fields_b = dict(b.source.frontmatter)
+        differing = sorted(
+            k for k in set(fields_a) | set(fields_b) if fields_a.get(k) != fields_b.get(k)
+        )
+        if not differing:
+            return "identical"
+        return f"identical except {', '.join(differing)}"
+    return f"{similarity:.0%} shared"
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """JSON contract v1 (every list item in exactly one cluster) plus overlap data."""
+    clustering = report.clustering
     return {
         "version": JSON_VERSION,
         "agents": [
@@ -29,5 +123,13 @@ def report_data(clustering: Clustering) -> dict[str, Any]:
                 ],
             }
             for c in clustering.clusters
+        ],
+        "overlap": {
+            a: {b: report.overlap[i][j] for j, b in enumerate(report.names)}
+            for i, a in enumerate(report.names)
+        },
+        "near_duplicates": [
+            {"agents": [d.first, d.second], "similarity": d.similarity, "verdict": d.verdict}
+            for d in report.near_duplicates
         ],
     }

@@ -73,6 +73,21 @@ def content_terms(text: str) -> tuple[str, ...]:
     return tuple(terms)
 
 
+def surface_forms(text: str) -> dict[str, str]:
+    """Each content term of text -> how text writes it (a lexicon phrase as the phrase)."""
+    lex = lexicon()
+    forms: dict[str, str] = {}
+    for match in lex.phrase_pattern.finditer(text.lower()):
+        canonical = lex.phrases[match.group(0)].split(match.group(0))[0]
+        for term in content_terms(canonical):
+            forms.setdefault(term, match.group(0))
+    for word in text.replace("/", " ").split():
+        word = word.strip("()[]{}.,;:!?\"'*`").lower()
+        for term in content_terms(word):
+            forms.setdefault(term, word)
+    return forms
+
+
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 # Examples in parentheses ("(Redis, Memcached, CDN)") are details of the statement, not the
 # statement: they count for less when deciding whether two bullets say the same thing.

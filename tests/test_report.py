@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from compose.api import load_agents
+from compose.cluster import cluster
+from compose.formats import to_html, to_json, to_markdown, to_text
+from compose.report import Report, build_report
+from tests.conftest import CORPUS, FIXTURES, SEED_NAMES, needs_corpus
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return build_report(cluster(load_agents([FIXTURES]).agents))
+
+
+def test_overlap_matrix_has_full_diagonal_and_consistent_counts(report: Report) -> None:
+    assert report.names == SEED_NAMES
+    for i, row in enumerate(report.overlap):
+        assert row[i] == 1.0
+        assert all(0.0 <= v <= 1.0 for v in row)
+    # Sharing is symmetric in bullets: A's bullets clustered with B's imply B's with A's.
+    for a in report.names:
+        for b in report.names:
+            assert (report.share(a, b) > 0) == (report.share(b, a) > 0)
+
+
+def test_unique_bullets_are_exactly_the_single_agent_clusters(report: Report) -> None:
+    single = {m.id for c in report.clustering.clusters if len(c.agents) == 1 for m in c.members}
+    unique = {b.id for _, bullets in report.unique for b in bullets}
+    assert unique == single
+    assert all(len(c.agents) > 1 for c in report.shared)
+
+
+def test_json_extends_contract_v1(report: Report) -> None:
+    data = json.loads(to_json(report))
+    assert data["version"] == 1
+    assert set(data) == {"version", "agents", "clusters", "overlap", "near_duplicates"}
+    assert data["overlap"]["backend-master"]["backend-master"] == 1.0
+    assert sum(len(c["members"]) for c in data["clusters"]) == 271
+
+
+def test_near_duplicate_copies_are_found_with_a_verdict(tmp_path: Path) -> None:
+    original = (FIXTURES / "backend-master.md").read_text()
+    (tmp_path / "a.md").write_text(original)
+    (tmp_path / "b.md").write_text(original.replace("name: backend-master", "name: backend-copy"))
+    report = build_report(cluster(load_agents([tmp_path]).agents))
+    (dupe,) = report.near_duplicates
+    assert dupe.verdict == "identical except name" and dupe.similarity == 1.0
+
+
+class _Checker(HTMLParser):
+    VOID = frozenset({"meta", "br", "img", "hr", "input", "link"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+
+
+def test_html_is_well_formed_self_contained_and_names_every_agent(report: Report) -> None:
+    page = to_html(report)
+    checker = _Checker()
+    checker.feed(page)
+    assert checker.stack == []
+    assert "http://" not in page and "https://" not in page and "<link" not in page
+    for name in SEED_NAMES:
+        assert name in page
+
+
+def test_text_and_markdown_name_agents_and_shared_statements(report: Report) -> None:
+    text = to_text(report, width=200)
+    markdown = to_markdown(report)
+    for name in SEED_NAMES:
+        assert name in text and name in markdown
+    assert "Implement caching strategies" in text
+    assert "| backend-architect | 100% |" in markdown
+
+
+@needs_corpus
+def test_a_corpus_directory_reports_without_errors() -> None:
+    loaded = load_agents([CORPUS / "lst97+claude-code-sub-agents"])
+    report = build_report(cluster(loaded.agents))
+    assert len(report.names) == 37
+    assert json.loads(to_json(report))["version"] == 1
+    to_html(report)
+    to_markdown(report)
+    to_text(report)

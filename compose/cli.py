@@ -9,11 +9,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from compose.errors import ComposeError
+
+if TYPE_CHECKING:
+    from compose.canonical import Config
 
 app = typer.Typer(
     name="compose",
@@ -212,6 +215,45 @@ def diff_command(
         else:
             sys.stdout.write(diff_text(result, markdown=format is DiffFormat.md))
     raise typer.Exit(0 if result.equivalent else 1)
+
+
+ConfigOption = Annotated[
+    str | None, typer.Option("--config", "-c", help="compose.toml (default: found upwards).")
+]
+
+
+def _config(path: str | None) -> Config:
+    from pathlib import Path
+
+    from compose.canonical import find_config, read_config
+
+    return read_config(Path(path) if path else find_config())
+
+
+@app.command("build")
+def build_command(
+    config: ConfigOption = None,
+    force: Annotated[bool, typer.Option(help="Overwrite outputs edited by hand.")] = False,
+) -> None:
+    """Write every canonical agent of the config and compose.lock."""
+    with _user_errors():
+        from compose.canonical import build
+
+        for item in build(_config(config), force=force):
+            _warn(item.result.notes)
+            typer.echo(f"compose: built {item.target.output}: {item.result.summary()}", err=True)
+
+
+@app.command("check")
+def check_command(config: ConfigOption = None) -> None:
+    """Exit 1 when an output is not what build would write now (for CI and pre-commit)."""
+    with _user_errors():
+        from compose.canonical import check
+
+        results = check(_config(config))
+        for result in results:
+            typer.echo("\n".join(result.explain()))
+    raise typer.Exit(1 if any(r.stale for r in results) else 0)
 
 
 @app.command("evaluate")

@@ -1,0 +1,136 @@
+"""Canonical maintenance in a temporary project with the five seeds as sources."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from compose.canonical import build, check, find_config, read_config
+from compose.errors import ConfigError, OutputError
+from compose.load import load
+from compose.parse import parse
+from tests.conftest import SEEDS
+
+CONFIG = """
+[[agent]]
+name = "backend"
+output = "agents/backend.md"
+sources = ["agents/src/backend-*.md"]
+{extra}
+"""
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "agents" / "src").mkdir(parents=True)
+    for seed in SEEDS:
+        shutil.copy(seed, tmp_path / "agents" / "src" / seed.name)
+    (tmp_path / "compose.toml").write_text(CONFIG.format(extra=""))
+    return tmp_path
+
+
+def output(project: Path) -> str:
+    return (project / "agents" / "backend.md").read_text()
+
+
+def test_build_then_check_passes_and_a_second_build_changes_nothing(project: Path) -> None:
+    config = read_config(find_config(project / "agents"))
+    build(config)
+    first, lock = output(project), (project / "compose.lock").read_text()
+    assert [r.stale for r in check(config)] == [False]
+    build(config)
+    assert output(project) == first and (project / "compose.lock").read_text() == lock
+    assert '"output_hash": "sha256:' in lock and '"agents/src/backend-master.md"' in lock
+
+
+def test_touching_a_source_bullet_fails_check_naming_it(project: Path) -> None:
+    config = read_config(project / "compose.toml")
+    build(config)
+    before = output(project).splitlines()
+    source = project / "agents" / "src" / "backend-specialist.md"
+    source.write_text(
+        source.read_text().replace("Use materialized views", "Use materialised views")
+    )
+    (result,) = check(config)
+    assert result.stale and result.changed_sources == ("agents/src/backend-specialist.md",)
+    assert any("materialised views" in line for line in result.lines_added)
+    assert any("materialized views" in line for line in result.lines_removed)
+    build(config)
+    assert not check(config)[0].stale
+    after = output(project).splitlines()
+    assert len([line for line in after if line not in before]) == 1  # one line of output
+
+
+def test_same_and_separate_decisions_change_the_output_and_survive_rebuilds(project: Path) -> None:
+    specialist = parse(load(project / "agents" / "src" / "backend-specialist.md"))
+    by_text = {b.text: b.id for b in specialist.bullets}
+    cors = by_text["Implement CORS policies appropriately"]
+    headers = "backend-specialist: Add security headers (CSP, HSTS, X-Frame-Options)"
+    (project / "compose.toml").write_text(CONFIG.format(extra=f'same = [["{cors}", "{headers}"]]'))
+    config = read_config(project / "compose.toml")
+    build(config)
+    text = output(project)
+    assert "- Implement CORS policies appropriately\n" not in text
+    build(config)
+    assert output(project) == text and not check(config)[0].stale
+
+
+def test_drop_decision_leaves_a_bullet_out(project: Path) -> None:
+    bullet = "backend-specialist: Use materialized views for complex aggregations"
+    extra = f'drop = [{{bullet = "{bullet}", reason = "not ours"}}]'
+    (project / "compose.toml").write_text(CONFIG.format(extra=extra))
+    config = read_config(project / "compose.toml")
+    build(config)
+    assert "materialized views" not in output(project)
+    assert '"reason": "not ours"' in (project / "compose.lock").read_text()
+
+
+def test_hand_edit_is_detected_and_not_overwritten(project: Path) -> None:
+    config = read_config(project / "compose.toml")
+    build(config)
+    path = project / "agents" / "backend.md"
+    path.write_text(path.read_text() + "- A rule someone added by hand\n")
+    (result,) = check(config)
+    assert result.stale and result.hand_edited
+    assert result.lines_removed == ("- A rule someone added by hand",)
+    with pytest.raises(OutputError, match="edited by hand"):
+        build(config)
+    assert "A rule someone added by hand" in path.read_text()
+    build(config, force=True)
+    assert "A rule someone added by hand" not in path.read_text()
+
+
+def test_lock_is_byte_stable_across_source_order(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    config = read_config(project / "compose.toml")
+    build(config)
+    lock = (project / "compose.lock").read_text()
+    reordered = tmp_path_factory.mktemp("reordered")
+    shutil.copytree(project / "agents" / "src", reordered / "agents" / "src")
+    (reordered / "compose.toml").write_text(
+        CONFIG.format(extra="").replace(
+            '["agents/src/backend-*.md"]', '["agents/src/backend-s*.md", "agents/src/backend-*.md"]'
+        )
+    )
+    build(read_config(reordered / "compose.toml"))
+    assert (reordered / "compose.lock").read_text() == lock
+
+
+def test_config_errors_are_one_line(project: Path) -> None:
+    (project / "compose.toml").write_text("[[agent]]\nname = 'x'\noutput = 'y.md'\nsourcez = []\n")
+    with pytest.raises(ConfigError, match="unknown key sourcez"):
+        read_config(project / "compose.toml")
+    (project / "compose.toml").write_text(CONFIG.format(extra='same = [["nope", "b0"]]'))
+    with pytest.raises(ConfigError, match="decision names no bullet: 'nope'"):
+        build(read_config(project / "compose.toml"))
+
+
+def test_pyproject_tool_section_is_found(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.compose]\nagent = [{name = "a", output = "a.md", sources = ["src/*.md"]}]\n'
+    )
+    assert find_config(tmp_path).name == "pyproject.toml"
+    assert read_config(tmp_path / "pyproject.toml").targets[0].name == "a"

@@ -21,10 +21,10 @@ from rapidfuzz import fuzz
 
 from compose.errors import DuplicateAgentError
 from compose.parse import Agent, Bullet
-from compose.terms import named_terms, surface_forms, term_counts
+from compose.terms import is_advisory, named_terms, surface_forms, term_counts
 from compose.topics import topic_order
 
-DEFAULT_THRESHOLD = 0.4
+DEFAULT_THRESHOLD = 0.42
 # Every pair inside a cluster must be at least this similar (stops chaining).
 FLOOR_RATIO = 0.7
 COSINE_WEIGHT = 0.65
@@ -34,6 +34,8 @@ CONTAINMENT_WEIGHT = 0.15
 TOPIC_BONUS = 0.05
 # Two items of one list are rarely the same statement: authors do not repeat a line in place.
 SIBLING_PENALTY = 0.15
+# "Recommend monitoring" (advice for answers) and "Implement monitoring" (a practice) differ.
+ADVISORY_PENALTY = 0.1
 # Candidate generation: terms in more bullets than this share of the input (and more than
 # BLOCKING_MIN_DF bullets) are too common to propose pairs on their own.
 BLOCKING_MAX_SHARE = 0.01
@@ -96,6 +98,7 @@ class _Features:
     weights: dict[str, float]  # term -> tf-idf weight, L2-normalised
     raw: dict[str, float]  # term -> tf-idf weight
     mass: float  # sum of raw weights
+    advisory: bool  # advice about answers rather than a practice
     text: str  # sorted content terms, for rapidfuzz
 
 
@@ -147,6 +150,7 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
                 weights,
                 raw,
                 sum(raw.values()),
+                is_advisory(bullet.text),
                 " ".join(sorted(counts)),
             )
         )
@@ -175,6 +179,8 @@ def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float
         score += TOPIC_BONUS
     if a.bullet.agent == b.bullet.agent and a.bullet.section == b.bullet.section:
         score -= SIBLING_PENALTY
+    if a.advisory != b.advisory:
+        score -= ADVISORY_PENALTY
     return min(max(score, 0.0), 1.0)
 
 

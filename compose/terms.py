@@ -32,6 +32,7 @@ class Lexicon:
     synonyms: dict[str, str]
     stopwords: frozenset[str]
     technologies: frozenset[str]
+    advisory: frozenset[str]
 
 
 @cache
@@ -47,6 +48,7 @@ def lexicon() -> Lexicon:
         synonyms=dict(data["synonyms"]),
         stopwords=frozenset(data["stopwords"]["words"]),
         technologies=frozenset(data["technologies"]["names"]),
+        advisory=frozenset(data["advisory"]["verbs"]),
     )
 
 
@@ -103,6 +105,13 @@ def term_counts(text: str) -> dict[str, float]:
     for term in content_terms(details):
         counts[term] = counts.get(term, 0.0) + DETAIL_WEIGHT
     return counts
+
+
+def is_advisory(text: str) -> bool:
+    """Whether the bullet's first verb (after a 'Label:' prefix) gives advice, not a practice."""
+    label = _LABEL.match(text)
+    words = _WORD.findall(text[label.end() if label else 0 :].lower())
+    return bool(words) and words[0] in lexicon().advisory
 
 
 def named_terms(text: str) -> tuple[str, ...]:

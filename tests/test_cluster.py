@@ -10,7 +10,7 @@ from compose.cluster import Settings, cluster
 from compose.errors import DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
-from compose.report import report_data
+from compose.report import build_report, report_data
 from tests.conftest import SEEDS, corpus_files, needs_corpus
 
 
@@ -80,9 +80,9 @@ def test_clusters_do_not_chain_through_a_bridging_bullet() -> None:
 
 
 def test_deterministic_across_file_orders(seeds: list[Agent]) -> None:
-    reference = json.dumps(report_data(cluster(seeds)))
+    reference = json.dumps(report_data(build_report(cluster(seeds))))
     for order in itertools.islice(itertools.permutations(seeds), 0, 120, 17):
-        assert json.dumps(report_data(cluster(list(order)))) == reference
+        assert json.dumps(report_data(build_report(cluster(list(order))))) == reference
 
 
 def test_pinned_decisions(seeds: list[Agent]) -> None:
@@ -119,7 +119,7 @@ def test_cluster_explains_itself(seeds: list[Agent]) -> None:
 
 
 def test_json_contract_v1(seeds: list[Agent]) -> None:
-    data = report_data(cluster(seeds))
+    data = report_data(build_report(cluster(seeds)))
     assert data["version"] == 1
     assert [a["name"] for a in data["agents"]] == sorted(a.name for a in seeds)
     for c in data["clusters"]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from compose.cluster import DEFAULT_THRESHOLD, Clustering, Settings, cluster
 from compose.consolidate import MergedAgent, MergeOptions, consolidate
 from compose.errors import InputError, LossError
-from compose.load import collect, load
+from compose.load import SourceFile, collect, load
 from compose.parse import Agent, parse
 from compose.render import render
 from compose.verify import Verification, verify
@@ -33,13 +33,43 @@ def load_agents(
     progress, if given, is called with (files done, files in all) after each file.
     """
     collected = collect(paths)
-    agents = []
+    sources = []
     for done, path in enumerate(collected.files, start=1):
-        agents.append(parse(load(path)))
+        sources.append(load(path))
         if progress is not None:
             progress(done, len(collected.files))
+    sources, renamed = disambiguate(sources)
+    agents = tuple(parse(source) for source in sources)
     warnings = tuple(f"{a.path}: {w}" for a in agents for w in a.source.warnings)
-    return Loaded(tuple(agents), collected.skipped + warnings)
+    return Loaded(agents, collected.skipped + warnings + renamed)
+
+
+def disambiguate(sources: Sequence[SourceFile]) -> tuple[list[SourceFile], tuple[str, ...]]:
+    """Agents that share a name get the shortest distinguishing folder suffix: a (x/y)."""
+    by_name: dict[str, list[int]] = {}
+    for i, source in enumerate(sources):
+        by_name.setdefault(source.name, []).append(i)
+    result = list(sources)
+    notes = []
+    for name, indexes in by_name.items():
+        if len(indexes) < 2:
+            continue
+        parents = [Path(sources[i].path).resolve().parent.parts for i in indexes]
+        depth = 1
+        while depth < max(len(p) for p in parents) and len({p[-depth:] for p in parents}) < len(
+            parents
+        ):
+            depth += 1
+        for i, parts in zip(indexes, parents, strict=True):
+            alias = f"{name} ({'/'.join(parts[-depth:])})"
+            if any(alias == result[j].name for j in indexes if j != i):
+                alias = f"{name} ({sources[i].path})"
+            result[i] = replace(sources[i], alias=alias)
+        notes.append(
+            f"{len(indexes)} agents are named '{name}'; told apart as "
+            + ", ".join(f"'{result[i].name}'" for i in indexes)
+        )
+    return result, tuple(notes)
 
 
 def overlap(paths: Sequence[str | Path], threshold: float = DEFAULT_THRESHOLD) -> Clustering:

@@ -24,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help: rich's help formatter costs more import time than the rest of the CLI.
+    rich_markup_mode=None,
 )
 
 

@@ -10,6 +10,7 @@ floor, so one bridging bullet cannot chain unrelated bullets together.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import math
@@ -36,14 +37,13 @@ TOPIC_BONUS = 0.05
 SIBLING_PENALTY = 0.15
 # "Recommend monitoring" (advice for answers) and "Implement monitoring" (a practice) differ.
 ADVISORY_PENALTY = 0.1
-# Candidate generation: terms in more bullets than this share of the input (and more than
-# BLOCKING_MIN_DF bullets) are too common to propose pairs on their own.
-BLOCKING_MAX_SHARE = 0.01
-BLOCKING_MIN_DF = 50
+# Candidate generation: a term in more bullets than this is too common to propose pairs on
+# its own (pairs still count it once proposed). A constant keeps the work linear in the input.
+BLOCKING_MAX_DF = 100
 NEIGHBOURS = 12
 # Pairs with less weighted word overlap than this are never the same statement; skipping them
 # saves the token comparison.
-MIN_COSINE = 0.08
+MIN_COSINE = 0.15
 
 
 @dataclass(frozen=True)
@@ -207,35 +207,36 @@ def _similar_pairs(
     """Similarity of every candidate pair that clears the floor, keyed (i, j) with i < j.
 
     Without blocking every pair sharing a term is scored. With blocking, candidates come only
-    through terms rarer than max_df, and each bullet keeps its NEIGHBOURS best candidates:
+    through terms rarer than BLOCKING_MAX_DF, and each bullet keeps its NEIGHBOURS best candidates:
     near-duplicates share rare words, and the work stays near-linear in the input size.
     """
-    postings: dict[str, list[int]] = defaultdict(list)
+    # term -> [(bullet index, weight)], in index order (bullets are appended in order).
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for index, feature in enumerate(features):
-        for term in feature.weights:
-            postings[term].append(index)
-    max_df = max(BLOCKING_MIN_DF, int(BLOCKING_MAX_SHARE * len(features)))
+        for term, weight in feature.weights.items():
+            postings[term].append((index, weight))
     separate = {frozenset(p) for p in settings.separate}
     edges: dict[tuple[int, int], float] = {}
     for i, a in enumerate(features):
         dots: dict[int, float] = defaultdict(float)
+        partial = False  # whether a common term was left out of the dot products
         for term, weight in a.weights.items():
-            indexes = postings[term]
-            if settings.blocking and len(indexes) > max_df:
+            posting = postings[term]
+            if settings.blocking and len(posting) > BLOCKING_MAX_DF:
+                partial = True
                 continue
-            for j in indexes:
-                if j > i:
-                    dots[j] += weight * features[j].weights[term]
-        if settings.blocking:
-            candidates = heapq.nsmallest(NEIGHBOURS, dots, key=lambda j: (-dots[j], j))
-        else:
-            candidates = list(dots)
+            # Only partners after i: each pair is scored once.
+            for j, other in posting[bisect.bisect_right(posting, (i, math.inf)) :]:
+                dots[j] += weight * other
+        candidates = list(dots)
+        if settings.blocking and len(candidates) > NEIGHBOURS:
+            candidates = heapq.nsmallest(NEIGHBOURS, candidates, key=lambda j: (-dots[j], j))
         for j in candidates:
             b = features[j]
-            if frozenset((a.bullet.id, b.bullet.id)) in separate:
+            if separate and frozenset((a.bullet.id, b.bullet.id)) in separate:
                 continue
             cosine = dots[j]
-            if settings.blocking:
+            if partial:
                 # Found through rare terms; the score still counts the common terms too.
                 cosine = sum(w * b.weights.get(t, 0.0) for t, w in a.weights.items())
             if cosine < MIN_COSINE:
@@ -324,14 +325,10 @@ def _describe(
         return Cluster(_cluster_id(bullets), only.topic, 1.0, only, (), tuple(bullets))
     pairs = {(i, j): edges.get((i, j), 0.0) for x, i in enumerate(group) for j in group[x + 1 :]}
     centrality = {i: sum(s for p, s in pairs.items() if i in p) for i in group}
-    best = max(
-        group,
-        key=lambda i: (
-            round(centrality[i], 9),
-            len(named_terms(features[i].bullet.text)),
-            -_key(features[i].bullet)[1],
-        ),
-    )
+    top = max(round(c, 9) for c in centrality.values())
+    tied = [i for i in group if round(centrality[i], 9) == top]
+    # Equally central phrasings: the one naming more technologies, then the earliest.
+    best = max(tied, key=lambda i: (len(named_terms(features[i].bullet.text)), -i))
     weakest = min(pairs, key=lambda p: (pairs[p], p))
     topics = Counter(b.topic for b in bullets)
     order = topic_order()

@@ -37,12 +37,15 @@ class SourceFile:
     body: str
     body_line: int  # 1-based line of the file on which the body starts
     warnings: tuple[str, ...] = ()
+    alias: str | None = None  # set when two inputs share a name and must be told apart
 
     def field(self, key: str) -> object:
         return next((value for k, value in self.frontmatter if k == key), None)
 
     @property
     def name(self) -> str:
+        if self.alias:
+            return self.alias
         value = self.field("name")
         return value.strip() if isinstance(value, str) and value.strip() else Path(self.path).stem
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 import mistune
@@ -70,7 +71,7 @@ class Agent:
     def path(self) -> str:
         return self.source.path
 
-    @property
+    @cached_property
     def bullets(self) -> tuple[Bullet, ...]:
         return tuple(b for s in self.sections for b in s.bullets)
 

@@ -64,38 +64,46 @@ def build_report(clustering: Clustering) -> Report:
         (a.name, tuple(b for b in a.bullets if touched[b.id] == {index[a.name]})) for a in agents
     )
     return Report(
-        clustering, names, tuple(overlap), shared, unique, _near_duplicates(agents, overlap)
+        clustering, names, tuple(overlap), shared, unique, _near_duplicates(agents, overlap, shared)
     )
 
 
 def _near_duplicates(
-    agents: tuple[Agent, ...], overlap: list[tuple[float, ...]]
+    agents: tuple[Agent, ...], overlap: list[tuple[float, ...]], shared: tuple[Cluster, ...]
 ) -> tuple[NearDuplicate, ...]:
+    index = {a.name: i for i, a in enumerate(agents)}
+    bodies = [normalise_for_id(a.source.body) for a in agents]
+    # Only pairs that share a cluster or a body can be near-duplicates.
+    candidates = {
+        (min(i, j), max(i, j))
+        for c in shared
+        for i, j in combinations(sorted({index[m.agent] for m in c.members}), 2)
+    }
+    by_body: dict[str, list[int]] = {}
+    for i, body in enumerate(bodies):
+        by_body.setdefault(body, []).append(i)
+    candidates |= {pair for group in by_body.values() for pair in combinations(group, 2)}
     found = []
-    for i, j in combinations(range(len(agents)), 2):
+    for i, j in sorted(candidates):
         a, b = agents[i], agents[j]
         total = len(a.bullets) + len(b.bullets)
-        if not total:
+        same_body = bodies[i] == bodies[j]
+        if not total and not same_body:
             continue
-        similarity = (overlap[i][j] * len(a.bullets) + overlap[j][i] * len(b.bullets)) / total
-        if similarity >= NEAR_DUPLICATE or _same_body(a, b):
-            found.append(
-                NearDuplicate(a.name, b.name, round(similarity, 4), _verdict(a, b, similarity))
-            )
+        common = overlap[i][j] * len(a.bullets) + overlap[j][i] * len(b.bullets)
+        similarity = common / total if total else 1.0
+        if similarity >= NEAR_DUPLICATE or same_body:
+            verdict = _verdict(a, b, similarity, same_body)
+            found.append(NearDuplicate(a.name, b.name, round(similarity, 4), verdict))
     return tuple(sorted(found, key=lambda d: (-d.similarity, d.first, d.second)))
 
 
-def _same_body(a: Agent, b: Agent) -> bool:
-    return normalise_for_id(a.source.body) == normalise_for_id(b.source.body)
-
-
-def _verdict(a: Agent, b: Agent, similarity: float) -> str:
-    if _same_body(a, b):
+def _verdict(a: Agent, b: Agent, similarity: float, same_body: bool) -> str:
+    if same_body:
         fields_a = dict(a.source.frontmatter)
         fields_b = dict(b.source.frontmatter)
-        differing = sorted(
-            k for k in set(fields_a) | set(fields_b) if fields_a.get(k) != fields_b.get(k)
-        )
+        keys = set(fields_a) | set(fields_b)
+        differing = sorted(k for k in keys if fields_a.get(k) != fields_b.get(k))
         if not differing:
             return "identical"
         return f"identical except {', '.join(differing)}"

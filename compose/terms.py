@@ -78,15 +78,18 @@ def content_terms(text: str) -> tuple[str, ...]:
 def surface_forms(text: str) -> dict[str, str]:
     """Each content term of text -> how text writes it (a lexicon phrase as the phrase)."""
     lex = lexicon()
+    lowered = text.lower()
     forms: dict[str, str] = {}
-    for match in lex.phrase_pattern.finditer(text.lower()):
+    for match in lex.phrase_pattern.finditer(lowered):
         canonical = lex.phrases[match.group(0)].split(match.group(0))[0]
-        for term in content_terms(canonical):
-            forms.setdefault(term, match.group(0))
-    for word in text.replace("/", " ").split():
-        word = word.strip("()[]{}.,;:!?\"'*`").lower()
-        for term in content_terms(word):
-            forms.setdefault(term, word)
+        for term in canonical.split():
+            forms.setdefault(_stem(term), match.group(0))
+    for word in re.split(r"[\s/]+", lowered):
+        word = word.strip("()[]{}.,;:!?\"'*`")
+        for part in _WORD.findall(word.replace("-", " ")):
+            part = lex.synonyms.get(part, part)
+            if part not in lex.stopwords and len(part) > 1:
+                forms.setdefault(_stem(part), word)
     return forms
 
 
@@ -137,6 +140,17 @@ def named_terms(text: str) -> tuple[str, ...]:
         if mixed or has_digit or lower in technologies or capitalised:
             found.setdefault(lower, token)
     return tuple(found.values())
+
+
+class TermIndex:
+    """Answers contains_term(text, ...) for many terms of one text without rescanning it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = {m.group(0).rstrip(".").lower() for m in _NAMED.finditer(text)}
+
+    def __contains__(self, term: str) -> bool:
+        return term.lower() in self.tokens or contains_term(self.text, term)
 
 
 def contains_term(text: str, term: str) -> bool:

@@ -13,7 +13,7 @@ import yaml
 
 from compose.cluster import Clustering
 from compose.consolidate import Line, MergedAgent
-from compose.terms import contains_term, named_terms
+from compose.terms import TermIndex, named_terms
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Verification:
 def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verification:
     rendered = {line.cluster for s in merged.sections for line in _walk(s.lines)}
     owner = clustering.cluster_of()
+    written = TermIndex(text)
     unrendered, missing_terms, missing_verbatim = [], [], []
     for agent in clustering.agents:
         for bullet in agent.bullets:
@@ -53,7 +54,7 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
             if owner[bullet.id].id not in rendered:
                 unrendered.append(f"{where} {bullet.text}")
             for term in named_terms(bullet.text):
-                if not contains_term(text, term):
+                if term not in written:
                     missing_terms.append(f"{term} ({where})")
         for section in agent.sections:
             for block in section.verbatim:

@@ -1,0 +1,150 @@
+"""Benchmarks: wall time and peak memory of the CLI, with ratios against floors measured in
+the same run. Prints figures; asserts nothing (speed is not a test).
+
+    python benchmarks/run.py [--corpus ../shared/corpus] [--scales 1,3,10]
+
+Runs, each as a fresh process (so start-up and imports count, as they do for users):
+- `python -c pass` (the interpreter floor) and `compose --help`;
+- `compose merge` on the five seeds;
+- the parse floor (load + mistune parse of every file, no clustering) and `compose report
+  --format json` on the corpus and on synthetic scale-ups of it (copies with renamed agents
+  and lightly perturbed bullets), with peak RSS of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = [sys.executable, "-m", "compose"]
+PARSE_FLOOR = (
+    "import sys\n"
+    "from compose.api import load_agents\n"
+    "print(sum(len(a.bullets) for a in load_agents(sys.argv[1:]).agents))\n"
+)
+_NAME = re.compile(r"^name:\s*(.+)$", re.MULTILINE)
+_ITEM = re.compile(r"^(\s*(?:[-*+]|\d+\.)\s+)(.+)$", re.MULTILINE)
+_REWORDINGS = (
+    ("Implement", "Build"),
+    ("Design", "Plan"),
+    ("Ensure", "Make sure of"),
+    ("comprehensive", "thorough"),
+    ("proper", "correct"),
+    ("strategies", "approaches"),
+)
+
+
+def run(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MiB, and stdout of one child process."""
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, cwd=ROOT)
+        # Reap the child ourselves: wait4 gives this child's own peak RSS.
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise SystemExit(f"benchmark command failed: {' '.join(command)}")
+        out.seek(0)
+        return elapsed, usage.ru_maxrss / 1024, out.read()
+
+
+def best_of(command: list[str], repeat: int) -> tuple[float, float, str]:
+    runs = [run(command) for _ in range(repeat)]
+    return min(runs, key=lambda r: r[0])
+
+
+def scaled_corpus(corpus: Path, factor: int, into: Path) -> list[Path]:
+    """factor copies of every agent: renamed, and with some bullets lightly reworded."""
+    rng = random.Random(factor)
+    files = sorted(p for p in corpus.rglob("*.md") if p.name.lower() != "readme.md")
+    out = []
+    for copy in range(factor):
+        for path in files:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if copy:
+                name = _NAME.search(text)
+                if name:
+                    renamed = f"name: {name.group(1).strip()}-copy{copy}"
+                    text = text[: name.start()] + renamed + text[name.end() :]
+                text = _ITEM.sub(lambda m: m.group(1) + _perturb(m.group(2), rng), text)
+            target = into / f"c{copy}" / path.relative_to(corpus)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            out.append(target)
+    return out
+
+
+def _perturb(text: str, rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return text
+    old, new = rng.choice(_REWORDINGS)
+    return text.replace(old, new, 1) if old in text else text + " where needed"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--scales", default="1,3,10")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rows: list[tuple[str, float, float, str]] = []
+
+    floor, floor_rss, _ = best_of([sys.executable, "-c", "pass"], args.repeat)
+    rows.append(("python -c pass (floor)", floor, floor_rss, ""))
+    helped, help_rss, _ = best_of([*COMPOSE, "--help"], args.repeat)
+    rows.append(("compose --help", helped, help_rss, f"{helped / floor:.1f}x python floor"))
+    seeds = [str(p) for p in sorted((ROOT / "fixtures").glob("*.md"))]
+    merged, merge_rss, _ = best_of([*COMPOSE, "merge", *seeds, "-o", os.devnull], args.repeat)
+    rows.append(("compose merge (5 seeds)", merged, merge_rss, ""))
+
+    if args.corpus.is_dir():
+        base_time = base_bullets = None
+        with tempfile.TemporaryDirectory() as tmp:
+            for factor in (int(s) for s in args.scales.split(",")):
+                directory = Path(tmp) / f"x{factor}"
+                files = scaled_corpus(args.corpus, factor, directory)
+                parse_time, parse_rss, counted = run(
+                    [sys.executable, "-c", PARSE_FLOOR, str(directory)]
+                )
+                bullets = int(counted.strip() or 0)
+                report_time, report_rss, _ = run(
+                    [*COMPOSE, "report", str(directory), "--format", "json", "-o", os.devnull]
+                )
+                label = f"x{factor}: {len(files)} files, {bullets} bullets"
+                rows.append((f"parse floor {label}", parse_time, parse_rss, ""))
+                growth = ""
+                if base_time is None:
+                    base_time, base_bullets = report_time, bullets
+                elif base_bullets:
+                    ratio = bullets / base_bullets
+                    growth = f", {report_time / base_time:.1f}x time for {ratio:.1f}x bullets"
+                rows.append(
+                    (
+                        f"compose report {label}",
+                        report_time,
+                        report_rss,
+                        f"{report_time / parse_time:.2f}x parse floor{growth}",
+                    )
+                )
+                shutil.rmtree(directory)
+    else:
+        print(f"(no corpus at {args.corpus}: report benchmarks skipped)")
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'run':<{width}}  {'seconds':>8}  {'peak MiB':>8}  ratio")
+    for name, seconds, rss, note in rows:
+        print(f"{name:<{width}}  {seconds:8.3f}  {rss:8.1f}  {note}")
+
+
+if __name__ == "__main__":
+    main()

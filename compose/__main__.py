@@ -1,0 +1,5 @@
+"""`python -m compose`: the same as the `compose` command."""
+
+from compose.cli import main
+
+main()

@@ -5,6 +5,7 @@ Pipeline modules are imported inside commands so that `compose --help` stays fas
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,15 +47,41 @@ THRESHOLD_HELP = "Similarity cut-off for clustering (0-1); lower merges more."
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
-    """Every failure a user can cause: one line on stderr, a non-zero exit, no traceback."""
+    """Every failure a user can cause: one line on stderr, a non-zero exit, no traceback.
+
+    Anything else is a bug in compose: also one line, exit 70, unless COMPOSE_DEBUG is set.
+    """
     try:
         yield
     except ComposeError as exc:
         typer.echo(f"compose: error: {exc.message}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        typer.echo("compose: interrupted", err=True)
+        typer.echo("compose: interrupted; nothing was written", err=True)
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        # The reader went away (| head); stay quiet like other Unix tools.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(141) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if os.environ.get("COMPOSE_DEBUG"):
+            raise
+        typer.echo(
+            f"compose: internal error: {type(exc).__name__}: {exc} "
+            "(a bug; set COMPOSE_DEBUG=1 for the traceback)",
+            err=True,
+        )
+        raise typer.Exit(70) from None
+
+
+def _required(paths: list[str] | None) -> list[str]:
+    from compose.errors import InputError
+
+    if not paths:
+        raise InputError(None, "no input files given")
+    return paths
 
 
 def _warn(messages: Iterator[str] | list[str] | tuple[str, ...]) -> None:
@@ -88,7 +115,9 @@ def parse_command(
 
 @app.command("merge")
 def merge_command(
-    files: Annotated[list[str], typer.Argument(help="Agent files (or directories) to merge.")],
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Agent files (or directories) to merge.")
+    ] = None,
     output: Annotated[
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
     ] = "-",
@@ -106,6 +135,7 @@ def merge_command(
         from compose.cluster import DEFAULT_THRESHOLD
         from compose.output import check_target, write_atomic
 
+        files = _required(files)
         if output != "-":
             check_target(output, files, force=force)
         result = merge(
@@ -125,7 +155,7 @@ def merge_command(
 
 @app.command("report")
 def report_command(
-    paths: Annotated[list[str], typer.Argument(help="Agent files or directories.")],
+    paths: Annotated[list[str] | None, typer.Argument(help="Agent files or directories.")] = None,
     format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
     output: Annotated[
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
@@ -140,6 +170,7 @@ def report_command(
         from compose.output import check_target, write_atomic
         from compose.report import build_report
 
+        paths = _required(paths)
         if output != "-":
             check_target(output, [])
         loaded = load_agents(

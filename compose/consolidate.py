@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from compose.cluster import Cluster, Clustering
 from compose.parse import Agent, Bullet
-from compose.terms import contains_term, content_terms, named_terms
+from compose.terms import contains_term, content_terms, named_terms, strip_markup
 from compose.topics import OTHER, topic_order, topic_title
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
@@ -195,16 +195,15 @@ def merged_text(c: Cluster) -> str:
 def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
     """Named terms and parenthesised items of others that text does not already say.
 
-    A named term must appear as written (that is what the safety net checks); a plain item
-    such as "in-memory" is already said when text has all its words.
+    A plain item such as "in-memory" is already said when text has all its words; a named
+    term must appear as written, since that is what the safety net checks.
     """
     found: list[str] = []
-    covered = text
+    covered = strip_markup(text)
 
-    def add(detail: str) -> None:
+    def add(detail: str, *, exact: bool) -> None:
         nonlocal covered
         detail = detail.strip().strip(".,;:").strip()
-        exact = bool(named_terms(detail))
         if detail and not (
             contains_term(covered, detail) or (not exact and _says(covered, detail))
         ):
@@ -216,11 +215,12 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
             items = [i for i in _LIST_SPLIT.split(inner) if i.strip()]
             if all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
                 for item in items:
-                    add(re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", item.strip()))
+                    add(re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", item.strip()), exact=False)
             else:
-                add(inner)
-        for term in named_terms(_PARENTHESIS.sub(" ", other.text)):
-            add(term)
+                add(inner, exact=False)
+        # Every named term, found as the safety net finds it (in the member's whole text).
+        for term in named_terms(other.text):
+            add(term, exact=True)
     return found
 
 

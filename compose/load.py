@@ -70,7 +70,7 @@ def read_text(path: str | Path) -> str:
     except PermissionError:
         raise InputError(p, "permission denied") from None
     except OSError as exc:
-        raise InputError(p, exc.strerror or "cannot be read") from None
+        raise InputError(p, (exc.strerror or "cannot be read").lower()) from None
     if b"\x00" in data[:8192]:
         raise InputError(p, "is a binary file, not Markdown")
     try:

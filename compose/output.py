@@ -16,7 +16,7 @@ def check_target(path: str | Path, inputs: Iterable[str | Path], *, force: bool 
     target = Path(path)
     if not force:
         for source in inputs:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, RuntimeError):  # RuntimeError: a symlink loop
                 if Path(source).resolve() == target.resolve():
                     raise OutputError(target, "is also an input; pass --force to overwrite it")
     parent = target.parent if str(target.parent) else Path(".")

@@ -16,13 +16,21 @@ from functools import cached_property
 from typing import Any, cast
 
 import mistune
+from mistune.block_parser import BlockParser
+from mistune.plugins import import_plugin
 
 from compose.load import SourceFile
 from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title
 
 Token = dict[str, Any]
 
-_MARKDOWN = mistune.create_markdown(renderer=None, plugins=["table", "strikethrough"])
+# Deeper than mistune's default of 20 nested blocks, so deep outlines keep their structure.
+MAX_NESTING = 64
+_MARKDOWN = mistune.Markdown(
+    renderer=None,
+    block=BlockParser(max_nested_level=MAX_NESTING),
+    plugins=[import_plugin("table"), import_plugin("strikethrough")],
+)
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)(.*)$")
 _FENCE_LINE = re.compile(r"^\s*(```|~~~)")
 _WORD = re.compile(r"[a-z0-9]+")

@@ -142,6 +142,14 @@ def named_terms(text: str) -> tuple[str, ...]:
     return tuple(found.values())
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def strip_markup(markdown: str) -> str:
+    """Markdown as its words read: emphasis and code marks and link targets dropped."""
+    return _LINK.sub(r"\1", markdown).replace("*", "").replace("`", "")
+
+
 class TermIndex:
     """Answers contains_term(text, ...) for many terms of one text without rescanning it."""
 

@@ -13,7 +13,7 @@ import yaml
 
 from compose.cluster import Clustering
 from compose.consolidate import Line, MergedAgent
-from compose.terms import TermIndex, named_terms
+from compose.terms import TermIndex, named_terms, strip_markup
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Verification:
 def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verification:
     rendered = {line.cluster for s in merged.sections for line in _walk(s.lines)}
     owner = clustering.cluster_of()
-    written = TermIndex(text)
+    written = TermIndex(strip_markup(text))
     unrendered, missing_terms, missing_verbatim = [], [], []
     for agent in clustering.agents:
         for bullet in agent.bullets:

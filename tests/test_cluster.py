@@ -11,7 +11,7 @@ from compose.errors import DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.report import build_report, report_data
-from tests.conftest import SEEDS, corpus_files, needs_corpus
+from tests.conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -129,11 +129,7 @@ def test_json_contract_v1(seeds: list[Agent]) -> None:
     assert sum(len(c["members"]) for c in data["clusters"]) == 271
 
 
-@needs_corpus
-def test_corpus_clusters_without_errors() -> None:
-    agents = [parse(load(p)) for p in corpus_files()]
-    names: dict[str, Agent] = {}
-    for a in agents:
-        names.setdefault(a.name, a)
-    clustering = cluster(list(names.values()))
-    assert clustering.bullet_count == sum(len(a.bullets) for a in names.values())
+def test_corpus_clusters_every_bullet_once(corpus_agents: tuple[Agent, ...]) -> None:
+    clustering = cluster(corpus_agents)
+    ids = [m.id for c in clustering.clusters for m in c.members]
+    assert len(ids) == len(set(ids)) == sum(len(a.bullets) for a in corpus_agents)

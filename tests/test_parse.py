@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from compose.errors import ComposeError
 from compose.load import load, loads
 from compose.parse import Agent, bullet_id, outline, parse
-from tests.conftest import FIXTURES, corpus_files, needs_corpus
+from tests.conftest import FIXTURES
 
 
 def seed(name: str) -> Agent:
@@ -193,11 +193,9 @@ def test_other_constructs() -> None:
     assert "Never store secrets" in outline(agent)
 
 
-@needs_corpus
-def test_every_corpus_file_parses() -> None:
+def test_every_corpus_file_parses(corpus_agents: tuple[Agent, ...]) -> None:
     total = 0
-    for path in corpus_files():
-        agent = parse(load(path))
+    for agent in corpus_agents:
         total += len(agent.bullets)
         for bullet in agent.bullets:
             assert bullet.line >= agent.source.body_line

@@ -1,0 +1,186 @@
+"""The command line: every user-caused failure is one line, a non-zero exit, no traceback, and
+no existing output is overwritten or half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from compose.cli import app
+from tests.conftest import FIXTURES, SEEDS
+
+runner = CliRunner()
+SEED_ARGS = [str(p) for p in SEEDS]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_line_error(stderr: str, *fragments: str) -> None:
+    errors = [line for line in stderr.splitlines() if line.startswith("compose: error:")]
+    assert len(errors) == 1, stderr
+    assert "Traceback" not in stderr
+    for fragment in fragments:
+        assert fragment in errors[0], (fragment, errors[0])
+
+
+@pytest.fixture()
+def bad(tmp_path: Path) -> Path:
+    cases = {
+        "empty.md": b"",
+        "binary.md": b"\x00\x01\x02\x03",
+        "latin1.md": "---\nname: caf\xe9\n---\n- x\n".encode("latin-1"),
+        "unclosed.md": b"---\nname: x\n- y\n",
+        "list.md": b"---\n- a\n- b\n---\n- x\n",
+        "scalar.md": b"---\njust a string\n---\n- x\n",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "big.md").write_bytes(b"---\nname: big\n---\n" + b"- x\n" * 1_200_000)
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("missing.md", "no such file"),
+        ("empty.md", "is empty"),
+        ("binary.md", "binary file"),
+        ("latin1.md", "not UTF-8"),
+        ("unclosed.md", "never closed"),
+        ("list.md", "YAML list"),
+        ("scalar.md", "YAML single value"),
+        ("big.md", "over 4 MiB"),
+        ("loop-a", "symbolic links"),
+    ],
+)
+@pytest.mark.parametrize("command", ["parse", "merge", "report", "diff"])
+def test_bad_inputs_fail_with_one_line_naming_the_file(
+    bad: Path, name: str, fragment: str, command: str
+) -> None:
+    path = str(bad / name)
+    args = [command, path] if command != "diff" else [command, str(SEEDS[0]), path]
+    code, _, stderr = invoke(*args)
+    assert code == 2
+    one_line_error(stderr, path, fragment)
+
+
+def test_a_directory_where_a_file_is_expected(tmp_path: Path) -> None:
+    code, _, stderr = invoke("parse", str(tmp_path))
+    assert code == 2
+    one_line_error(stderr, "is a directory")
+
+
+def test_no_inputs() -> None:
+    for command in ("merge", "report"):
+        code, _, stderr = invoke(command)
+        assert code == 2
+        one_line_error(stderr, "no input files")
+
+
+def test_bom_crlf_and_only_frontmatter_work(tmp_path: Path) -> None:
+    crlf = tmp_path / "crlf.md"
+    crlf.write_bytes(b"\xef\xbb\xbf---\r\nname: crlf\r\n---\r\n- Use Redis\r\n")
+    only = tmp_path / "only.md"
+    only.write_text("---\nname: only\n---\n")
+    code, stdout, stderr = invoke("merge", str(crlf), str(only))
+    assert code == 0 and "- Use Redis" in stdout
+    assert "has frontmatter but no body" in stderr
+
+
+def test_merge_writes_atomically_and_reports_a_summary(tmp_path: Path) -> None:
+    out = tmp_path / "backend.md"
+    code, stdout, stderr = invoke("merge", *SEED_ARGS, "-o", str(out))
+    assert code == 0 and stdout == ""
+    assert "271 bullets in" in stderr and "clusters merged" in stderr
+    assert out.read_text().startswith("---\nname: backend\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["backend.md"]  # no temp file left
+
+
+def test_output_equal_to_an_input_is_refused_unless_forced(tmp_path: Path) -> None:
+    target = tmp_path / "a.md"
+    target.write_text(SEEDS[0].read_text())
+    before = target.read_text()
+    code, _, stderr = invoke("merge", str(target), str(SEEDS[1]), "-o", str(target))
+    assert code == 2 and target.read_text() == before
+    one_line_error(stderr, "is also an input", "--force")
+    code, _, _ = invoke("merge", str(target), str(SEEDS[1]), "-o", str(target), "--force")
+    assert code == 0 and target.read_text() != before
+
+
+def test_output_into_a_missing_directory(tmp_path: Path) -> None:
+    code, _, stderr = invoke("merge", *SEED_ARGS, "-o", str(tmp_path / "nope" / "x.md"))
+    assert code == 2
+    one_line_error(stderr, "does not exist")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only directories")
+def test_output_into_a_read_only_directory(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    code, _, stderr = invoke("merge", *SEED_ARGS, "-o", str(locked / "x.md"))
+    assert code == 2
+    one_line_error(stderr, "not writable")
+
+
+def test_safety_net_failure_keeps_the_existing_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "backend.md"
+    out.write_text("previous version\n")
+    monkeypatch.setattr("compose.consolidate.missing_details", lambda text, others: [])
+    code, _, stderr = invoke("merge", *SEED_ARGS, "-o", str(out))
+    assert code == 3 and out.read_text() == "previous version\n"
+    one_line_error(stderr, "loses content", "terms missing")
+
+
+def test_interrupt_exits_130_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("compose.report.build_report", interrupted)
+    out = tmp_path / "report.json"
+    code, _, stderr = invoke("report", str(FIXTURES), "--format", "json", "-o", str(out))
+    assert code == 130 and not out.exists()
+    assert "interrupted" in stderr and "Traceback" not in stderr
+
+
+def test_internal_errors_are_one_line_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr("compose.report.build_report", broken)
+    code, _, stderr = invoke("report", str(FIXTURES))
+    assert code == 70 and "internal error: ValueError: boom" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_report_formats_and_diff_exit_codes(tmp_path: Path) -> None:
+    code, stdout, _ = invoke("report", str(FIXTURES), "--format", "json")
+    assert code == 0 and json.loads(stdout)["version"] == 1
+    html = tmp_path / "r.html"
+    assert invoke("report", str(FIXTURES), "--format", "html", "-o", str(html))[0] == 0
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert invoke("diff", str(SEEDS[0]), str(SEEDS[0]))[0] == 0
+    assert invoke("diff", str(SEEDS[0]), str(SEEDS[1]))[0] == 1
+
+
+def test_parse_shows_every_bullet_with_a_topic() -> None:
+    code, stdout, _ = invoke("parse", str(SEEDS[4]))
+    assert code == 0
+    assert "Red Flags to Avoid  [anti-patterns]  line 140" in stdout
+    assert stdout.rstrip().endswith("13 sections, 104 bullets")
+    code, stdout, _ = invoke("parse", str(SEEDS[4]), "--format", "json")
+    data = json.loads(stdout)
+    assert sum(len(s["bullets"]) for s in data["sections"]) == 104

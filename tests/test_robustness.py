@@ -1,0 +1,93 @@
+"""Fuzzing across the pipeline and the whole public corpus: never a crash other than the
+project's own errors, never a bullet lost, merges idempotent and order-insensitive."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compose.api import merge_agents
+from compose.cluster import cluster
+from compose.errors import ComposeError, LossError
+from compose.load import loads
+from compose.parse import Agent, parse
+from compose.report import build_report
+from compose.semdiff import diff
+
+WORDS = st.sampled_from(
+    (
+        "Redis caching JWT auth OAuth2 queries index design API REST GraphQL use implement "
+        "never avoid N+1 Kafka the and with (x, y) **bold** `code` [link](u) -"
+    ).split()
+)
+LINE = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
+BLOCK = st.one_of(
+    LINE.map(lambda s: f"- {s}"),
+    LINE.map(lambda s: f"  - {s}"),
+    LINE.map(lambda s: f"1. **{s}**"),
+    LINE.map(lambda s: f"## {s}"),
+    LINE.map(lambda s: f"**{s}:**"),
+    LINE.map(lambda s: f"{s}:"),
+    st.just("## Red Flags to Avoid"),
+    st.just("```\n- not a bullet\n```"),
+    LINE,
+    st.just(""),
+)
+FRONTMATTER = st.one_of(
+    st.just("name: fuzz\ndescription: Use this: when <example>x</example>"),
+    st.just("name: fuzz\ntools: Read, Agent(a, b)\nmodel: opus"),
+    st.text(alphabet="ab:-'\"\n #[]{}", max_size=40),
+)
+
+
+def document(frontmatter: str, blocks: list[str]) -> str:
+    return f"---\n{frontmatter}\n---\n" + "\n".join(blocks) + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(FRONTMATTER, st.lists(BLOCK, max_size=25))
+def test_random_agents_never_crash_and_merge_keeps_every_bullet(
+    frontmatter: str, blocks: list[str]
+) -> None:
+    try:
+        agent = parse(loads(document(frontmatter, blocks), "fuzz.md"))
+    except ComposeError:
+        return
+    result = merge_agents([agent])
+    assert result.verification.ok
+    for bullet in agent.bullets:
+        assert result.clustering.cluster_of()[bullet.id]
+    again = merge_agents([parse(loads(result.text, "again.md"))])
+    assert again.text == result.text  # idempotent
+    assert diff(agent, agent).equivalent
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(BLOCK, max_size=12), min_size=2, max_size=4), st.randoms())
+def test_random_groups_merge_the_same_in_any_order(
+    bodies: list[list[str]], rng: random.Random
+) -> None:
+    agents = [
+        parse(loads(document(f"name: agent-{i}", b), f"a{i}.md")) for i, b in enumerate(bodies)
+    ]
+    shuffled = list(agents)
+    rng.shuffle(shuffled)
+    assert merge_agents(shuffled).text == merge_agents(agents).text
+
+
+def test_the_whole_corpus_merges_in_random_groups_without_losing_anything(
+    corpus_agents: tuple[Agent, ...],
+) -> None:
+    agents = list(corpus_agents)
+    random.Random(2026).shuffle(agents)
+    failures = []
+    for start in range(0, len(agents), 4):
+        group = agents[start : start + 4]
+        try:
+            merge_agents(group)
+        except LossError as exc:
+            failures.append(exc.message)
+    assert failures == []
+    build_report(cluster(agents[:60]))

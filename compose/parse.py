@@ -20,6 +20,7 @@ from mistune.block_parser import BlockParser
 from mistune.plugins import import_plugin
 
 from compose.load import SourceFile
+from compose.terms import strip_markup
 from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title
 
 Token = dict[str, Any]
@@ -33,6 +34,8 @@ _MARKDOWN = mistune.Markdown(
 )
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)(.*)$")
 _FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+# Lines that start a block of their own, so they never continue a list item's text.
+_BLOCK_START = re.compile(r"^\s*(?:#{1,6}(?:\s|$)|>|\||<[A-Za-z/!]|(?:[-*_]\s*){3,}$)")
 _WORD = re.compile(r"[a-z0-9]+")
 _MAX_PSEUDO_TITLE = 80
 
@@ -92,6 +95,11 @@ def parse(source: SourceFile) -> Agent:
 def normalise_for_id(text: str) -> str:
     """Lower-case words only: ids and source matching ignore Markdown and spacing."""
     return " ".join(_WORD.findall(text.lower()))
+
+
+def _match_key(text: str) -> str:
+    """Source text and plain text compare on alphanumerics only, link targets dropped."""
+    return normalise_for_id(strip_markup(text)).replace(" ", "")
 
 
 def bullet_id(agent: str, text: str) -> str:
@@ -157,19 +165,17 @@ class _SourceCursor:
                     fence = None
         # Alphanumerics only, so Markdown syntax on either side never prevents a match.
         self.line_keys: list[str | None] = [
-            None if fenced else normalise_for_id(line).replace(" ", "")
+            None if fenced else _match_key(line)
             for line, fenced in zip(self.lines, self.in_fence, strict=True)
         ]
         self.item_keys: list[str | None] = []
         for line, fenced in zip(self.lines, self.in_fence, strict=True):
             match = None if fenced else _LIST_LINE.match(line)
-            self.item_keys.append(
-                normalise_for_id(match.group(1)).replace(" ", "") if match else None
-            )
+            self.item_keys.append(_match_key(match.group(1)) if match else None)
 
     def find(self, snippet: str, *, list_item: bool = False) -> int | None:
         """Index of the next line containing snippet (as the content of a list item if asked)."""
-        key = normalise_for_id(snippet).replace(" ", "")[:30]
+        key = _match_key(snippet)[:30]
         lines = self.item_keys if list_item else self.line_keys
         for i in range(self.at, len(lines)):
             content = lines[i]
@@ -189,6 +195,8 @@ class _SourceCursor:
         parts = [match.group(1) if match else self.lines[index].strip()]
         for line in self.lines[index + 1 :]:
             if not line.strip() or _LIST_LINE.match(line) or _FENCE_LINE.match(line):
+                break
+            if _BLOCK_START.match(line):
                 break
             parts.append(line.strip())
         return " ".join(parts)

@@ -22,13 +22,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from compose import __version__
+from compose import __version__, tomlfile
 from compose.api import MergeResult, merge_agents
 from compose.cluster import DEFAULT_THRESHOLD, Settings
 from compose.consolidate import MergeOptions
@@ -36,11 +35,6 @@ from compose.errors import ConfigError, OutputError
 from compose.load import load
 from compose.output import write_atomic
 from compose.parse import Agent, normalise_for_id, parse
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 CONFIG_NAME = "compose.toml"
 LOCK_NAME = "compose.lock"
@@ -148,11 +142,10 @@ def find_config(start: Path | None = None) -> Path:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-        return data
+        return tomlfile.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(path, f"cannot be read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomlfile.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"is not valid TOML: {exc}") from None
 
 

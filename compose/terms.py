@@ -6,17 +6,12 @@ Normalisation (phrases, synonyms, stop words, stemming) comes from data/lexicon.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import snowballstemmer
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from compose.tomlfile import package_data
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
 # A token as written, for named terms: letters, digits and inner . + # - (Node.js, C#, B-tree).
@@ -37,7 +32,7 @@ class Lexicon:
 
 @cache
 def lexicon() -> Lexicon:
-    data = tomllib.loads(resources.files("compose").joinpath("data/lexicon.toml").read_text())
+    data = package_data("lexicon.toml")
     # Longest phrases first, so "role-based access control" wins over "access control".
     phrases = sorted(data["phrases"], key=lambda k: (-len(k), k))
     return Lexicon(

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from compose.tomlfile import package_data
 
 ANTI_PATTERNS = "anti-patterns"
 OTHER = "other"
@@ -28,7 +23,7 @@ class Topic:
 @cache
 def topics() -> tuple[Topic, ...]:
     """All topics in render order."""
-    data = tomllib.loads(resources.files("compose").joinpath("data/topics.toml").read_text())
+    data = package_data("topics.toml")
     return tuple(Topic(t["id"], t["title"], tuple(t["keywords"])) for t in data["topic"])
 
 

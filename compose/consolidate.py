@@ -16,7 +16,14 @@ from rapidfuzz import fuzz
 
 from compose.cluster import Cluster, Clustering
 from compose.parse import Agent, Bullet
-from compose.terms import contains_term, content_terms, named_terms, strip_markup
+from compose.terms import (
+    TermIndex,
+    contains_term,
+    content_terms,
+    lexicon,
+    named_terms,
+    strip_markup,
+)
 from compose.topics import OTHER, topic_order, topic_title
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
@@ -117,11 +124,27 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
         else:
             top[_section_key(c)].append(c)
 
+    paragraphs, verbatim = _section_text(clustering.agents)
+    # What the merged agent says anyway: every representative, paragraph and template.
+    said = TermIndex(
+        strip_markup(
+            "\n".join(
+                [c.representative.markdown for c in clustering.clusters]
+                + [t for texts in (*paragraphs.values(), *verbatim.values()) for t in texts]
+            )
+        )
+    )
+    generic = lexicon().generic
+
     def line(c: Cluster) -> Line:
         kids = tuple(line(k) for k in sorted(children[c.id], key=_cluster_order))
-        return Line(merged_text(c), c.id, c.agents, kids)
+        details = [
+            d
+            for d in missing_details(c.representative.markdown, _others(c))
+            if not (d.lower() in generic and d in said)
+        ]
+        return Line(with_details(c.representative.markdown, details), c.id, c.agents, kids)
 
-    paragraphs, verbatim = _section_text(clustering.agents)
     keys = set(top) | set(paragraphs) | set(verbatim)
     order = topic_order()
     sections = []
@@ -176,10 +199,12 @@ def _section_text(
     return paragraphs, verbatim
 
 
-def merged_text(c: Cluster) -> str:
-    """The representative's Markdown plus the details only other members carry."""
-    text = c.representative.markdown
-    missing = missing_details(text, [m for m in c.members if m is not c.representative])
+def _others(c: Cluster) -> list[Bullet]:
+    return [m for m in c.members if m is not c.representative]
+
+
+def with_details(text: str, missing: Sequence[str]) -> str:
+    """text with details appended in parentheses (inside its own trailing list, if any)."""
     if not missing:
         return text
     match = re.search(r"\(([^()]*)\)\s*([.;:]?)\s*$", text)

@@ -28,6 +28,7 @@ class Lexicon:
     stopwords: frozenset[str]
     technologies: frozenset[str]
     advisory: frozenset[str]
+    generic: frozenset[str]
 
 
 @cache
@@ -44,6 +45,7 @@ def lexicon() -> Lexicon:
         stopwords=frozenset(data["stopwords"]["words"]),
         technologies=frozenset(data["technologies"]["names"]),
         advisory=frozenset(data["advisory"]["verbs"]),
+        generic=frozenset(data["generic"]["terms"]),
     )
 
 

@@ -138,10 +138,13 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
 
     def line(c: Cluster) -> Line:
         kids = tuple(line(k) for k in sorted(children[c.id], key=_cluster_order))
+        text = c.representative.markdown
+        words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
         details = [
             d
-            for d in missing_details(c.representative.markdown, _others(c))
-            if not (d.lower() in generic and d in said)
+            for d in missing_details(text, _others(c))
+            # "(API)" or "(REST)" after "RESTful" adds nothing the agent does not say anyway.
+            if not (d in said and (d.lower() in generic or _variant(d, words)))
         ]
         return Line(with_details(c.representative.markdown, details), c.id, c.agents, kids)
 
@@ -197,6 +200,12 @@ def _section_text(
                     seen.add(folded)
                     paragraphs[key].append(text)
     return paragraphs, verbatim
+
+
+def _variant(term: str, words: set[str]) -> bool:
+    """REST beside RESTful, API beside APIs: the same word with a suffix."""
+    lowered = term.lower()
+    return any(w != lowered and w.startswith(lowered) and len(w) - len(lowered) <= 3 for w in words)
 
 
 def _others(c: Cluster) -> list[Bullet]:

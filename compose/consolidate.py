@@ -125,6 +125,8 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
             top[_section_key(c)].append(c)
 
     paragraphs, verbatim = _section_text(clustering.agents)
+    # A list's lead-in paragraphs are glue; they are kept only beside templates or alone.
+    paragraphs = {k: v for k, v in paragraphs.items() if verbatim.get(k) or not top.get(k)}
     # What the merged agent says anyway: every representative, paragraph and template.
     said = TermIndex(
         strip_markup(
@@ -158,7 +160,7 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
             MergedSection(
                 topic,
                 title,
-                tuple(paragraphs.get(key, ())) if verbatim.get(key) or not lines else (),
+                tuple(paragraphs.get(key, ())),
                 lines,
                 tuple(verbatim.get(key, ())),
             )

@@ -30,13 +30,9 @@ def to_json(report: Report) -> str:
 
 def _pairs(report: Report) -> list[tuple[float, str, str]]:
     """Agent pairs by how much each shares with the other (the mean of both directions)."""
-    names = report.names
-    pairs = [
-        ((report.overlap[i][j] + report.overlap[j][i]) / 2, names[i], names[j])
-        for i in range(len(names))
-        for j in range(i + 1, len(names))
-    ]
-    return sorted((p for p in pairs if p[0] > 0), key=lambda p: (-p[0], p[1], p[2]))
+    pairs = {tuple(sorted((a, b))) for a, row in report.overlap.items() for b in row if a != b}
+    scored = [((report.share(a, b) + report.share(b, a)) / 2, a, b) for a, b in pairs]
+    return sorted(scored, key=lambda p: (-p[0], p[1], p[2]))
 
 
 def _top_clusters(report: Report, limit: int | None) -> Sequence[Cluster]:
@@ -64,7 +60,7 @@ def to_text(report: Report, *, color: bool = False, width: int = 120) -> str:
         matrix.add_column("agent")
         for name in report.names:
             matrix.add_column(name, justify="right")
-        for name, row in zip(report.names, report.overlap, strict=True):
+        for name, row in ((n, report.row(n)) for n in report.names):
             matrix.add_row(name, *(f"{v:.0%}" for v in row))
         console.print(matrix)
     else:
@@ -117,7 +113,7 @@ def to_markdown(report: Report) -> str:
         ]
         out.append("| agent | " + " | ".join(report.names) + " |")
         out.append("| --- |" + " ---: |" * len(report.names))
-        for name, row in zip(report.names, report.overlap, strict=True):
+        for name, row in ((n, report.row(n)) for n in report.names):
             out.append(f"| {name} | " + " | ".join(f"{v:.0%}" for v in row) + " |")
     else:
         out += [
@@ -204,7 +200,7 @@ def to_html(report: Report) -> str:
         "with the column agent's bullets.</p>",
         "<table><tr><th></th>" + "".join(f"<th>{chip(n)}</th>" for n in report.names) + "</tr>",
     ]
-    for name, row in zip(report.names, report.overlap, strict=True):
+    for name, row in ((n, report.row(n)) for n in report.names):
         cells = "".join(f'<td class="v" style="{_heat(v)}">{v:.0%}</td>' for v in row)
         parts.append(f"<tr><th>{chip(name)}</th>{cells}</tr>")
     parts.append("</table>")

@@ -30,13 +30,17 @@ class NearDuplicate:
 class Report:
     clustering: Clustering
     names: tuple[str, ...]
-    overlap: tuple[tuple[float, ...], ...]  # [a][b]: share of a's bullets clustered with b's
+    # a -> b -> share of a's bullets that sit in a cluster with b's; pairs sharing none omitted
+    overlap: dict[str, dict[str, float]]
     shared: tuple[Cluster, ...]  # clusters with members from two or more agents
     unique: tuple[tuple[str, tuple[Bullet, ...]], ...]  # per agent: bullets only it has
     near_duplicates: tuple[NearDuplicate, ...]
 
     def share(self, a: str, b: str) -> float:
-        return self.overlap[self.names.index(a)][self.names.index(b)]
+        return self.overlap[a].get(b, 0.0)
+
+    def row(self, a: str) -> tuple[float, ...]:
+        return tuple(self.share(a, b) for b in self.names)
 
 
 def build_report(clustering: Clustering) -> Report:
@@ -49,27 +53,27 @@ def build_report(clustering: Clustering) -> Report:
         owners = {index[m.agent] for m in c.members}
         for m in c.members:
             touched[m.id] = owners
-    overlap = []
+    overlap: dict[str, dict[str, float]] = {}
     for a in agents:
-        counts = [0] * len(agents)
+        counts: dict[int, int] = {}
         for bullet in a.bullets:
             for j in touched[bullet.id]:
-                counts[j] += 1
+                counts[j] = counts.get(j, 0) + 1
         total = len(a.bullets)
-        row = [round(c / total, 4) if total else 0.0 for c in counts]
-        row[index[a.name]] = 1.0
-        overlap.append(tuple(row))
+        row = {names[j]: round(c / total, 4) for j, c in sorted(counts.items()) if total}
+        row[a.name] = 1.0
+        overlap[a.name] = row
     shared = tuple(c for c in clustering.clusters if len(c.agents) > 1)
     unique = tuple(
         (a.name, tuple(b for b in a.bullets if touched[b.id] == {index[a.name]})) for a in agents
     )
     return Report(
-        clustering, names, tuple(overlap), shared, unique, _near_duplicates(agents, overlap, shared)
+        clustering, names, overlap, shared, unique, _near_duplicates(agents, overlap, shared)
     )
 
 
 def _near_duplicates(
-    agents: tuple[Agent, ...], overlap: list[tuple[float, ...]], shared: tuple[Cluster, ...]
+    agents: tuple[Agent, ...], overlap: dict[str, dict[str, float]], shared: tuple[Cluster, ...]
 ) -> tuple[NearDuplicate, ...]:
     index = {a.name: i for i, a in enumerate(agents)}
     bodies = [normalise_for_id(a.source.body) for a in agents]
@@ -90,7 +94,9 @@ def _near_duplicates(
         same_body = bodies[i] == bodies[j]
         if not total and not same_body:
             continue
-        common = overlap[i][j] * len(a.bullets) + overlap[j][i] * len(b.bullets)
+        common = overlap[a.name].get(b.name, 0.0) * len(a.bullets) + overlap[b.name].get(
+            a.name, 0.0
+        ) * len(b.bullets)
         similarity = common / total if total else 1.0
         if similarity >= NEAR_DUPLICATE or same_body:
             verdict = _verdict(a, b, similarity, same_body)
@@ -132,10 +138,7 @@ def report_data(report: Report) -> dict[str, Any]:
             }
             for c in clustering.clusters
         ],
-        "overlap": {
-            a: {b: report.overlap[i][j] for j, b in enumerate(report.names)}
-            for i, a in enumerate(report.names)
-        },
+        "overlap": report.overlap,
         "near_duplicates": [
             {"agents": [d.first, d.second], "similarity": d.similarity, "verdict": d.verdict}
             for d in report.near_duplicates

@@ -16,7 +16,6 @@ from compose.tomlfile import package_data
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
 # A token as written, for named terms: letters, digits and inner . + # - (Node.js, C#, B-tree).
 _NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[.\-][A-Za-z0-9+#]+)*")
-_SENTENCE_BREAK = re.compile(r"(?:^|[.!?:;]\s+|\s-\s|\s—\s)$")
 _LABEL = re.compile(r"^((?:[A-Z][\w&/-]*\s*){1,5}):\s")
 
 
@@ -133,7 +132,7 @@ def named_terms(text: str) -> tuple[str, ...]:
         upper_count = sum(c.isupper() for c in token)
         mixed = upper_count >= 2 or (upper_count == 1 and not token[0].isupper())
         has_digit = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
-        capitalised = token[0].isupper() and not _SENTENCE_BREAK.search(text[: match.start()])
+        capitalised = token[0].isupper() and not _starts_sentence(text, match.start())
         if mixed or has_digit or lower in technologies or capitalised:
             found.setdefault(lower, token)
     return tuple(found.values())
@@ -158,7 +157,21 @@ class TermIndex:
         return term.lower() in self.tokens or contains_term(self.text, term)
 
 
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether position at begins a sentence: text start, after . ! ? : ; or a spaced dash."""
+    before = text[:at].rstrip()
+    if not before:
+        return True
+    if before[-1] in ".!?:;":
+        return at > len(before)  # "Node.js" is not a sentence break; ". Next" is
+    return before[-1] in "-—" and text[at - 1] == " " and before[:-1].endswith(" ")
+
+
 def contains_term(text: str, term: str) -> bool:
     """Whether term occurs in text as a whole token, ignoring case."""
-    pattern = r"(?<![A-Za-z0-9])" + re.escape(term) + r"(?![A-Za-z0-9])"
-    return re.search(pattern, text, re.IGNORECASE) is not None
+    return _term_pattern(term).search(text) is not None
+
+
+@cache
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-z0-9])" + re.escape(term) + r"(?![A-Za-z0-9])", re.IGNORECASE)

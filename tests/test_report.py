@@ -20,7 +20,8 @@ def report() -> Report:
 
 def test_overlap_matrix_has_full_diagonal_and_consistent_counts(report: Report) -> None:
     assert report.names == SEED_NAMES
-    for i, row in enumerate(report.overlap):
+    for i, name in enumerate(report.names):
+        row = report.row(name)
         assert row[i] == 1.0
         assert all(0.0 <= v <= 1.0 for v in row)
     # Sharing is symmetric in bullets: A's bullets clustered with B's imply B's with A's.

@@ -307,8 +307,12 @@ class _Parser:
                 text = "\n".join("    " + line for line in token["raw"].rstrip("\n").split("\n"))
         elif kind == "block_html":
             text = token["raw"].rstrip("\n")
-        else:
+        elif kind in ("table", "block_quote"):
             text = self.cursor.block("|" if kind == "table" else ">")
+        else:
+            return  # blank lines and thematic breaks inside items carry nothing
+        if not text.strip():
+            return
         target = section.verbatim if section is not None else self.preamble_verbatim
         target.append(text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -27,13 +28,21 @@ def frontmatter_yaml(fields: tuple[tuple[str, object], ...]) -> str:
     return yaml.dump(data, Dumper=_StrictDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
+_BLOCK_MARKER = re.compile(r"^(?:[-*+>#|]|\d{1,9}[.)](?:\s|$)|```|~~~)")
+
+
+def _paragraph(text: str) -> str:
+    """Paragraph text written so it reads back as a paragraph, not a list item or heading."""
+    return "\\" + text if _BLOCK_MARKER.match(text) else text
+
+
 def render(merged: MergedAgent, *, provenance: bool = False) -> str:
     """The merged agent as a Markdown file; with provenance, each line names its sources."""
     parts = ["---\n" + frontmatter_yaml(merged.frontmatter) + "---\n"]
-    parts.extend(paragraph + "\n" for paragraph in merged.preamble)
+    parts.extend(_paragraph(paragraph) + "\n" for paragraph in merged.preamble)
     for section in merged.sections:
         block = [f"## {section.title}\n"]
-        block.extend(paragraph + "\n" for paragraph in section.paragraphs)
+        block.extend(_paragraph(paragraph) + "\n" for paragraph in section.paragraphs)
         block.extend(verbatim + "\n" for verbatim in section.verbatim)
         if section.lines:
             block.append("".join(_lines(section.lines, 0, provenance)))

@@ -91,3 +91,18 @@ def test_the_whole_corpus_merges_in_random_groups_without_losing_anything(
             failures.append(exc.message)
     assert failures == []
     build_report(cluster(agents[:60]))
+
+
+def test_paragraph_that_looks_like_a_list_item_stays_a_paragraph() -> None:
+    # Found by fuzzing: bold "- Redis:" is a paragraph whose plain text reads as a list item.
+    agent = parse(loads("---\nname: fuzz\n---\n**- Redis:**\n**Redis:**\n", "f.md"))
+    once = merge_agents([agent]).text
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+
+
+def test_blank_line_inside_a_list_item_is_not_a_block() -> None:
+    # Found by fuzzing: a loose nested list left an empty verbatim block behind.
+    agent = parse(loads("---\nname: fuzz\n---\n- Redis\n\n  - Redis\n", "f.md"))
+    assert all(not s.verbatim for s in agent.sections)
+    once = merge_agents([agent]).text
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once

@@ -169,7 +169,11 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
 
 
 def _section_key(c: Cluster) -> tuple[str, str]:
-    title = c.representative.section if c.topic == OTHER else topic_title(c.topic)
+    if c.topic != OTHER:
+        return (c.topic, topic_title(c.topic))
+    # An unclassified cluster keeps the title of a section that is itself unclassified, so
+    # the merged agent reads back with the same topics.
+    title = next((m.section for m in c.members if m.topic == OTHER and m.section), "")
     return (c.topic, title or topic_title(OTHER))
 
 

@@ -168,10 +168,11 @@ class _SourceCursor:
             None if fenced else _match_key(line)
             for line, fenced in zip(self.lines, self.in_fence, strict=True)
         ]
-        self.item_keys: list[str | None] = []
-        for line, fenced in zip(self.lines, self.in_fence, strict=True):
-            match = None if fenced else _LIST_LINE.match(line)
-            self.item_keys.append(_match_key(match.group(1)) if match else None)
+        # A list item's text includes its lazy continuation lines ("- caching\nRedis").
+        self.item_keys: list[str | None] = [
+            _match_key(self.item_markdown(i)) if not fenced and _LIST_LINE.match(line) else None
+            for i, (line, fenced) in enumerate(zip(self.lines, self.in_fence, strict=True))
+        ]
 
     def find(self, snippet: str, *, list_item: bool = False) -> int | None:
         """Index of the next line containing snippet (as the content of a list item if asked)."""

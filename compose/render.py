@@ -50,10 +50,19 @@ def render(merged: MergedAgent, *, provenance: bool = False) -> str:
     return "\n".join(parts)
 
 
+_BOLD_ONLY = re.compile(r"^\*\*([^*]+)\*\*(:?)$")
+
+
+def _item_text(line: Line) -> str:
+    """A bold-only item with children reads back as a section heading; write it plain."""
+    bold = _BOLD_ONLY.match(line.text) if line.children else None
+    return bold.group(1) + bold.group(2) if bold else line.text
+
+
 def _lines(lines: tuple[Line, ...], depth: int, provenance: bool) -> list[str]:
     out = []
     for line in lines:
         note = f" <!-- {', '.join(line.sources)} -->" if provenance else ""
-        out.append(f"{'  ' * depth}- {line.text}{note}\n")
+        out.append(f"{'  ' * depth}- {_item_text(line)}{note}\n")
         out.extend(_lines(line.children, depth + 1, provenance))
     return out

@@ -106,3 +106,27 @@ def test_blank_line_inside_a_list_item_is_not_a_block() -> None:
     assert all(not s.verbatim for s in agent.sections)
     once = merge_agents([agent]).text
     assert merge_agents([parse(loads(once, "again.md"))]).text == once
+
+
+def test_lazy_continuation_line_belongs_to_its_item() -> None:
+    # Found by fuzzing: "**Redis:**" continues the first item, so lines were matched wrong.
+    agent = parse(loads("---\nname: fuzz\n---\n- caching\n**Redis:**\n- caching\n", "f.md"))
+    assert [(b.text, b.line) for b in agent.bullets] == [("caching Redis:", 4), ("caching", 6)]
+    once = merge_agents([agent]).text
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+
+
+def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
+    # Found by fuzzing: "- **Redis caching**" with a nested item parses as a sub-section.
+    agent = parse(
+        loads("---\nname: f\n---\n1. **Redis caching**\n- Redis caching\n  - Redis\n", "f")
+    )
+    once = merge_agents([agent]).text
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+
+
+def test_unclassified_cluster_keeps_an_unclassified_title() -> None:
+    # Found by fuzzing: an 'other' cluster titled after a 'data' section changed topic later.
+    agent = parse(loads("---\nname: f\n---\n- Redis\n- Redis\n## caching\n- Redis\n", "f.md"))
+    once = merge_agents([agent]).text
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -81,7 +81,6 @@ class MergedAgent:
 class MergeOptions:
     name: str | None = None
     model: str | None = None
-    overrides: tuple[tuple[str, object], ...] = field(default=())
 
 
 def consolidate(clustering: Clustering, options: MergeOptions | None = None) -> MergedAgent:
@@ -327,7 +326,6 @@ def _frontmatter(
         value = _agreed(agents, key, warnings)
         if value is not None:
             fields[key] = value
-    fields.update(dict(options.overrides))
     return tuple(fields.items())
 
 

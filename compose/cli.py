@@ -18,6 +18,7 @@ from compose.errors import ComposeError
 
 if TYPE_CHECKING:
     from compose.canonical import Config
+    from compose.cluster import Settings
 
 app = typer.Typer(
     name="compose",
@@ -84,6 +85,22 @@ def _required(paths: list[str] | None) -> list[str]:
     return paths
 
 
+def _settings(threshold: float | None) -> Settings:
+    from compose.cluster import DEFAULT_THRESHOLD, Settings
+
+    return Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+
+
+def _emit(output: str, text: str) -> None:
+    """Write to stdout for '-', else replace the file atomically."""
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        from compose.output import write_atomic
+
+        write_atomic(output, text)
+
+
 def _warn(messages: Iterator[str] | list[str] | tuple[str, ...]) -> None:
     for message in messages:
         typer.echo(f"compose: warning: {message}", err=True)
@@ -132,8 +149,7 @@ def merge_command(
     """Merge agents into one deduplicated agent that loses nothing its sources said."""
     with _user_errors():
         from compose.api import merge
-        from compose.cluster import DEFAULT_THRESHOLD
-        from compose.output import check_target, write_atomic
+        from compose.output import check_target
 
         files = _required(files)
         if output != "-":
@@ -142,14 +158,11 @@ def merge_command(
             files,
             name=name,
             model=model,
-            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            threshold=_settings(threshold).threshold,
             provenance=provenance,
         )
         _warn(result.notes)
-        if output == "-":
-            sys.stdout.write(result.text)
-        else:
-            write_atomic(output, result.text)
+        _emit(output, result.text)
         typer.echo(f"compose: {result.summary()}", err=True)
 
 
@@ -166,8 +179,8 @@ def report_command(
     with _user_errors():
         from compose import formats
         from compose.api import load_agents
-        from compose.cluster import DEFAULT_THRESHOLD, Settings, cluster
-        from compose.output import check_target, write_atomic
+        from compose.cluster import cluster
+        from compose.output import check_target
         from compose.report import build_report
 
         paths = _required(paths)
@@ -177,8 +190,7 @@ def report_command(
             paths, progress=_progress() if format is not ReportFormat.json else None
         )
         _warn(loaded.notes)
-        settings = Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
-        report = build_report(cluster(loaded.agents, settings))
+        report = build_report(cluster(loaded.agents, _settings(threshold)))
         if format is ReportFormat.json:
             text = formats.to_json(report)
         elif format is ReportFormat.md:
@@ -188,10 +200,7 @@ def report_command(
         else:
             tty = output == "-" and sys.stdout.isatty()
             text = formats.to_text(report, color=tty, width=_width() if tty else 120)
-        if output == "-":
-            sys.stdout.write(text)
-        else:
-            write_atomic(output, text)
+        _emit(output, text)
 
 
 def _width() -> int:
@@ -297,10 +306,9 @@ def evaluate_command(
 ) -> None:
     """Score clustering against hand-labelled gold clusters (pairwise and B-cubed F1)."""
     with _user_errors():
-        from compose.cluster import DEFAULT_THRESHOLD, Settings
         from compose.evaluate import evaluate
 
-        settings = Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+        settings = _settings(threshold)
         for gold in gold_files:
             result = evaluate(gold, settings)
             typer.echo(f"{gold}: {result.summary()}")

@@ -166,7 +166,7 @@ def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float
     if a.bullet.negative != b.bullet.negative:
         return 0.0
     if cosine is None:
-        cosine = sum(w * b.weights.get(t, 0.0) for t, w in a.weights.items())
+        cosine = _cosine(a, b)
     tokens = fuzz.token_sort_ratio(a.text, b.text) / 100.0
     shared = sum(min(w, b.raw[t]) for t, w in a.raw.items() if t in b.raw)
     containment = shared / (min(a.mass, b.mass) or 1.0)
@@ -184,19 +184,29 @@ def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float
     return min(max(score, 0.0), 1.0)
 
 
+def _cosine(a: _Features, b: _Features) -> float:
+    return sum(w * b.weights.get(t, 0.0) for t, w in a.weights.items())
+
+
+def _postings(features: Sequence[_Features]) -> dict[str, list[tuple[int, float]]]:
+    """term -> [(index, weight)] in index order: the inverted index candidates come from."""
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for index, feature in enumerate(features):
+        for term, weight in feature.weights.items():
+            postings[term].append((index, weight))
+    return postings
+
+
 def cross_similarity(
     left: Sequence[Bullet], right: Sequence[Bullet]
 ) -> dict[tuple[int, int], float]:
     """Similarity of every (left[i], right[j]) pair that shares a term, IDF over both lists."""
     features = _featurise([*left, *right])
     offset = len(left)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for j, feature in enumerate(features[offset:]):
-        for term in feature.weights:
-            postings[term].append(j)
+    postings = _postings(features[offset:])
     scores: dict[tuple[int, int], float] = {}
     for i, a in enumerate(features[:offset]):
-        for j in sorted({j for term in a.weights for j in postings[term]}):
+        for j in sorted({j for term in a.weights for j, _ in postings.get(term, ())}):
             scores[(i, j)] = similarity(a, features[offset + j])
     return scores
 
@@ -210,11 +220,7 @@ def _similar_pairs(
     through terms rarer than BLOCKING_MAX_DF, and each bullet keeps its NEIGHBOURS best candidates:
     near-duplicates share rare words, and the work stays near-linear in the input size.
     """
-    # term -> [(bullet index, weight)], in index order (bullets are appended in order).
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for index, feature in enumerate(features):
-        for term, weight in feature.weights.items():
-            postings[term].append((index, weight))
+    postings = _postings(features)
     separate = {frozenset(p) for p in settings.separate}
     edges: dict[tuple[int, int], float] = {}
     for i, a in enumerate(features):
@@ -238,7 +244,7 @@ def _similar_pairs(
             cosine = dots[j]
             if partial:
                 # Found through rare terms; the score still counts the common terms too.
-                cosine = sum(w * b.weights.get(t, 0.0) for t, w in a.weights.items())
+                cosine = _cosine(a, b)
             if cosine < MIN_COSINE:
                 continue
             score = similarity(a, b, cosine)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -91,7 +91,7 @@ def consolidate(clustering: Clustering, options: MergeOptions | None = None) -> 
     name = options.name or merged_name([a.name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
     sections = _sections(clustering)
-    lines_out = sum(_count_lines(s.lines) for s in sections)
+    lines_out = sum(1 for s in sections for _ in walk(s.lines))
     stats = MergeStats(
         bullets_in=clustering.bullet_count,
         lines_out=lines_out,
@@ -100,8 +100,11 @@ def consolidate(clustering: Clustering, options: MergeOptions | None = None) -> 
     return MergedAgent(frontmatter, _preamble(agents), sections, stats, tuple(warnings))
 
 
-def _count_lines(lines: Sequence[Line]) -> int:
-    return sum(1 + _count_lines(line.children) for line in lines)
+def walk(lines: Sequence[Line]) -> Iterator[Line]:
+    """Every line, children after their parent, in rendering order."""
+    for line in lines:
+        yield line
+        yield from walk(line.children)
 
 
 # --- body ---------------------------------------------------------------------------------

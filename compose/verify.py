@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import yaml
 
 from compose.cluster import Clustering
-from compose.consolidate import Line, MergedAgent
+from compose.consolidate import MergedAgent, walk
 from compose.terms import TermIndex, named_terms, strip_markup
 
 
@@ -44,7 +44,7 @@ class Verification:
 
 
 def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verification:
-    rendered = {line.cluster for s in merged.sections for line in _walk(s.lines)}
+    rendered = {line.cluster for s in merged.sections for line in walk(s.lines)}
     owner = clustering.cluster_of()
     written = TermIndex(strip_markup(text))
     unrendered, missing_terms, missing_verbatim = [], [], []
@@ -66,14 +66,6 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
         tuple(missing_verbatim),
         _frontmatter_problem(merged, text),
     )
-
-
-def _walk(lines: tuple[Line, ...]) -> list[Line]:
-    out: list[Line] = []
-    for line in lines:
-        out.append(line)
-        out.extend(_walk(line.children))
-    return out
 
 
 def _frontmatter_problem(merged: MergedAgent, text: str) -> str | None:

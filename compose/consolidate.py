@@ -171,12 +171,17 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
 
 
 def _section_key(c: Cluster) -> tuple[str, str]:
-    if c.topic != OTHER:
-        return (c.topic, topic_title(c.topic))
     # An unclassified cluster keeps the title of a section that is itself unclassified, so
     # the merged agent reads back with the same topics.
     title = next((m.section for m in c.members if m.topic == OTHER and m.section), "")
-    return (c.topic, title or topic_title(OTHER))
+    return _merged_section(c.topic, title)
+
+
+def _merged_section(topic: str, title: str) -> tuple[str, str]:
+    """The merged section for a topic: its canonical title; 'other' keeps the source title."""
+    if topic != OTHER:
+        return (topic, topic_title(topic))
+    return (topic, title or topic_title(OTHER))
 
 
 def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:
@@ -193,11 +198,7 @@ def _section_text(
     seen: set[str] = set()
     for agent in agents:
         for section in agent.sections:
-            key = (
-                section.topic,
-                (section.title if section.topic == OTHER else topic_title(section.topic))
-                or topic_title(OTHER),
-            )
+            key = _merged_section(section.topic, section.title)
             for block in section.verbatim:
                 if block.strip() not in seen:
                     seen.add(block.strip())

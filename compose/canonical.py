@@ -274,12 +274,16 @@ def _relative(config: Config, path: Path) -> str:
         return path.as_posix()
 
 
+def _source_hashes(config: Config, built: Built) -> dict[str, str]:
+    return {_relative(config, p): _hash(p.read_bytes()) for p in built.sources}
+
+
 def lock_entry(config: Config, built: Built) -> dict[str, Any]:
     clustering = built.result.clustering
     return {
         "output": _relative(config, built.target.output),
         "output_hash": _hash(built.result.text),
-        "sources": {_relative(config, p): _hash(p.read_bytes()) for p in built.sources},
+        "sources": _source_hashes(config, built),
         "clusters": {c.id: sorted(m.id for m in c.members) for c in clustering.clusters},
         "decisions": built.decisions,
     }
@@ -365,7 +369,7 @@ def check(config: Config) -> list[Staleness]:
         built = compose_target(config, target)
         entry = lock.get(target.name, {})
         locked = entry.get("sources", {})
-        now = {_relative(config, p): _hash(p.read_bytes()) for p in built.sources}
+        now = _source_hashes(config, built)
         output = _relative(config, target.output)
         if not target.output.is_file():
             results.append(Staleness(target.name, output, (), (), (), (), (), False, True))

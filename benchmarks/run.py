@@ -113,12 +113,13 @@ def main() -> None:
             for factor in (int(s) for s in args.scales.split(",")):
                 directory = Path(tmp) / f"x{factor}"
                 files = scaled_corpus(args.corpus, factor, directory)
-                parse_time, parse_rss, counted = run(
-                    [sys.executable, "-c", PARSE_FLOOR, str(directory)]
+                parse_time, parse_rss, counted = best_of(
+                    [sys.executable, "-c", PARSE_FLOOR, str(directory)], args.repeat
                 )
                 bullets = int(counted.strip() or 0)
-                report_time, report_rss, _ = run(
-                    [*COMPOSE, "report", str(directory), "--format", "json", "-o", os.devnull]
+                report_time, report_rss, _ = best_of(
+                    [*COMPOSE, "report", str(directory), "--format", "json", "-o", os.devnull],
+                    args.repeat,
                 )
                 label = f"x{factor}: {len(files)} files, {bullets} bullets"
                 rows.append((f"parse floor {label}", parse_time, parse_rss, ""))

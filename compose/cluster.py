@@ -14,6 +14,8 @@ import bisect
 import hashlib
 import heapq
 import math
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -167,7 +169,7 @@ def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float
         return 0.0
     if cosine is None:
         cosine = _cosine(a, b)
-    tokens = fuzz.token_sort_ratio(a.text, b.text) / 100.0
+    tokens = fuzz.ratio(a.text, b.text) / 100.0  # texts are sorted terms: token_sort_ratio
     shared = sum(min(w, b.raw[t]) for t, w in a.raw.items() if t in b.raw)
     containment = shared / (min(a.mass, b.mass) or 1.0)
     score = (
@@ -219,27 +221,62 @@ def _similar_pairs(
     Without blocking every pair sharing a term is scored. With blocking, candidates come only
     through terms rarer than BLOCKING_MAX_DF, and each bullet keeps its NEIGHBOURS best candidates:
     near-duplicates share rare words, and the work stays near-linear in the input size.
+    Collection-sized inputs are scored on every core, rows dealt out in turn.
     """
-    postings = _postings(features)
-    separate = {frozenset(p) for p in settings.separate}
-    edges: dict[tuple[int, int], float] = {}
-    for i, a in enumerate(features):
+    scorer = _RowScorer(features, settings)
+    workers = min(_cores(), len(features) // PARALLEL_MIN_BULLETS)
+    if workers < 2:
+        return scorer.score(range(len(features)))
+    # Forked workers inherit the scorer: nothing large is pickled on the way in.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_adopt, initargs=(scorer,)) as pool:
+        parts = pool.map(_score_share, [(k, workers) for k in range(workers)])
+    return dict(sorted(pair for part in parts for pair in part.items()))
+
+
+# Inputs with fewer bullets per core than this are scored in this process (forking costs more).
+PARALLEL_MIN_BULLETS = 4000
+
+
+def _cores() -> int:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+class _RowScorer:
+    """Scores one bullet (row) against every later candidate bullet."""
+
+    def __init__(self, features: Sequence[_Features], settings: Settings) -> None:
+        self.features = features
+        self.settings = settings
+        self.postings = _postings(features)
+        self.separate = {frozenset(p) for p in settings.separate}
+
+    def score(self, rows: Iterable[int]) -> dict[tuple[int, int], float]:
+        edges: dict[tuple[int, int], float] = {}
+        for i in rows:
+            self._score_row(i, edges)
+        return edges
+
+    def _score_row(self, i: int, edges: dict[tuple[int, int], float]) -> None:
+        a, blocking = self.features[i], self.settings.blocking
         dots: dict[int, float] = defaultdict(float)
         partial = False  # whether a common term was left out of the dot products
         for term, weight in a.weights.items():
-            posting = postings[term]
-            if settings.blocking and len(posting) > BLOCKING_MAX_DF:
+            posting = self.postings[term]
+            if blocking and len(posting) > BLOCKING_MAX_DF:
                 partial = True
                 continue
             # Only partners after i: each pair is scored once.
             for j, other in posting[bisect.bisect_right(posting, (i, math.inf)) :]:
                 dots[j] += weight * other
         candidates = list(dots)
-        if settings.blocking and len(candidates) > NEIGHBOURS:
+        if blocking and len(candidates) > NEIGHBOURS:
             candidates = heapq.nsmallest(NEIGHBOURS, candidates, key=lambda j: (-dots[j], j))
         for j in candidates:
-            b = features[j]
-            if separate and frozenset((a.bullet.id, b.bullet.id)) in separate:
+            b = self.features[j]
+            if self.separate and frozenset((a.bullet.id, b.bullet.id)) in self.separate:
                 continue
             cosine = dots[j]
             if partial:
@@ -248,9 +285,23 @@ def _similar_pairs(
             if cosine < MIN_COSINE:
                 continue
             score = similarity(a, b, cosine)
-            if score >= settings.floor:
+            if score >= self.settings.floor:
                 edges[(i, j)] = score
-    return edges
+
+
+_worker_scorer: _RowScorer | None = None
+
+
+def _adopt(scorer: _RowScorer) -> None:
+    global _worker_scorer
+    _worker_scorer = scorer
+
+
+def _score_share(share: tuple[int, int]) -> dict[tuple[int, int], float]:
+    """Rows k, k + n, k + 2n, ...: later rows have fewer partners, so dealing evens the load."""
+    assert _worker_scorer is not None
+    k, n = share
+    return _worker_scorer.score(range(k, len(_worker_scorer.features), n))
 
 
 def _average_linkage(
@@ -330,11 +381,16 @@ def _describe(
         only = bullets[0]
         return Cluster(_cluster_id(bullets), only.topic, 1.0, only, (), tuple(bullets))
     pairs = {(i, j): edges.get((i, j), 0.0) for x, i in enumerate(group) for j in group[x + 1 :]}
-    centrality = {i: sum(s for p, s in pairs.items() if i in p) for i in group}
+    centrality = dict.fromkeys(group, 0.0)
+    for (i, j), score in pairs.items():
+        centrality[i] += score
+        centrality[j] += score
     top = max(round(c, 9) for c in centrality.values())
     tied = [i for i in group if round(centrality[i], 9) == top]
     # Equally central phrasings: the one naming more technologies, then the earliest.
-    best = max(tied, key=lambda i: (len(named_terms(features[i].bullet.text)), -i))
+    best = tied[0]
+    if len(tied) > 1:
+        best = max(tied, key=lambda i: (len(named_terms(features[i].bullet.text)), -i))
     weakest = min(pairs, key=lambda p: (pairs[p], p))
     topics = Counter(b.topic for b in bullets)
     order = topic_order()
@@ -358,10 +414,13 @@ def _shared_terms(group: Sequence[_Features]) -> tuple[str, ...]:
     """Terms in at least half the members (and two), heaviest first, as written."""
     counts = Counter(t for f in group for t in f.weights)
     needed = max(2, math.ceil(len(group) / 2))
-    weight = {t: sum(f.weights.get(t, 0.0) for f in group) for t in counts}
-    shared = sorted((t for t, c in counts.items() if c >= needed), key=lambda t: (-weight[t], t))
+    common = [t for t, c in counts.items() if c >= needed]
+    weight = {t: sum(f.weights.get(t, 0.0) for f in group) for t in common}
+    shared = sorted(common, key=lambda t: (-weight[t], t))
     surface: dict[str, str] = {}
     for f in group:
+        if all(t in surface for t in shared):
+            break
         for t, form in surface_forms(f.bullet.text).items():
             surface.setdefault(t, form)
     forms = list(dict.fromkeys(surface.get(t, t) for t in shared))

@@ -25,7 +25,16 @@ _PALETTE = (
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+    """One agent or cluster per line: readable, diffable, and written by json's C encoder
+    (indent= falls back to pure Python, five times slower on a collection-sized report)."""
+    parts = []
+    for key, value in report_data(report).items():
+        if isinstance(value, list) and value:
+            rows = ",\n  ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f'"{key}": [\n  {rows}\n ]')
+        else:
+            parts.append(f'"{key}": {json.dumps(value, ensure_ascii=False)}')
+    return "{" + ",\n ".join(parts) + "}\n"
 
 
 def _pairs(report: Report) -> list[tuple[float, str, str]]:

@@ -133,3 +133,12 @@ def test_corpus_clusters_every_bullet_once(corpus_agents: tuple[Agent, ...]) -> 
     clustering = cluster(corpus_agents)
     ids = [m.id for c in clustering.clusters for m in c.members]
     assert len(ids) == len(set(ids)) == sum(len(a.bullets) for a in corpus_agents)
+
+
+def test_scoring_on_several_cores_equals_one(
+    seeds: list[Agent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = cluster(seeds)
+    monkeypatch.setattr("compose.cluster.PARALLEL_MIN_BULLETS", 10)
+    monkeypatch.setattr("compose.cluster._cores", lambda: 3)
+    assert cluster(seeds) == serial

@@ -14,7 +14,6 @@ import bisect
 import hashlib
 import heapq
 import math
-import multiprocessing
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -227,6 +226,8 @@ def _similar_pairs(
     workers = min(_cores(), len(features) // PARALLEL_MIN_BULLETS)
     if workers < 2:
         return scorer.score(range(len(features)))
+    import multiprocessing  # here: small inputs do not pay for the import
+
     # Forked workers inherit the scorer: nothing large is pickled on the way in.
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_adopt, initargs=(scorer,)) as pool:
@@ -239,8 +240,7 @@ PARALLEL_MIN_BULLETS = 4000
 
 
 def _cores() -> int:
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
+    """Cores this process may use where workers can be forked (Linux); else 1."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
 
 

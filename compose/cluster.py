@@ -16,35 +16,59 @@ import heapq
 import math
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 
 from compose.errors import DuplicateAgentError
 from compose.parse import Agent, Bullet
-from compose.terms import is_advisory, named_terms, surface_forms, term_counts
+from compose.terms import (
+    Role,
+    checklist_core,
+    is_advisory,
+    is_checklist_item,
+    is_compound,
+    named_terms,
+    section_role,
+    surface_forms,
+    term_counts,
+)
 from compose.topics import topic_order
 
-DEFAULT_THRESHOLD = 0.42
+DEFAULT_THRESHOLD = 0.38
 # Every pair inside a cluster must be at least this similar (stops chaining).
-FLOOR_RATIO = 0.7
-COSINE_WEIGHT = 0.65
+FLOOR_RATIO = 0.65
+COSINE_WEIGHT = 0.6
 # Share of the shorter bullet's weight that the longer one covers ("Include error handling"
 # is contained in "Implement error handling and logging").
-CONTAINMENT_WEIGHT = 0.15
-TOPIC_BONUS = 0.05
+CONTAINMENT_WEIGHT = 0.2
+TOKEN_WEIGHT = 0.15
+TOPIC_BONUS = 0.09
 # Two items of one list are rarely the same statement: authors do not repeat a line in place.
-SIBLING_PENALTY = 0.15
+SIBLING_PENALTY = 0.25
 # "Recommend monitoring" (advice for answers) and "Implement monitoring" (a practice) differ.
-ADVISORY_PENALTY = 0.1
+ADVISORY_PENALTY = 0.15
+# Checklist items are little more than their words: "Performance monitoring" and "Performance
+# benchmarks" share half of them and say different things. Each item must cover this share of
+# the other's weight, and their cores (terms.checklist_core) must agree.
+CHECKLIST_COVERAGE = 0.55
+CHECKLIST_PENALTY = 0.25
+CORE_BONUS = 0.05
+CORE_PENALTY = 0.2
+# An item of a testing or documentation section is that work, not the practice it names.
+ROLE_PENALTY = 0.4
+# A list of several practices is not the same statement as one of them.
+COMPOUND_PENALTY = 0.05
 # Candidate generation: a term in more bullets than this is too common to propose pairs on
 # its own (pairs still count it once proposed). A constant keeps the work linear in the input.
 BLOCKING_MAX_DF = 100
 NEIGHBOURS = 12
-# Pairs with less weighted word overlap than this are never the same statement; skipping them
-# saves the token comparison.
-MIN_COSINE = 0.15
+# A bullet made of common words only ("Query context manager for existing patterns", in a
+# hundred agents) proposes instead the next NEIGHBOURS bullets with the same two rarest terms.
+RAREST_TERMS = 2
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,10 @@ class _Features:
     mass: float  # sum of raw weights
     advisory: bool  # advice about answers rather than a practice
     text: str  # sorted content terms, for rapidfuzz
+    checklist: bool  # a short item, not a sentence
+    core: tuple[str, ...] | None  # a checklist item's practice, head last
+    role: Role | None  # the kind of work its section's items are
+    compound: bool  # lists three or more practices
 
 
 def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Clustering:
@@ -109,10 +137,15 @@ def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Cluste
     ordered = _sorted_agents(agents)
     bullets = [b for agent in ordered for b in agent.bullets]
     features = _featurise(bullets)
-    edges = _similar_pairs(features, settings)
-    groups = _average_linkage(len(bullets), edges, settings.threshold)
+    scorer = _RowScorer(features, settings)
+    edges = _similar_pairs(scorer)
+    complete = _Completion(scorer, edges) if settings.blocking else None
+    groups = _average_linkage(len(bullets), edges, settings.threshold, complete)
     groups = _apply_same(groups, bullets, settings.same)
-    clusters = [_describe(group, features, edges) for group in groups]
+    adjacency: dict[int, dict[int, float]] = defaultdict(dict)
+    for (i, j), score in edges.items():
+        adjacency[i][j] = adjacency[j][i] = score
+    clusters = [_describe(group, features, adjacency) for group in groups]
     order = topic_order()
     clusters.sort(
         key=lambda c: (order.get(c.topic, len(order)), -len(c.members), _key(c.members[0]))
@@ -144,15 +177,18 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
     for bullet, counts in zip(bullets, term_lists, strict=True):
         raw = {t: _tf(c) * math.log(1 + n / df[t]) for t, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
-        weights = {t: w / norm for t, w in raw.items()}
         features.append(
             _Features(
                 bullet,
-                weights,
+                {t: w / norm for t, w in raw.items()},
                 raw,
                 sum(raw.values()),
                 is_advisory(bullet.text),
                 " ".join(sorted(counts)),
+                is_checklist_item(bullet.text),
+                checklist_core(bullet.text),
+                section_role(bullet.section),
+                is_compound(bullet.text),
             )
         )
     return features
@@ -163,26 +199,48 @@ def _tf(count: float) -> float:
 
 
 def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float:
-    """Blend of weighted cosine, token overlap and topic agreement, in [0, 1]."""
+    """Blend of weighted cosine, containment and token overlap, adjusted for context, in [0, 1]."""
     if a.bullet.negative != b.bullet.negative:
         return 0.0
     if cosine is None:
         cosine = _cosine(a, b)
     tokens = fuzz.ratio(a.text, b.text) / 100.0  # texts are sorted terms: token_sort_ratio
-    shared = sum(min(w, b.raw[t]) for t, w in a.raw.items() if t in b.raw)
+    common = a.raw.keys() & b.raw.keys()
+    shared = sum(min(a.raw[t], b.raw[t]) for t in common)
     containment = shared / (min(a.mass, b.mass) or 1.0)
-    score = (
-        COSINE_WEIGHT * cosine
-        + CONTAINMENT_WEIGHT * containment
-        + (1 - COSINE_WEIGHT - CONTAINMENT_WEIGHT) * tokens
-    )
+    score = COSINE_WEIGHT * cosine + CONTAINMENT_WEIGHT * containment + TOKEN_WEIGHT * tokens
     if a.bullet.topic == b.bullet.topic:
         score += TOPIC_BONUS
     if a.bullet.agent == b.bullet.agent and a.bullet.section == b.bullet.section:
         score -= SIBLING_PENALTY
     if a.advisory != b.advisory:
         score -= ADVISORY_PENALTY
+    if a.checklist and b.checklist:
+        score += _checklist_adjustment(a, b, common)
+    if a.compound != b.compound:
+        score -= COMPOUND_PENALTY
+    if a.role is not b.role and (_role_clash(a.role, b) or _role_clash(b.role, a)):
+        score -= ROLE_PENALTY
     return min(max(score, 0.0), 1.0)
+
+
+def _checklist_adjustment(a: _Features, b: _Features, common: Set[str]) -> float:
+    adjustment = 0.0
+    coverage = min(sum(x.raw[t] for t in common) / (x.mass or 1.0) for x in (a, b))
+    if coverage < CHECKLIST_COVERAGE:
+        adjustment -= CHECKLIST_PENALTY
+    if a.core and b.core:
+        same = a.core[-1] == b.core[-1] and (
+            set(a.core) <= set(b.core) or set(b.core) <= set(a.core)
+        )
+        adjustment += CORE_BONUS if same else -CORE_PENALTY
+    return adjustment
+
+
+def _role_clash(role: Role | None, other: _Features) -> bool:
+    """Whether an item of a role section meets one that does not name that work."""
+    text = other.bullet.text.lower()
+    return role is not None and not any(m in text for m in role.mentions)
 
 
 def _cosine(a: _Features, b: _Features) -> float:
@@ -212,9 +270,7 @@ def cross_similarity(
     return scores
 
 
-def _similar_pairs(
-    features: Sequence[_Features], settings: Settings
-) -> dict[tuple[int, int], float]:
+def _similar_pairs(scorer: _RowScorer) -> dict[tuple[int, int], float]:
     """Similarity of every candidate pair that clears the floor, keyed (i, j) with i < j.
 
     Without blocking every pair sharing a term is scored. With blocking, candidates come only
@@ -222,26 +278,51 @@ def _similar_pairs(
     near-duplicates share rare words, and the work stays near-linear in the input size.
     Collection-sized inputs are scored on every core, rows dealt out in turn.
     """
-    scorer = _RowScorer(features, settings)
-    workers = min(_cores(), len(features) // PARALLEL_MIN_BULLETS)
+    rows = len(scorer.features)
+    workers = _workers(rows)
     if workers < 2:
-        return scorer.score(range(len(features)))
-    import multiprocessing  # here: small inputs do not pay for the import
-
-    # Forked workers inherit the scorer: nothing large is pickled on the way in.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_adopt, initargs=(scorer,)) as pool:
-        parts = pool.map(_score_share, [(k, workers) for k in range(workers)])
+        return scorer.score(range(rows))
+    parts = _in_parallel(lambda k, n: scorer.score(range(k, rows, n)), workers)
     return dict(sorted(pair for part in parts for pair in part.items()))
 
 
-# Inputs with fewer bullets per core than this are scored in this process (forking costs more).
+# Inputs with fewer bullets per core than this are worked on in this process (forking costs
+# more than it saves).
 PARALLEL_MIN_BULLETS = 4000
+_T = TypeVar("_T")
 
 
-def _cores() -> int:
-    """Cores this process may use where workers can be forked (Linux); else 1."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+def _workers(items: int) -> int:
+    """How many forked workers to share items between: the usable cores (Linux), or 1."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return min(cores, items // PARALLEL_MIN_BULLETS)
+
+
+def _in_parallel(task: Callable[[int, int], _T], workers: int) -> list[_T]:
+    """[task(k, workers) for k in range(workers)], each share on its own forked worker.
+
+    Workers inherit task and everything it refers to: nothing large is pickled on the way in.
+    Shares deal items in turn (k, k + n, ...), which evens the load when later items are
+    cheaper, as rows with fewer later partners are.
+    """
+    import multiprocessing  # here: small inputs do not pay for the import
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_adopt, initargs=(task,)) as pool:
+        return pool.map(_run_share, [(k, workers) for k in range(workers)])
+
+
+_worker_task: Callable[[int, int], Any] | None = None
+
+
+def _adopt(task: Callable[[int, int], Any]) -> None:
+    global _worker_task
+    _worker_task = task
+
+
+def _run_share(share: tuple[int, int]) -> Any:
+    assert _worker_task is not None
+    return _worker_task(*share)
 
 
 class _RowScorer:
@@ -252,6 +333,14 @@ class _RowScorer:
         self.settings = settings
         self.postings = _postings(features)
         self.separate = {frozenset(p) for p in settings.separate}
+        self.twins: dict[tuple[str, ...], list[int]] = defaultdict(list)  # in index order
+        for index, feature in enumerate(features):
+            self.twins[self._rarest(feature)].append(index)
+
+    def _rarest(self, feature: _Features) -> tuple[str, ...]:
+        return tuple(sorted(feature.weights, key=lambda t: (len(self.postings[t]), t)))[
+            :RAREST_TERMS
+        ]
 
     def score(self, rows: Iterable[int]) -> dict[tuple[int, int], float]:
         edges: dict[tuple[int, int], float] = {}
@@ -271,49 +360,86 @@ class _RowScorer:
             # Only partners after i: each pair is scored once.
             for j, other in posting[bisect.bisect_right(posting, (i, math.inf)) :]:
                 dots[j] += weight * other
-        candidates = list(dots)
-        if blocking and len(candidates) > NEIGHBOURS:
-            candidates = heapq.nsmallest(NEIGHBOURS, candidates, key=lambda j: (-dots[j], j))
+        candidates: Iterable[int] = dots
+        if blocking:
+            # Ties keep the earlier partner (dots is in posting order): deterministic.
+            best = heapq.nlargest(NEIGHBOURS, dots.items(), key=itemgetter(1))
+            twins = self.twins[self._rarest(a)]
+            after = bisect.bisect_right(twins, i)
+            candidates = sorted({j for j, _ in best} | set(twins[after : after + NEIGHBOURS]))
         for j in candidates:
-            b = self.features[j]
-            if self.separate and frozenset((a.bullet.id, b.bullet.id)) in self.separate:
-                continue
-            cosine = dots[j]
-            if partial:
-                # Found through rare terms; the score still counts the common terms too.
-                cosine = _cosine(a, b)
-            if cosine < MIN_COSINE:
-                continue
-            score = similarity(a, b, cosine)
-            if score >= self.settings.floor:
+            # Found through rare terms only, the cosine must still count the common terms.
+            score = self.pair(i, j, None if partial else dots[j])
+            if score is not None:
                 edges[(i, j)] = score
 
+    def pair(self, i: int, j: int, cosine: float | None = None) -> float | None:
+        """Similarity of bullets i and j if it clears the floor and no decision separates them."""
+        a, b = self.features[i], self.features[j]
+        if self.separate and frozenset((a.bullet.id, b.bullet.id)) in self.separate:
+            return None
+        score = similarity(a, b, cosine)
+        return score if score >= self.settings.floor else None
 
-_worker_scorer: _RowScorer | None = None
+
+class _Completion:
+    """Scores on demand the cross pairs that blocking never proposed.
+
+    Average linkage needs every cross pair of two clusters above the floor; without this, a
+    cluster could never grow past NEIGHBOURS + 1 members. Two large clusters are judged on an
+    evenly spread sample of LINK_SAMPLE members a side, which keeps the work linear in the
+    input where a hundred agents share a line. Pairs it scores join edges.
+    """
+
+    def __init__(self, scorer: _RowScorer, edges: dict[tuple[int, int], float]) -> None:
+        self.scorer = scorer
+        self.edges = edges
+        self.below: set[tuple[int, int]] = set()
+
+    def __call__(self, left: list[int], right: list[int]) -> tuple[float, int] | None:
+        """(sum, count) of the left x right similarities, None if a pair is below the floor."""
+        total = 0.0
+        sampled_left, sampled_right = _spread(left), _spread(right)
+        for x in sampled_left:
+            for y in sampled_right:
+                key = (x, y) if x < y else (y, x)
+                score = self.edges.get(key)
+                if score is None:
+                    if key in self.below or (score := self.scorer.pair(*key)) is None:
+                        self.below.add(key)
+                        return None
+                    self.edges[key] = score
+                total += score
+        size = len(left) * len(right)
+        return total * size / (len(sampled_left) * len(sampled_right)), size
 
 
-def _adopt(scorer: _RowScorer) -> None:
-    global _worker_scorer
-    _worker_scorer = scorer
+# Members a side that judge a link between two clusters once both are larger.
+LINK_SAMPLE = 8
 
 
-def _score_share(share: tuple[int, int]) -> dict[tuple[int, int], float]:
-    """Rows k, k + n, k + 2n, ...: later rows have fewer partners, so dealing evens the load."""
-    assert _worker_scorer is not None
-    k, n = share
-    return _worker_scorer.score(range(k, len(_worker_scorer.features), n))
+def _spread(members: list[int]) -> list[int]:
+    if len(members) <= LINK_SAMPLE:
+        return members
+    step = (len(members) - 1) / (LINK_SAMPLE - 1)
+    return [members[round(k * step)] for k in range(LINK_SAMPLE)]
 
 
 def _average_linkage(
-    n: int, edges: dict[tuple[int, int], float], threshold: float
+    n: int,
+    edges: dict[tuple[int, int], float],
+    threshold: float,
+    complete: _Completion | None = None,
 ) -> list[list[int]]:
     """Agglomerate while the best mean cross similarity >= threshold and no pair is missing.
 
     A pair below the floor is absent from edges, so a cluster pair with any absent cross pair
-    can never merge; its link is dropped instead of being tracked.
+    can never merge; its link is dropped instead of being tracked. With blocking a pair may be
+    absent because it was never scored: the link then carries the mean of the pairs it knows,
+    and when that estimate reaches the top of the heap, complete scores the rest and decides.
     """
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    links: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # sum, pair count
+    links: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # sum, known pairs
     for (i, j), score in edges.items():
         links[i][j] = (score, 1)
         links[j][i] = (score, 1)
@@ -324,9 +450,18 @@ def _average_linkage(
         if a not in members or b not in members or b not in links[a]:
             continue
         total, count = links[a][b]
-        size = len(members[a]) * len(members[b])
-        if count != size or abs(total / size + negative_mean) > 1e-12:
+        if abs(total / count + negative_mean) > 1e-12:
             continue  # stale entry
+        size = len(members[a]) * len(members[b])
+        if count < size:
+            exact = complete(members[a], members[b]) if complete is not None else None
+            if exact is None:
+                del links[a][b], links[b][a]
+            else:
+                links[a][b] = links[b][a] = exact
+                if exact[0] / size >= threshold:
+                    heapq.heappush(heap, (-exact[0] / size, a, b))
+            continue
         keep, drop = min(a, b), max(a, b)
         members[keep] = sorted(members[keep] + members.pop(drop))
         merged: dict[int, tuple[float, int]] = {}
@@ -337,15 +472,16 @@ def _average_linkage(
             links[other].pop(keep, None)
             links[other].pop(drop, None)
             if left is None or right is None:
-                continue  # some cross pair is below the floor: never mergeable
+                if complete is None:
+                    continue  # some cross pair is below the floor: never mergeable
+                left, right = left or (0.0, 0), right or (0.0, 0)
             merged[other] = (left[0] + right[0], left[1] + right[1])
         del links[drop]
         links[keep] = merged
         for other, (total, count) in merged.items():
             links[other][keep] = (total, count)
-            mean = total / (len(members[keep]) * len(members[other]))
-            if count == len(members[keep]) * len(members[other]) and mean >= threshold:
-                heapq.heappush(heap, (-mean, min(keep, other), max(keep, other)))
+            if total / count >= threshold:
+                heapq.heappush(heap, (-total / count, min(keep, other), max(keep, other)))
     return [members[k] for k in sorted(members)]
 
 
@@ -374,13 +510,17 @@ def _apply_same(
 
 
 def _describe(
-    group: list[int], features: Sequence[_Features], edges: dict[tuple[int, int], float]
+    group: list[int], features: Sequence[_Features], adjacency: dict[int, dict[int, float]]
 ) -> Cluster:
     bullets = [features[i].bullet for i in group]
     if len(group) == 1:
         only = bullets[0]
         return Cluster(_cluster_id(bullets), only.topic, 1.0, only, (), tuple(bullets))
-    pairs = {(i, j): edges.get((i, j), 0.0) for x, i in enumerate(group) for j in group[x + 1 :]}
+    # The scored pairs inside the group (all of them, unless it is large or pinned together).
+    inside = set(group)
+    pairs = {(i, j): s for i in group for j, s in adjacency[i].items() if i < j and j in inside}
+    if not pairs:  # joined only by pinned decisions
+        pairs = {(group[0], group[1]): 0.0}
     centrality = dict.fromkeys(group, 0.0)
     for (i, j), score in pairs.items():
         centrality[i] += score

@@ -20,11 +20,23 @@ _LABEL = re.compile(r"^((?:[A-Z][\w&/-]*\s*){1,5}):\s")
 
 
 @dataclass(frozen=True)
+class Role:
+    titles: tuple[str, ...]  # a section whose lower-cased title holds one of these
+    mentions: tuple[str, ...]  # words that say an item from elsewhere is this work too
+
+
+@dataclass(frozen=True)
 class Lexicon:
     phrase_pattern: re.Pattern[str]
     phrases: dict[str, str]
     synonyms: dict[str, str]
     stopwords: frozenset[str]
+    fillers: frozenset[str]
+    checklist_words: int
+    qualifiers: frozenset[str]
+    aspects: frozenset[str]
+    collaboration: frozenset[str]
+    roles: tuple[Role, ...]
     technologies: frozenset[str]
     advisory: frozenset[str]
     generic: frozenset[str]
@@ -42,6 +54,12 @@ def lexicon() -> Lexicon:
         phrases={k: f" {v} {k} " for k, v in data["phrases"].items()},
         synonyms=dict(data["synonyms"]),
         stopwords=frozenset(data["stopwords"]["words"]),
+        fillers=frozenset(data["fillers"]["words"]),
+        checklist_words=data["checklist"]["max_words"],
+        qualifiers=frozenset(data["checklist"]["qualifiers"]),
+        aspects=frozenset(data["checklist"]["aspects"]),
+        collaboration=frozenset(data["checklist"]["collaboration"]),
+        roles=tuple(Role(tuple(r["titles"]), tuple(r["mentions"])) for r in data["role"]),
         technologies=frozenset(data["technologies"]["names"]),
         advisory=frozenset(data["advisory"]["verbs"]),
         generic=frozenset(data["generic"]["terms"]),
@@ -60,6 +78,11 @@ def _stem(word: str) -> str:
 
 def content_terms(text: str) -> tuple[str, ...]:
     """Stemmed content words of text, in order: what two bullets are compared on."""
+    return tuple(term for term, filler in _terms(text) if not filler)
+
+
+def _terms(text: str) -> list[tuple[str, bool]]:
+    """Stemmed words of text that are not stop words, each with whether it is a filler."""
     lex = lexicon()
     lowered = lex.phrase_pattern.sub(lambda m: lex.phrases[m.group(0)], text.lower())
     terms = []
@@ -67,8 +90,8 @@ def content_terms(text: str) -> tuple[str, ...]:
         word = lex.synonyms.get(word, word)
         if word in lex.stopwords or len(word) < 2:
             continue
-        terms.append(_stem(word))
-    return tuple(terms)
+        terms.append((_stem(word), word in lex.fillers))
+    return terms
 
 
 def surface_forms(text: str) -> dict[str, str]:
@@ -90,19 +113,71 @@ def surface_forms(text: str) -> dict[str, str]:
 
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#'-]*")  # "event-driven" is one word
+_COORDINATED = re.compile(r"[,;&]|\b(?:and|or)\b", re.IGNORECASE)
+
+
+def is_checklist_item(text: str) -> bool:
+    """A short item ("Rate limiting per endpoint") rather than a sentence or a "Label: ..." line."""
+    plain = _PARENTHESIS.sub(" ", text)
+    return ":" not in plain and len(_PLAIN_WORD.findall(plain)) <= lexicon().checklist_words
+
+
+def checklist_core(text: str) -> tuple[str, ...] | None:
+    """The terms naming a checklist item's practice, head last; None for longer or compound text.
+
+    Words after the first qualifier ("per endpoint"), aspect nouns ("integration") and
+    collaboration verbs are left out: "Rate limiting per endpoint" -> (rate, limit).
+    """
+    if not is_checklist_item(text) or _COORDINATED.search(_PARENTHESIS.sub(" ", text)):
+        return None
+    lex = lexicon()
+    core: list[str] = []
+    for word in _PLAIN_WORD.findall(_PARENTHESIS.sub(" ", text)):
+        lower = word.lower()
+        if lower in lex.qualifiers and core:
+            break
+        if lower in lex.aspects or lower in lex.collaboration:
+            continue
+        core.extend(t for t in _word_terms(word) if t not in core)
+    return tuple(core) or None
+
+
+@cache
+def _word_terms(word: str) -> tuple[str, ...]:
+    return content_terms(word)
+
+
+_LEAD_LABEL = re.compile(r"^[^:]{1,40}:\s")
+_LIST_SEPARATOR = re.compile(r",|;|\band\b")
+
+
+def is_compound(text: str) -> bool:
+    """Whether text lists three or more practices ("caching, pooling, and batching")."""
+    plain = _LEAD_LABEL.sub("", _PARENTHESIS.sub("", text), count=1)
+    return sum(1 for part in _LIST_SEPARATOR.split(plain) if part.strip()) >= 3
+
+
+@cache
+def section_role(title: str) -> Role | None:
+    """The kind of work a section's items all are (testing, documenting, ...), if any."""
+    lower = title.lower()
+    return next((r for r in lexicon().roles if any(t in lower for t in r.titles)), None)
+
+
 # Examples in parentheses ("(Redis, Memcached, CDN)") are details of the statement, not the
 # statement: they count for less when deciding whether two bullets say the same thing.
 DETAIL_WEIGHT = 0.35
+FILLER_WEIGHT = 0.3
 
 
 def term_counts(text: str) -> dict[str, float]:
-    """Content terms with counts, terms inside parentheses counting DETAIL_WEIGHT each."""
+    """Terms with counts: fillers count FILLER_WEIGHT, terms inside parentheses DETAIL_WEIGHT."""
     counts: dict[str, float] = {}
     details = " ".join(_PARENTHESIS.findall(text))
-    for term in content_terms(_PARENTHESIS.sub(" ", text)):
-        counts[term] = counts.get(term, 0.0) + 1.0
-    for term in content_terms(details):
-        counts[term] = counts.get(term, 0.0) + DETAIL_WEIGHT
+    for part, weight in ((_PARENTHESIS.sub(" ", text), 1.0), (details, DETAIL_WEIGHT)):
+        for term, filler in _terms(part):
+            counts[term] = counts.get(term, 0.0) + weight * (FILLER_WEIGHT if filler else 1.0)
     return counts
 
 

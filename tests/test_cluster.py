@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from compose.cluster import Settings, cluster
+from compose.cluster import Clustering, Settings, cluster
 from compose.errors import DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
@@ -140,5 +140,33 @@ def test_scoring_on_several_cores_equals_one(
 ) -> None:
     serial = cluster(seeds)
     monkeypatch.setattr("compose.cluster.PARALLEL_MIN_BULLETS", 10)
-    monkeypatch.setattr("compose.cluster._cores", lambda: 3)
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert cluster(seeds) == serial
+
+
+def together(clustering: Clustering, first: str, second: str) -> bool:
+    owner = {m.text: c.id for c in clustering.clusters for m in c.members}
+    return owner[first] == owner[second]
+
+
+def test_checklist_items_need_the_same_practice_not_a_shared_word() -> None:
+    a = agent("a", "## Performance\n- Performance monitoring\n- Rate limiting configured\n")
+    b = agent("b", "## Performance\n- Performance benchmarks\n- Rate limiting per endpoint\n")
+    clustering = cluster([a, b])
+    assert not together(clustering, "Performance monitoring", "Performance benchmarks")
+    assert together(clustering, "Rate limiting configured", "Rate limiting per endpoint")
+
+
+def test_a_testing_item_is_not_the_practice_it_tests() -> None:
+    a = agent("a", "## Testing methodology\n- Contract testing for APIs\n- Load testing\n")
+    b = agent("b", "## Service implementation\n- API contract definition\n- Load testing done\n")
+    clustering = cluster([a, b])
+    assert not together(clustering, "Contract testing for APIs", "API contract definition")
+    assert together(clustering, "Load testing", "Load testing done")
+
+
+def test_clusters_grow_past_the_blocking_neighbour_limit() -> None:
+    # Every bullet proposes only NEIGHBOURS candidates; linkage scores the rest on demand.
+    agents = [agent(f"agent-{n:02}", "- Use Redis for caching hot reads\n") for n in range(30)]
+    clustering = cluster(agents)
+    assert [len(c.members) for c in clustering.clusters] == [30]

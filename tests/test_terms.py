@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from compose.terms import (
+    FILLER_WEIGHT,
+    checklist_core,
+    content_terms,
+    is_checklist_item,
+    is_compound,
+    named_terms,
+    section_role,
+    term_counts,
+)
+
+
+def test_fillers_are_matched_at_a_low_weight_not_dropped() -> None:
+    assert content_terms("Performance requirements") == ("perform",)
+    assert term_counts("Performance requirements") == {"perform": 1.0, "requir": FILLER_WEIGHT}
+
+
+def test_checklist_states_say_nothing() -> None:
+    assert content_terms("Circuit breakers implemented") == content_terms("Circuit breakers")
+
+
+@pytest.mark.parametrize(
+    ("text", "core"),
+    [
+        ("Rate limiting per endpoint", ("rate", "limit")),
+        ("Database query optimization", ("databas", "queri", "optim")),
+        ("Feature flag integration", ("featur", "flag")),
+        ("Caching layers (Redis, Memcached)", ("cach",)),
+        ("Sync with performance-engineer on optimization", ("perform", "engin")),
+        ("Authentication and authorization implementation", None),  # coordinated
+        ("Implement rate limiting to prevent abuse of public endpoints", None),  # a sentence
+        ("Monitoring: Recommend metrics", None),  # a labelled line
+    ],
+)
+def test_checklist_core(text: str, core: tuple[str, ...] | None) -> None:
+    assert checklist_core(text) == core
+
+
+def test_checklist_items_are_short_unlabelled_lines() -> None:
+    assert is_checklist_item("Load testing completed")
+    assert not is_checklist_item("Design RESTful and GraphQL APIs following industry practices")
+    assert not is_checklist_item("Security: threat model")
+
+
+def test_compound_bullets_list_three_practices() -> None:
+    assert is_compound("Implement intelligent caching strategies, connection pooling, and batching")
+    assert is_compound("Security Implementation: Field-level authorization, complexity, rate limits")
+    assert not is_compound("Use caching layers (Redis, Memcached, CDN)")  # details, not practices
+    assert not is_compound("Authentication and authorization")
+
+
+def test_section_roles() -> None:
+    testing = section_role("Testing methodology")
+    assert testing is not None and testing.mentions == ("test",)
+    collaboration = section_role("Integration with other agents")
+    assert collaboration is not None and collaboration.mentions == ()
+    assert section_role("API design checklist") is None
+
+
+def test_named_terms_keep_technologies_as_written() -> None:
+    assert named_terms("Hash passwords with bcrypt, Argon2, or scrypt") == (
+        "bcrypt",
+        "Argon2",
+        "scrypt",
+    )

@@ -26,9 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = [sys.executable, "-m", "compose"]
-PARSE_FLOOR = (
-    "import sys\n"
+PARSE_FLOOR = (  # with the collector set as the CLI sets it
+    "import gc, sys\n"
     "from compose.api import load_agents\n"
+    "from compose.cli import GC_THRESHOLDS\n"
+    "gc.set_threshold(*GC_THRESHOLDS)\n"
     "print(sum(len(a.bullets) for a in load_agents(sys.argv[1:]).agents))\n"
 )
 _NAME = re.compile(r"^name:\s*(.+)$", re.MULTILINE)

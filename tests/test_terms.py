@@ -48,7 +48,7 @@ def test_checklist_items_are_short_unlabelled_lines() -> None:
 
 def test_compound_bullets_list_three_practices() -> None:
     assert is_compound("Implement intelligent caching strategies, connection pooling, and batching")
-    assert is_compound("Security Implementation: Field-level authorization, complexity, rate limits")
+    assert is_compound("Security: Field-level authorization, complexity analysis, rate limits")
     assert not is_compound("Use caching layers (Redis, Memcached, CDN)")  # details, not practices
     assert not is_compound("Authentication and authorization")
 

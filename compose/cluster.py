@@ -142,10 +142,12 @@ def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Cluste
     complete = _Completion(scorer, edges) if settings.blocking else None
     groups = _average_linkage(len(bullets), edges, settings.threshold, complete)
     groups = _apply_same(groups, bullets, settings.same)
-    adjacency: dict[int, dict[int, float]] = defaultdict(dict)
+    group_of = {i: g for g, group in enumerate(groups) for i in group}
+    inside: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
     for (i, j), score in edges.items():
-        adjacency[i][j] = adjacency[j][i] = score
-    clusters = [_describe(group, features, adjacency) for group in groups]
+        if group_of[i] == group_of[j]:
+            inside[group_of[i]][(i, j)] = score
+    clusters = [_describe(group, features, inside[g]) for g, group in enumerate(groups)]
     order = topic_order()
     clusters.sort(
         key=lambda c: (order.get(c.topic, len(order)), -len(c.members), _key(c.members[0]))
@@ -510,15 +512,13 @@ def _apply_same(
 
 
 def _describe(
-    group: list[int], features: Sequence[_Features], adjacency: dict[int, dict[int, float]]
+    group: list[int], features: Sequence[_Features], pairs: dict[tuple[int, int], float]
 ) -> Cluster:
+    """pairs: the scored pairs inside the group (all of them, unless it is large or pinned)."""
     bullets = [features[i].bullet for i in group]
     if len(group) == 1:
         only = bullets[0]
         return Cluster(_cluster_id(bullets), only.topic, 1.0, only, (), tuple(bullets))
-    # The scored pairs inside the group (all of them, unless it is large or pinned together).
-    inside = set(group)
-    pairs = {(i, j): s for i in group for j, s in adjacency[i].items() if i < j and j in inside}
     if not pairs:  # joined only by pinned decisions
         pairs = {(group[0], group[1]): 0.0}
     centrality = dict.fromkeys(group, 0.0)

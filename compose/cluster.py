@@ -16,7 +16,7 @@ import heapq
 import math
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -200,15 +200,18 @@ def _tf(count: float) -> float:
     return 1 + math.log(count) if count >= 1 else count
 
 
-def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float:
+def similarity(a: _Features, b: _Features) -> float:
     """Blend of weighted cosine, containment and token overlap, adjusted for context, in [0, 1]."""
     if a.bullet.negative != b.bullet.negative:
         return 0.0
-    if cosine is None:
-        cosine = _cosine(a, b)
+    cosine = shared = covered_a = covered_b = 0.0
+    for term in a.raw.keys() & b.raw.keys():  # one pass: this runs for every candidate pair
+        x, y = a.raw[term], b.raw[term]
+        cosine += a.weights[term] * b.weights[term]
+        shared += x if x < y else y
+        covered_a += x
+        covered_b += y
     tokens = fuzz.ratio(a.text, b.text) / 100.0  # texts are sorted terms: token_sort_ratio
-    common = a.raw.keys() & b.raw.keys()
-    shared = sum(min(a.raw[t], b.raw[t]) for t in common)
     containment = shared / (min(a.mass, b.mass) or 1.0)
     score = COSINE_WEIGHT * cosine + CONTAINMENT_WEIGHT * containment + TOKEN_WEIGHT * tokens
     if a.bullet.topic == b.bullet.topic:
@@ -218,7 +221,8 @@ def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float
     if a.advisory != b.advisory:
         score -= ADVISORY_PENALTY
     if a.checklist and b.checklist:
-        score += _checklist_adjustment(a, b, common)
+        coverage = min(covered_a / (a.mass or 1.0), covered_b / (b.mass or 1.0))
+        score += _checklist_adjustment(a, b, coverage)
     if a.compound != b.compound:
         score -= COMPOUND_PENALTY
     if a.role is not b.role and (_role_clash(a.role, b) or _role_clash(b.role, a)):
@@ -226,9 +230,9 @@ def similarity(a: _Features, b: _Features, cosine: float | None = None) -> float
     return min(max(score, 0.0), 1.0)
 
 
-def _checklist_adjustment(a: _Features, b: _Features, common: Set[str]) -> float:
+def _checklist_adjustment(a: _Features, b: _Features, coverage: float) -> float:
+    """coverage: the smaller share of either item's weight that the other holds."""
     adjustment = 0.0
-    coverage = min(sum(x.raw[t] for t in common) / (x.mass or 1.0) for x in (a, b))
     if coverage < CHECKLIST_COVERAGE:
         adjustment -= CHECKLIST_PENALTY
     if a.core and b.core:
@@ -243,10 +247,6 @@ def _role_clash(role: Role | None, other: _Features) -> bool:
     """Whether an item of a role section meets one that does not name that work."""
     text = other.bullet.text.lower()
     return role is not None and not any(m in text for m in role.mentions)
-
-
-def _cosine(a: _Features, b: _Features) -> float:
-    return sum(w * b.weights.get(t, 0.0) for t, w in a.weights.items())
 
 
 def _postings(features: Sequence[_Features]) -> dict[str, list[tuple[int, float]]]:
@@ -353,12 +353,10 @@ class _RowScorer:
     def _score_row(self, i: int, edges: dict[tuple[int, int], float]) -> None:
         a, blocking = self.features[i], self.settings.blocking
         dots: dict[int, float] = defaultdict(float)
-        partial = False  # whether a common term was left out of the dot products
         for term, weight in a.weights.items():
             posting = self.postings[term]
             if blocking and len(posting) > BLOCKING_MAX_DF:
-                partial = True
-                continue
+                continue  # proposes no pairs; pair() still counts it
             # Only partners after i: each pair is scored once.
             for j, other in posting[bisect.bisect_right(posting, (i, math.inf)) :]:
                 dots[j] += weight * other
@@ -370,17 +368,16 @@ class _RowScorer:
             after = bisect.bisect_right(twins, i)
             candidates = sorted({j for j, _ in best} | set(twins[after : after + NEIGHBOURS]))
         for j in candidates:
-            # Found through rare terms only, the cosine must still count the common terms.
-            score = self.pair(i, j, None if partial else dots[j])
+            score = self.pair(i, j)
             if score is not None:
                 edges[(i, j)] = score
 
-    def pair(self, i: int, j: int, cosine: float | None = None) -> float | None:
+    def pair(self, i: int, j: int) -> float | None:
         """Similarity of bullets i and j if it clears the floor and no decision separates them."""
         a, b = self.features[i], self.features[j]
         if self.separate and frozenset((a.bullet.id, b.bullet.id)) in self.separate:
             return None
-        score = similarity(a, b, cosine)
+        score = similarity(a, b)
         return score if score >= self.settings.floor else None
 
 

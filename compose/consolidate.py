@@ -126,9 +126,8 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
         else:
             top[_section_key(c)].append(c)
 
+    # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim = _section_text(clustering.agents)
-    # A list's lead-in paragraphs are glue; they are kept only beside templates or alone.
-    paragraphs = {k: v for k, v in paragraphs.items() if verbatim.get(k) or not top.get(k)}
     # What the merged agent says anyway: every representative, paragraph and template.
     said = TermIndex(
         strip_markup(
@@ -276,16 +275,15 @@ def _says(text: str, detail: str) -> bool:
 
 
 def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
-    """One opening: the persona paragraph that shares the most words with the others."""
+    """The opening: the personas merged like descriptions (the one that covers most, plus the
+    others' sentences that add new words or names, but not a second "You are ..."), then every
+    other distinct paragraph before the first section. A lead-in ("Your core responsibilities
+    include:") is left out: the list it introduced now sits in its merged section."""
     openings = [a.preamble[0] for a in agents if a.preamble]
     if not openings:
         return ()
-    terms = [set(content_terms(p)) for p in openings]
-
-    def centrality(i: int) -> tuple[int, int]:
-        return (sum(len(terms[i] & terms[j]) for j in range(len(terms)) if j != i), -i)
-
-    return (openings[max(range(len(openings)), key=centrality)],)
+    rest = dict.fromkeys(p for a in agents for p in a.preamble[1:] if not p.endswith(":"))
+    return (_merged_lead(openings), *(p for p in rest if p not in openings))
 
 
 # --- frontmatter --------------------------------------------------------------------------
@@ -434,6 +432,10 @@ def _dedent(example: str) -> str:
     return "\n".join(body).strip()
 
 
+# Sentences that restate who the agent is or when to use it: the kept lead already says so.
+_RESTATEMENTS = ("use this agent", "you are ")
+
+
 def _merged_lead(leads: Sequence[str]) -> str:
     """The lead that covers most of the others' words, plus sentences that add new ones."""
     if not leads:
@@ -442,10 +444,13 @@ def _merged_lead(leads: Sequence[str]) -> str:
     best = max(range(len(leads)), key=lambda i: (len(terms[i]), -i))
     kept = [leads[best]]
     covered = set(terms[best])
+    named = {t.lower() for t in named_terms(leads[best])}
     for lead in leads:
         for sentence in _SENTENCE.split(lead):
             new = set(content_terms(sentence)) - covered
-            if len(new) >= 3 and not sentence.lower().startswith("use this agent"):
+            names = {t.lower() for t in named_terms(sentence)} - named
+            if (len(new) >= 3 or names) and not sentence.lower().startswith(_RESTATEMENTS):
                 kept.append(sentence)
                 covered |= new
+                named |= names
     return " ".join(kept)

@@ -17,7 +17,9 @@ from typing import Any, cast
 
 import mistune
 from mistune.block_parser import BlockParser
+from mistune.core import BlockState
 from mistune.plugins import import_plugin
+from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
 from compose.terms import strip_markup
@@ -108,6 +110,14 @@ def bullet_id(agent: str, text: str) -> str:
     return "b" + digest.hexdigest()
 
 
+def paragraph_markdown(token: Token) -> str:
+    """A paragraph as Markdown (links, code and emphasis kept), lines joined by spaces."""
+    return " ".join(_MARKDOWN_OUT.render_children(token, BlockState()).split())
+
+
+_MARKDOWN_OUT = MarkdownRenderer()
+
+
 def plain_text(children: list[Token]) -> str:
     parts: list[str] = []
     for token in children:
@@ -173,6 +183,22 @@ class _SourceCursor:
             _match_key(self.item_markdown(i)) if not fenced and _LIST_LINE.match(line) else None
             for i, (line, fenced) in enumerate(zip(self.lines, self.in_fence, strict=True))
         ]
+
+    def skip_fence(self) -> None:
+        """Move past the next fenced block, whose lines no snippet is ever matched in."""
+        opening = next(
+            (
+                i
+                for i in range(self.at, len(self.lines))
+                if not self.in_fence[i] and _FENCE_LINE.match(self.lines[i])
+            ),
+            None,
+        )
+        if opening is not None:
+            end = opening + 1
+            while end < len(self.lines) and self.in_fence[end]:
+                end += 1
+            self.at = end
 
     def find(self, snippet: str, *, list_item: bool = False) -> int | None:
         """Index of the next line containing snippet (as the content of a list item if asked)."""
@@ -259,7 +285,7 @@ class _Parser:
             if pseudo is not None:
                 self.open_section(pseudo, self.heading_level + 1, pseudo=True)
             else:
-                self.paragraph(plain_text(token["children"]))
+                self.paragraph(token)
         elif kind == "list":
             section = self.current or self.open_section("", self.heading_level + 1, pseudo=True)
             self.walk_list(token, section, None, 0)
@@ -289,12 +315,13 @@ class _Parser:
         self.sections.append(section)
         return section
 
-    def paragraph(self, text: str) -> None:
+    def paragraph(self, token: Token) -> None:
+        markdown = paragraph_markdown(token)
         if self.current is None:
-            self.preamble.append(text)
+            self.preamble.append(markdown)
         else:
-            self.current.paragraphs.append(text)
-        self.cursor.find(text)
+            self.current.paragraphs.append(markdown)
+        self.cursor.find(plain_text(token["children"]))
 
     def verbatim(self, token: Token, section: _SectionBuilder | None) -> None:
         kind = token["type"]
@@ -303,7 +330,7 @@ class _Parser:
                 marker = token.get("marker", "```")
                 info = token.get("attrs", {}).get("info", "")
                 text = f"{marker}{info}\n{token['raw']}{marker}"
-                self.cursor.find(token["raw"].split("\n", 1)[0])
+                self.cursor.skip_fence()
             else:
                 text = "\n".join("    " + line for line in token["raw"].rstrip("\n").split("\n"))
         elif kind == "block_html":
@@ -337,7 +364,7 @@ class _Parser:
                 if child["type"] == "list":
                     self.walk_list(child, section, bullet, depth + 1)
                 elif child["type"] in ("paragraph", "block_text"):
-                    section.paragraphs.append(plain_text(child["children"]))
+                    section.paragraphs.append(paragraph_markdown(child))
                 else:
                     self.verbatim(child, section)
 
@@ -354,7 +381,7 @@ class _Parser:
             if child["type"] == "list":
                 self.walk_list(child, section, None, 0)
             elif child["type"] in ("paragraph", "block_text"):
-                section.paragraphs.append(plain_text(child["children"]))
+                section.paragraphs.append(paragraph_markdown(child))
             else:
                 self.verbatim(child, section)
 

@@ -28,11 +28,19 @@ def frontmatter_yaml(fields: tuple[tuple[str, object], ...]) -> str:
     return yaml.dump(data, Dumper=_StrictDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-_BLOCK_MARKER = re.compile(r"^(?:[-*+>#|]|\d{1,9}[.)](?:\s|$)|```|~~~)")
+_BLOCK_MARKER = re.compile(r"^(?:[-*+](?:\s|$)|[>#|]|\d{1,9}[.)](?:\s|$)|```|~~~)")
+_BOLD_ONLY = re.compile(r"^\*\*([^*]+)\*\*(:?)$")
 
 
 def _paragraph(text: str) -> str:
-    """Paragraph text written so it reads back as a paragraph, not a list item or heading."""
+    """Paragraph Markdown written so it reads back as a paragraph, not a list item or heading.
+
+    A bold-only paragraph ("**Example Roadmap:**") would read back as a section title: it is
+    written plain.
+    """
+    bold = _BOLD_ONLY.match(text)
+    if bold:
+        return bold.group(1) + bold.group(2)
     return "\\" + text if _BLOCK_MARKER.match(text) else text
 
 
@@ -48,9 +56,6 @@ def render(merged: MergedAgent, *, provenance: bool = False) -> str:
             block.append("".join(_lines(section.lines, 0, provenance)))
         parts.append("\n".join(block))
     return "\n".join(parts)
-
-
-_BOLD_ONLY = re.compile(r"^\*\*([^*]+)\*\*(:?)$")
 
 
 def _item_text(line: Line) -> str:

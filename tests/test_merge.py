@@ -179,3 +179,16 @@ def test_random_subsets_and_orders_never_lose_a_bullet(paths: list[Path], rng: o
     result = merge([str(p) for p in shuffled])
     assert result.verification.ok
     assert result.text == merge([str(p) for p in sorted(paths)]).text
+
+
+def test_every_paragraph_is_kept_with_its_markdown() -> None:
+    source = loads(
+        "---\nname: a\n---\n## Steps\n\nBefore implementing, always:\n\n- Read the code\n\n"
+        "Extract path from: `[**name**](path)`\n\nSee the [guide](https://example.com/g).\n",
+        "a.md",
+    )
+    other = loads("---\nname: b\n---\n## Steps\n\n- Read the code first\n", "b.md")
+    text = merge_agents([parse(source), parse(other)]).text
+    assert "Before implementing, always:" in text
+    assert "Extract path from: `[**name**](path)`" in text
+    assert "See the [guide](https://example.com/g)." in text

@@ -162,6 +162,25 @@ def test_colon_paragraph_before_first_list_is_a_lead_in() -> None:
     assert section.paragraphs == ("When designing APIs:",)
 
 
+def test_a_fence_never_moves_line_matching_past_a_later_item() -> None:
+    # The fence's first line also appears in the next item: the item keeps its Markdown.
+    agent = parse(
+        loads(
+            "---\nname: a\n---\n## Layout\n\n```\n.claude/context/\n```\n\n"
+            "- **Design the layout.** Use `.claude/context/` for state\n",
+            "a.md",
+        )
+    )
+    (item,) = agent.bullets
+    assert item.markdown == "**Design the layout.** Use `.claude/context/` for state"
+    assert item.line == 10
+
+
+def test_paragraphs_keep_their_markdown() -> None:
+    agent = parse(loads("---\nname: a\n---\n## S\n\nSee the [guide](g) and `x`.\n", "a.md"))
+    assert agent.sections[0].paragraphs == ("See the [guide](g) and `x`.",)
+
+
 def test_other_constructs() -> None:
     text = textwrap.dedent(
         """\

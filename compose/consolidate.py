@@ -207,6 +207,9 @@ def _section_text(
                 if folded not in seen:
                     seen.add(folded)
                     paragraphs[key].append(text)
+    # Lead-ins ("Your implementations must:") last, just above the merged list.
+    for texts in paragraphs.values():
+        texts.sort(key=lambda text: text.endswith(":"))
     return paragraphs, verbatim
 
 

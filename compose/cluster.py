@@ -68,8 +68,9 @@ COMPOUND_PENALTY = 0.05
 # its own (pairs still count it once proposed). A constant keeps the work linear in the input.
 BLOCKING_MAX_DF = 100
 NEIGHBOURS = 12
-# A bullet made of common words only ("Query context manager for existing patterns", in a
-# hundred agents) proposes instead the next NEIGHBOURS bullets with the same two rarest terms.
+# Every bullet also proposes the next NEIGHBOURS bullets with the same two rarest terms: one
+# made of common words only ("Query context manager for existing patterns", in a hundred
+# agents) finds its twins that way.
 RAREST_TERMS = 2
 
 
@@ -90,7 +91,7 @@ class Settings:
 class Cluster:
     id: str
     topic: str
-    score: float  # mean pairwise similarity of the members; 1.0 for a single bullet
+    score: float  # mean similarity of its scored member pairs; 1.0 for a single bullet
     representative: Bullet
     terms: tuple[str, ...]  # content words most members share: why they are together
     members: tuple[Bullet, ...]

@@ -488,9 +488,11 @@ def _average_linkage(
 
 
 def _apply_same(
-    groups: list[list[int]], bullets: Sequence[Bullet], same: Iterable[tuple[str, str]]
+    groups: list[list[int]], bullets: Sequence[Bullet], same: Sequence[tuple[str, str]]
 ) -> list[list[int]]:
     """Pinned `same` decisions join the two bullets' clusters whatever their similarity."""
+    if not same:
+        return groups
     index = {b.id: i for i, b in enumerate(bullets)}
     group_of = {i: g for g, members in enumerate(groups) for i in members}
     parent = list(range(len(groups)))

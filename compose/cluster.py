@@ -42,17 +42,17 @@ from compose.topics import topic_order
 
 DEFAULT_THRESHOLD = 0.38
 # Every pair inside a cluster must be at least this similar (stops chaining).
-FLOOR_RATIO = 0.65
+FLOOR_RATIO = 0.6
 COSINE_WEIGHT = 0.6
 # Share of the shorter bullet's weight that the longer one covers ("Include error handling"
 # is contained in "Implement error handling and logging").
 CONTAINMENT_WEIGHT = 0.2
 TOKEN_WEIGHT = 0.15
-TOPIC_BONUS = 0.09
+TOPIC_BONUS = 0.07
 # Two items of one list are rarely the same statement: authors do not repeat a line in place.
 SIBLING_PENALTY = 0.25
 # "Recommend monitoring" (advice for answers) and "Implement monitoring" (a practice) differ.
-ADVISORY_PENALTY = 0.15
+ADVISORY_PENALTY = 0.1
 # Checklist items are little more than their words: "Performance monitoring" and "Performance
 # benchmarks" share half of them and say different things. Each item must cover this share of
 # the other's weight, and their cores (terms.checklist_core) must agree.
@@ -63,7 +63,7 @@ CORE_PENALTY = 0.2
 # An item of a testing or documentation section is that work, not the practice it names.
 ROLE_PENALTY = 0.4
 # A list of several practices is not the same statement as one of them.
-COMPOUND_PENALTY = 0.05
+COMPOUND_PENALTY = 0.03
 # Candidate generation: a term in more bullets than this is too common to propose pairs on
 # its own (pairs still count it once proposed). A constant keeps the work linear in the input.
 BLOCKING_MAX_DF = 100

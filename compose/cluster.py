@@ -279,8 +279,9 @@ def _similar_pairs(scorer: _RowScorer) -> dict[tuple[int, int], float]:
     """Similarity of every candidate pair that clears the floor, keyed (i, j) with i < j.
 
     Without blocking every pair sharing a term is scored. With blocking, candidates come only
-    through terms rarer than BLOCKING_MAX_DF, and each bullet keeps its NEIGHBOURS best candidates:
-    near-duplicates share rare words, and the work stays near-linear in the input size.
+    through terms rarer than BLOCKING_MAX_DF, each bullet keeping its NEIGHBOURS best, plus the
+    next NEIGHBOURS bullets with its two rarest terms: near-duplicates share rare words (or
+    share their rarest common ones), and the work stays near-linear in the input size.
     Collection-sized inputs are scored on every core, rows dealt out in turn.
     """
     rows = len(scorer.features)
@@ -338,14 +339,14 @@ class _RowScorer:
         self.settings = settings
         self.postings = _postings(features)
         self.separate = {frozenset(p) for p in settings.separate}
-        self.twins: dict[tuple[str, ...], list[int]] = defaultdict(list)  # in index order
-        for index, feature in enumerate(features):
-            self.twins[self._rarest(feature)].append(index)
-
-    def _rarest(self, feature: _Features) -> tuple[str, ...]:
-        return tuple(sorted(feature.weights, key=lambda t: (len(self.postings[t]), t)))[
-            :RAREST_TERMS
+        # Each bullet's RAREST_TERMS rarest terms, and the bullets sharing them, in index order.
+        self.rarest = [
+            tuple(sorted(f.weights, key=lambda t: (len(self.postings[t]), t))[:RAREST_TERMS])
+            for f in features
         ]
+        self.twins: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for index, rarest in enumerate(self.rarest):
+            self.twins[rarest].append(index)
 
     def score(self, rows: Iterable[int]) -> dict[tuple[int, int], float]:
         edges: dict[tuple[int, int], float] = {}
@@ -367,7 +368,7 @@ class _RowScorer:
         if blocking:
             # Ties keep the earlier partner (dots is in posting order): deterministic.
             best = heapq.nlargest(NEIGHBOURS, dots.items(), key=itemgetter(1))
-            twins = self.twins[self._rarest(a)]
+            twins = self.twins[self.rarest[i]]
             after = bisect.bisect_right(twins, i)
             candidates = sorted({j for j, _ in best} | set(twins[after : after + NEIGHBOURS]))
         for j in candidates:

@@ -209,8 +209,13 @@ def _section_text(
                     paragraphs[key].append(text)
     # Lead-ins ("Your implementations must:") last, just above the merged list.
     for texts in paragraphs.values():
-        texts.sort(key=lambda text: text.endswith(":"))
+        texts.sort(key=_lead_in)
     return paragraphs, verbatim
+
+
+def _lead_in(paragraph: str) -> bool:
+    """A paragraph that introduces the list after it ("Before implementing, always:")."""
+    return paragraph.endswith(":")
 
 
 def _variant(term: str, words: set[str]) -> bool:
@@ -285,7 +290,7 @@ def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
     openings = [a.preamble[0] for a in agents if a.preamble]
     if not openings:
         return ()
-    rest = dict.fromkeys(p for a in agents for p in a.preamble[1:] if not p.endswith(":"))
+    rest = dict.fromkeys(p for a in agents for p in a.preamble[1:] if not _lead_in(p))
     return (_merged_lead(openings), *(p for p in rest if p not in openings))
 
 

@@ -119,7 +119,11 @@ _COORDINATED = re.compile(r"[,;&]|\b(?:and|or)\b", re.IGNORECASE)
 
 def is_checklist_item(text: str) -> bool:
     """A short item ("Rate limiting per endpoint") rather than a sentence or a "Label: ..." line."""
-    plain = _PARENTHESIS.sub(" ", text)
+    return _is_item(_PARENTHESIS.sub(" ", text))
+
+
+def _is_item(plain: str) -> bool:
+    """is_checklist_item for text with its parentheses already taken out."""
     return ":" not in plain and len(_PLAIN_WORD.findall(plain)) <= lexicon().checklist_words
 
 
@@ -129,11 +133,12 @@ def checklist_core(text: str) -> tuple[str, ...] | None:
     Words after the first qualifier ("per endpoint"), aspect nouns ("integration") and
     collaboration verbs are left out: "Rate limiting per endpoint" -> (rate, limit).
     """
-    if not is_checklist_item(text) or _COORDINATED.search(_PARENTHESIS.sub(" ", text)):
+    plain = _PARENTHESIS.sub(" ", text)
+    if not _is_item(plain) or _COORDINATED.search(plain):
         return None
     lex = lexicon()
     core: list[str] = []
-    for word in _PLAIN_WORD.findall(_PARENTHESIS.sub(" ", text)):
+    for word in _PLAIN_WORD.findall(plain):
         lower = word.lower()
         if lower in lex.qualifiers and core:
             break

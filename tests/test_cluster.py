@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from compose.cluster import Clustering, Settings, cluster
+from compose.cluster import Settings, cluster
 from compose.errors import DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
@@ -23,8 +23,8 @@ def agent(name: str, body: str) -> Agent:
     return parse(loads(f"---\nname: {name}\n---\n" + textwrap.dedent(body), f"{name}.md"))
 
 
-def texts_together(seeds: list[Agent], *texts: str) -> bool:
-    clustering = cluster(seeds)
+def texts_together(agents: list[Agent], *texts: str) -> bool:
+    clustering = cluster(agents)
     owner = {m.text: c.id for c in clustering.clusters for m in c.members}
     return len({owner[t] for t in texts}) == 1
 
@@ -144,25 +144,18 @@ def test_scoring_on_several_cores_equals_one(
     assert cluster(seeds) == serial
 
 
-def together(clustering: Clustering, first: str, second: str) -> bool:
-    owner = {m.text: c.id for c in clustering.clusters for m in c.members}
-    return owner[first] == owner[second]
-
-
 def test_checklist_items_need_the_same_practice_not_a_shared_word() -> None:
     a = agent("a", "## Performance\n- Performance monitoring\n- Rate limiting configured\n")
     b = agent("b", "## Performance\n- Performance benchmarks\n- Rate limiting per endpoint\n")
-    clustering = cluster([a, b])
-    assert not together(clustering, "Performance monitoring", "Performance benchmarks")
-    assert together(clustering, "Rate limiting configured", "Rate limiting per endpoint")
+    assert not texts_together([a, b], "Performance monitoring", "Performance benchmarks")
+    assert texts_together([a, b], "Rate limiting configured", "Rate limiting per endpoint")
 
 
 def test_a_testing_item_is_not_the_practice_it_tests() -> None:
     a = agent("a", "## Testing methodology\n- Contract testing for APIs\n- Load testing\n")
     b = agent("b", "## Service implementation\n- API contract definition\n- Load testing done\n")
-    clustering = cluster([a, b])
-    assert not together(clustering, "Contract testing for APIs", "API contract definition")
-    assert together(clustering, "Load testing", "Load testing done")
+    assert not texts_together([a, b], "Contract testing for APIs", "API contract definition")
+    assert texts_together([a, b], "Load testing", "Load testing done")
 
 
 def test_clusters_grow_past_the_blocking_neighbour_limit() -> None:

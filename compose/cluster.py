@@ -208,8 +208,12 @@ def similarity(a: _Features, b: _Features) -> float:
     if a.bullet.negative != b.bullet.negative:
         return 0.0
     cosine = shared = covered_a = covered_b = 0.0
-    for term in a.raw.keys() & b.raw.keys():  # one pass: this runs for every candidate pair
-        x, y = a.raw[term], b.raw[term]
+    # One pass in a's term order (a set's order would vary with string hashing, and so would
+    # the last bits of the sums, and with them how ties between equal scores fall).
+    for term, x in a.raw.items():
+        y = b.raw.get(term)
+        if y is None:
+            continue
         cosine += a.weights[term] * b.weights[term]
         shared += x if x < y else y
         covered_a += x
@@ -437,55 +441,60 @@ def _average_linkage(
     """Agglomerate while the best mean cross similarity >= threshold and no pair is missing.
 
     A pair below the floor is absent from edges, so a cluster pair with any absent cross pair
-    can never merge; its link is dropped instead of being tracked. With blocking a pair may be
-    absent because it was never scored: the link then carries the mean of the pairs it knows,
-    and when that estimate reaches the top of the heap, complete scores the rest and decides.
+    can never merge. A link carries the sum of the pairs it knows and how many: one that knows
+    fewer than all its pairs is incomplete, and when its mean reaches the top of the heap,
+    complete scores the rest and decides (without blocking nothing is left to score: it is
+    dropped). A merge folds the smaller link table into the larger, so a cluster that keeps
+    growing is not rebuilt each time; heap entries name clusters by any member that was once
+    their key, resolved through `parent`.
     """
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    parent = list(range(n))
     links: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # sum, known pairs
     for (i, j), score in edges.items():
         links[i][j] = (score, 1)
         links[j][i] = (score, 1)
     heap = [(-score, i, j) for (i, j), score in edges.items() if score >= threshold]
     heapq.heapify(heap)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
     while heap:
         negative_mean, a, b = heapq.heappop(heap)
-        if a not in members or b not in members or b not in links[a]:
-            continue
-        total, count = links[a][b]
-        if abs(total / count + negative_mean) > 1e-12:
-            continue  # stale entry
+        a, b = find(a), find(b)
+        link = links[a].get(b) if a != b else None
+        if link is None or abs(link[0] / link[1] + negative_mean) > 1e-12:
+            continue  # merged, dropped or stale
         size = len(members[a]) * len(members[b])
-        if count < size:
+        if link[1] < size:
             exact = complete(members[a], members[b]) if complete is not None else None
             if exact is None:
                 del links[a][b], links[b][a]
             else:
                 links[a][b] = links[b][a] = exact
                 if exact[0] / size >= threshold:
-                    heapq.heappush(heap, (-exact[0] / size, a, b))
+                    heapq.heappush(heap, (-exact[0] / size, min(a, b), max(a, b)))
             continue
-        keep, drop = min(a, b), max(a, b)
-        members[keep] = sorted(members[keep] + members.pop(drop))
-        merged: dict[int, tuple[float, int]] = {}
-        for other in set(links[keep]) | set(links[drop]):
-            if other in (keep, drop):
+        keep, fold = (a, b) if (len(links[a]), b) >= (len(links[b]), a) else (b, a)
+        parent[fold] = keep
+        members[keep] = sorted(members[keep] + members.pop(fold))
+        kept = links[keep]
+        del kept[fold]
+        # Links only the kept side has keep their sum and count; their heap entries stay.
+        for other, (total, count) in links.pop(fold).items():
+            if other == keep:
                 continue
-            left, right = links[keep].get(other), links[drop].get(other)
-            links[other].pop(keep, None)
-            links[other].pop(drop, None)
-            if left is None or right is None:
-                if complete is None:
-                    continue  # some cross pair is below the floor: never mergeable
-                left, right = left or (0.0, 0), right or (0.0, 0)
-            merged[other] = (left[0] + right[0], left[1] + right[1])
-        del links[drop]
-        links[keep] = merged
-        for other, (total, count) in merged.items():
-            links[other][keep] = (total, count)
-            if total / count >= threshold:
-                heapq.heappush(heap, (-total / count, min(keep, other), max(keep, other)))
-    return [members[k] for k in sorted(members)]
+            del links[other][fold]
+            known = kept.get(other, (0.0, 0))
+            merged = (known[0] + total, known[1] + count)
+            kept[other] = links[other][keep] = merged
+            if merged[0] / merged[1] >= threshold:
+                heapq.heappush(heap, (-merged[0] / merged[1], min(keep, other), max(keep, other)))
+    return sorted(members.values())
 
 
 def _apply_same(

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -83,6 +86,29 @@ def test_deterministic_across_file_orders(seeds: list[Agent]) -> None:
     reference = json.dumps(report_data(build_report(cluster(seeds))))
     for order in itertools.islice(itertools.permutations(seeds), 0, 120, 17):
         assert json.dumps(report_data(build_report(cluster(list(order))))) == reference
+
+
+def test_scores_do_not_depend_on_string_hashing() -> None:
+    # Last-bit differences in a sum decide ties between equal scores, so they must not move
+    # with Python's per-process string hash seed.
+    script = (
+        "import sys\n"
+        "from compose.api import load_agents\n"
+        "from compose.cluster import cross_similarity\n"
+        "agents = load_agents(sys.argv[1:]).agents\n"
+        "print(sorted(cross_similarity(agents[0].bullets, agents[1].bullets).items()))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script, *map(str, SEEDS[:2])],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
 
 
 def test_pinned_decisions(seeds: list[Agent]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -42,7 +43,7 @@ class SourceFile:
     def field(self, key: str) -> object:
         return next((value for k, value in self.frontmatter if k == key), None)
 
-    @property
+    @cached_property  # asked for every bullet of a report
     def name(self) -> str:
         if self.alias:
             return self.alias

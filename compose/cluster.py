@@ -125,7 +125,12 @@ class _Features:
     bullet: Bullet
     weights: dict[str, float]  # term -> tf-idf weight, L2-normalised
     raw: dict[str, float]  # term -> tf-idf weight
+    norm: float  # L2 norm of raw
     mass: float  # sum of raw weights
+    # The bullet's polarity, topic and list, held here for the pair loop.
+    negative: bool
+    topic: str
+    place: tuple[str, str]  # agent, section
     advisory: bool  # advice about answers rather than a practice
     text: str  # sorted content terms, for rapidfuzz
     checklist: bool  # a short item, not a sentence
@@ -175,55 +180,77 @@ def _key(bullet: Bullet) -> tuple[str, int, str]:
 
 
 def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
-    term_lists = [term_counts(b.text) for b in bullets]
-    df = Counter(t for terms in term_lists for t in terms)
+    # What a text alone decides, worked out once per distinct text (checklists repeat).
+    by_text = {text: _read(text) for text in dict.fromkeys(b.text for b in bullets)}
+    df = Counter(t for b in bullets for t in by_text[b.text][0])
     n = max(len(bullets), 1)
+    idf = {t: math.log(1 + n / count) for t, count in df.items()}
     features = []
-    for bullet, counts in zip(bullets, term_lists, strict=True):
-        raw = {t: _tf(c) * math.log(1 + n / df[t]) for t, c in counts.items()}
+    for bullet in bullets:
+        counts, advisory, text, checklist, core, compound = by_text[bullet.text]
+        raw = {t: (1 + math.log(c) if c >= 1 else c) * idf[t] for t, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
         features.append(
             _Features(
                 bullet,
                 {t: w / norm for t, w in raw.items()},
                 raw,
+                norm,
                 sum(raw.values()),
-                is_advisory(bullet.text),
-                " ".join(sorted(counts)),
-                is_checklist_item(bullet.text),
-                checklist_core(bullet.text),
+                bullet.negative,
+                bullet.topic,
+                (bullet.agent, bullet.section),
+                advisory,
+                text,
+                checklist,
+                core,
                 section_role(bullet.section),
-                is_compound(bullet.text),
+                compound,
             )
         )
     return features
 
 
-def _tf(count: float) -> float:
-    return 1 + math.log(count) if count >= 1 else count
+def _read(
+    text: str,
+) -> tuple[dict[str, float], bool, str, bool, tuple[str, ...] | None, bool]:
+    counts = term_counts(text)
+    return (
+        counts,
+        is_advisory(text),
+        " ".join(sorted(counts)),
+        is_checklist_item(text),
+        checklist_core(text),
+        is_compound(text),
+    )
 
 
 def similarity(a: _Features, b: _Features) -> float:
     """Blend of weighted cosine, containment and token overlap, adjusted for context, in [0, 1]."""
-    if a.bullet.negative != b.bullet.negative:
+    if a.negative != b.negative:
         return 0.0
-    cosine = shared = covered_a = covered_b = 0.0
+    dot = shared = covered_a = covered_b = 0.0
+    other = b.raw
     # One pass in a's term order (a set's order would vary with string hashing, and so would
     # the last bits of the sums, and with them how ties between equal scores fall).
     for term, x in a.raw.items():
-        y = b.raw.get(term)
+        y = other.get(term)
         if y is None:
             continue
-        cosine += a.weights[term] * b.weights[term]
+        dot += x * y
         shared += x if x < y else y
         covered_a += x
         covered_b += y
     tokens = fuzz.ratio(a.text, b.text) / 100.0  # texts are sorted terms: token_sort_ratio
     containment = shared / (min(a.mass, b.mass) or 1.0)
-    score = COSINE_WEIGHT * cosine + CONTAINMENT_WEIGHT * containment + TOKEN_WEIGHT * tokens
-    if a.bullet.topic == b.bullet.topic:
+    score = (
+        COSINE_WEIGHT * dot / (a.norm * b.norm)
+        + CONTAINMENT_WEIGHT * containment
+        + TOKEN_WEIGHT * tokens
+    )
+    if a.topic == b.topic:
         score += TOPIC_BONUS
-    if a.bullet.agent == b.bullet.agent and a.bullet.section == b.bullet.section:
+    if a.place == b.place:
         score -= SIBLING_PENALTY
     if a.advisory != b.advisory:
         score -= ADVISORY_PENALTY
@@ -341,6 +368,7 @@ class _RowScorer:
     def __init__(self, features: Sequence[_Features], settings: Settings) -> None:
         self.features = features
         self.settings = settings
+        self.floor = settings.floor
         self.postings = _postings(features)
         self.separate = {frozenset(p) for p in settings.separate}
         # Each bullet's RAREST_TERMS rarest terms, and the bullets sharing them, in index order.
@@ -386,7 +414,7 @@ class _RowScorer:
         if self.separate and frozenset((a.bullet.id, b.bullet.id)) in self.separate:
             return None
         score = similarity(a, b)
-        return score if score >= self.settings.floor else None
+        return score if score >= self.floor else None
 
 
 class _Completion:

@@ -181,7 +181,8 @@ def _key(bullet: Bullet) -> tuple[str, int, str]:
 
 def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
     # What a text alone decides, worked out once per distinct text (checklists repeat).
-    by_text = {text: _read(text) for text in dict.fromkeys(b.text for b in bullets)}
+    texts = list(dict.fromkeys(b.text for b in bullets))
+    by_text = dict(zip(texts, _map(_read, texts), strict=True))
     df = Counter(t for b in bullets for t in by_text[b.text][0])
     n = max(len(bullets), 1)
     idf = {t: math.log(1 + n / count) for t, count in df.items()}
@@ -323,16 +324,29 @@ def _similar_pairs(scorer: _RowScorer) -> dict[tuple[int, int], float]:
     return dict(sorted(pair for part in parts for pair in part.items()))
 
 
-# Inputs with fewer bullets per core than this are worked on in this process (forking costs
-# more than it saves).
-PARALLEL_MIN_BULLETS = 4000
+# Work with fewer items (bullets, texts) per core than this stays in this process: forking
+# would cost more than it saves.
+PARALLEL_MIN_ITEMS = 4000
 _T = TypeVar("_T")
+_X = TypeVar("_X")
 
 
 def _workers(items: int) -> int:
     """How many forked workers to share items between: the usable cores (Linux), or 1."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return min(cores, items // PARALLEL_MIN_BULLETS)
+    return min(cores, items // PARALLEL_MIN_ITEMS)
+
+
+def _map(function: Callable[[_X], _T], items: Sequence[_X]) -> list[_T]:
+    """[function(item) for item in items], on every core when there are enough items."""
+    workers = _workers(len(items))
+    if workers < 2:
+        return [function(item) for item in items]
+    shares = _in_parallel(lambda k, n: [function(item) for item in items[k::n]], workers)
+    results: list[Any] = [None] * len(items)
+    for k, share in enumerate(shares):
+        results[k::workers] = share
+    return results
 
 
 def _in_parallel(task: Callable[[int, int], _T], workers: int) -> list[_T]:
@@ -493,7 +507,10 @@ def _average_linkage(
 
     while heap:
         negative_mean, a, b = heapq.heappop(heap)
-        a, b = find(a), find(b)
+        if parent[a] != a:  # inline check: most entries name a current key
+            a = find(a)
+        if parent[b] != b:
+            b = find(b)
         link = links[a].get(b) if a != b else None
         if link is None or abs(link[0] / link[1] + negative_mean) > 1e-12:
             continue  # merged, dropped or stale

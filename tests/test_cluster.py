@@ -165,7 +165,7 @@ def test_scoring_on_several_cores_equals_one(
     seeds: list[Agent], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = cluster(seeds)
-    monkeypatch.setattr("compose.cluster.PARALLEL_MIN_BULLETS", 10)
+    monkeypatch.setattr("compose.cluster.PARALLEL_MIN_ITEMS", 10)
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert cluster(seeds) == serial
 

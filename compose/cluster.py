@@ -586,7 +586,7 @@ def _describe(
     tied = [i for i in group if round(centrality[i], 9) == top]
     # Equally central phrasings: the one naming more technologies, then the earliest.
     best = tied[0]
-    if len(tied) > 1:
+    if len({features[i].bullet.text for i in tied}) > 1:
         best = max(tied, key=lambda i: (len(named_terms(features[i].bullet.text)), -i))
     weakest = min(pairs, key=lambda p: (pairs[p], p))
     topics = Counter(b.topic for b in bullets)

@@ -30,9 +30,9 @@ from compose.parse import Agent, Bullet
 from compose.terms import (
     Role,
     checklist_core,
+    compound_parts,
     is_advisory,
     is_checklist_item,
-    is_compound,
     named_terms,
     section_role,
     surface_forms,
@@ -64,6 +64,10 @@ CORE_PENALTY = 0.2
 ROLE_PENALTY = 0.4
 # A list of several practices is not the same statement as one of them.
 COMPOUND_PENALTY = 0.03
+# ... and one that names fewer than this share of its parts (its "Label:" is one) loses more:
+# "Handle rate limiting, exponential backoff, and graceful degradation" is not "Rate limiting".
+PARTS_NAMED = 0.5
+PARTS_PENALTY = 0.18
 # Candidate generation: a term in more bullets than this is too common to propose pairs on
 # its own (pairs still count it once proposed). A constant keeps the work linear in the input.
 BLOCKING_MAX_DF = 100
@@ -136,7 +140,7 @@ class _Features:
     checklist: bool  # a short item, not a sentence
     core: tuple[str, ...] | None  # a checklist item's practice, head last
     role: Role | None  # the kind of work its section's items are
-    compound: bool  # lists three or more practices
+    parts: tuple[frozenset[str], ...] | None  # the practices it lists, if three or more
 
 
 def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Clustering:
@@ -188,7 +192,7 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
     idf = {t: math.log(1 + n / count) for t, count in df.items()}
     features = []
     for bullet in bullets:
-        counts, advisory, text, checklist, core, compound = by_text[bullet.text]
+        counts, advisory, text, checklist, core, parts = by_text[bullet.text]
         raw = {t: (1 + math.log(c) if c >= 1 else c) * idf[t] for t, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
         features.append(
@@ -206,7 +210,7 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
                 checklist,
                 core,
                 section_role(bullet.section),
-                compound,
+                parts,
             )
         )
     return features
@@ -214,7 +218,9 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
 
 def _read(
     text: str,
-) -> tuple[dict[str, float], bool, str, bool, tuple[str, ...] | None, bool]:
+) -> tuple[
+    dict[str, float], bool, str, bool, tuple[str, ...] | None, tuple[frozenset[str], ...] | None
+]:
     counts = term_counts(text)
     return (
         counts,
@@ -222,7 +228,7 @@ def _read(
         " ".join(sorted(counts)),
         is_checklist_item(text),
         checklist_core(text),
-        is_compound(text),
+        compound_parts(text),
     )
 
 
@@ -258,8 +264,9 @@ def similarity(a: _Features, b: _Features) -> float:
     if a.checklist and b.checklist:
         coverage = min(covered_a / (a.mass or 1.0), covered_b / (b.mass or 1.0))
         score += _checklist_adjustment(a, b, coverage)
-    if a.compound != b.compound:
-        score -= COMPOUND_PENALTY
+    if (a.parts is None) != (b.parts is None):
+        compound, single = (a, b) if b.parts is None else (b, a)
+        score -= _compound_penalty(compound.parts, single.raw)
     if a.role is not b.role and (_role_clash(a.role, b) or _role_clash(b.role, a)):
         score -= ROLE_PENALTY
     return min(max(score, 0.0), 1.0)
@@ -276,6 +283,12 @@ def _checklist_adjustment(a: _Features, b: _Features, coverage: float) -> float:
         )
         adjustment += CORE_BONUS if same else -CORE_PENALTY
     return adjustment
+
+
+def _compound_penalty(parts: tuple[frozenset[str], ...] | None, single: dict[str, float]) -> float:
+    """A list of practices is not one of them: the single bullet must name most of the parts."""
+    named = sum(1 for terms in parts or () if not terms.isdisjoint(single))
+    return COMPOUND_PENALTY if named >= PARTS_NAMED * len(parts or ()) else PARTS_PENALTY
 
 
 def _role_clash(role: Role | None, other: _Features) -> bool:

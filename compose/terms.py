@@ -157,10 +157,19 @@ _LEAD_LABEL = re.compile(r"^[^:]{1,40}:\s")
 _LIST_SEPARATOR = re.compile(r",|;|\band\b")
 
 
-def is_compound(text: str) -> bool:
-    """Whether text lists three or more practices ("caching, pooling, and batching")."""
-    plain = _LEAD_LABEL.sub("", _PARENTHESIS.sub("", text), count=1)
-    return sum(1 for part in _LIST_SEPARATOR.split(plain) if part.strip()) >= 3
+def compound_parts(text: str) -> tuple[frozenset[str], ...] | None:
+    """The content terms of each practice a compound bullet lists, its "Label:" counting as one
+    more; None when text lists fewer than three. Parts without content words are left out."""
+    plain = _PARENTHESIS.sub("", text)
+    label = _LEAD_LABEL.match(plain)
+    body = plain[label.end() if label else 0 :]
+    parts = [p for p in _LIST_SEPARATOR.split(body) if p.strip()]
+    # A list has commas: "Error handling and validation are robust and descriptive" is not one.
+    if len(parts) < 3 or not any(c in body for c in ",;"):
+        return None
+    if label:
+        parts.append(label.group(0))
+    return tuple(terms for p in parts if (terms := frozenset(content_terms(p))))
 
 
 @cache

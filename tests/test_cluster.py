@@ -177,6 +177,18 @@ def test_checklist_items_need_the_same_practice_not_a_shared_word() -> None:
     assert texts_together([a, b], "Rate limiting configured", "Rate limiting per endpoint")
 
 
+def test_a_list_of_practices_is_not_the_one_practice_it_shares(seeds: list[Agent]) -> None:
+    compound = "Handle API rate limiting, exponential backoff, and graceful degradation"
+    assert not texts_together(seeds, compound, "Implement rate limiting to prevent abuse")
+    assert not texts_together(seeds, compound, "Plan for rate limiting and throttling")
+    # A list that one bullet mostly names still joins it.
+    assert texts_together(
+        seeds,
+        "Implement rate limiting, throttling, and API security measures",
+        "Plan for rate limiting and throttling",
+    )
+
+
 def test_a_testing_item_is_not_the_practice_it_tests() -> None:
     a = agent("a", "## Testing methodology\n- Contract testing for APIs\n- Load testing\n")
     b = agent("b", "## Service implementation\n- API contract definition\n- Load testing done\n")

@@ -18,7 +18,7 @@ DATABASE_GOLD = ROOT / "tests" / "data" / "database-bundle.gold.json"
 def test_seed_quality_does_not_regress() -> None:
     result = evaluate(SEEDS_GOLD)
     # Measured at the default threshold when this guard was set; raise it as quality improves.
-    assert result.precision >= 0.85 and result.recall >= 0.78 and result.f1 >= 0.81, (
+    assert result.precision >= 0.88 and result.recall >= 0.76 and result.f1 >= 0.81, (
         result.summary()
     )
 
@@ -27,9 +27,9 @@ def test_seed_quality_does_not_regress() -> None:
 @pytest.mark.parametrize(
     ("gold", "precision", "recall", "f1"),
     [
-        (API_GOLD, 0.81, 0.73, 0.76),
-        (VOLTAGENT_GOLD, 0.72, 0.83, 0.77),
-        (DATABASE_GOLD, 0.65, 0.71, 0.68),
+        (API_GOLD, 0.87, 0.74, 0.80),
+        (VOLTAGENT_GOLD, 0.74, 0.83, 0.79),
+        (DATABASE_GOLD, 0.70, 0.69, 0.70),
     ],
     ids=["api-bundle", "voltagent-bundle", "database-bundle"],
 )

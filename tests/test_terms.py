@@ -5,9 +5,9 @@ import pytest
 from compose.terms import (
     FILLER_WEIGHT,
     checklist_core,
+    compound_parts,
     content_terms,
     is_checklist_item,
-    is_compound,
     named_terms,
     section_role,
     term_counts,
@@ -47,10 +47,18 @@ def test_checklist_items_are_short_unlabelled_lines() -> None:
 
 
 def test_compound_bullets_list_three_practices() -> None:
-    assert is_compound("Implement intelligent caching strategies, connection pooling, and batching")
-    assert is_compound("Security: Field-level authorization, complexity analysis, rate limits")
-    assert not is_compound("Use caching layers (Redis, Memcached, CDN)")  # details, not practices
-    assert not is_compound("Authentication and authorization")
+    assert compound_parts("Implement caching strategies, connection pooling, and batching")
+    assert compound_parts("Security: Field-level authorization, complexity analysis, rate limits")
+    assert not compound_parts("Use caching layers (Redis, Memcached, CDN)")  # details
+    assert not compound_parts("Authentication and authorization")
+    assert not compound_parts("Error handling and validation are robust and descriptive")  # no list
+
+
+def test_compound_parts_count_the_label_as_a_part() -> None:
+    parts = compound_parts("Security: Field-level authorization, complexity analysis, rate limits")
+    assert parts is not None and len(parts) == 4
+    assert {"rate", "limit"} <= parts[2] and "secur" in parts[3]
+    assert compound_parts("Rate limiting and throttling") is None
 
 
 def test_section_roles() -> None:

@@ -35,7 +35,7 @@ _MARKDOWN = mistune.Markdown(
     plugins=[import_plugin("table"), import_plugin("strikethrough")],
 )
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)(.*)$")
-_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+_FENCE_LINE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 # Lines that start a block of their own, so they never continue a list item's text.
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}(?:\s|$)|>|\||<[A-Za-z/!]|(?:[-*_]\s*){3,}$)")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -156,6 +156,19 @@ class _SectionBuilder:
         )
 
 
+def _closes(opening: re.Match[str], line: re.Match[str]) -> bool:
+    """Whether a fence-like line closes the block opened by opening (CommonMark: same marker,
+    at least as long, nothing after it, indented at most three more spaces: "```sql" or an
+    indented "    ```" inside a block is content)."""
+    marker, fence = line.group(2), opening.group(2)
+    return (
+        marker[0] == fence[0]
+        and len(marker) >= len(fence)
+        and not line.group(3).strip()
+        and len(line.group(1)) <= len(opening.group(1)) + 3
+    )
+
+
 class _SourceCursor:
     """Walks the body's lines in document order to recover what mistune drops: positions."""
 
@@ -164,14 +177,15 @@ class _SourceCursor:
         self.first_line = first_line
         self.at = 0
         self.in_fence = [False] * len(self.lines)
-        fence: str | None = None
+        fence: re.Match[str] | None = None  # the opening line of the block we are in
         for i, line in enumerate(self.lines):
             match = _FENCE_LINE.match(line)
-            if fence is None and match:
-                fence = match.group(1)
-            elif fence is not None:
+            if fence is None:
+                if match and not (match.group(2)[0] == "`" and "`" in match.group(3)):
+                    fence = match
+            else:
                 self.in_fence[i] = True
-                if match and match.group(1) == fence:
+                if match and _closes(fence, match):
                     fence = None
         # Alphanumerics only, so Markdown syntax on either side never prevents a match.
         self.line_keys: list[str | None] = [

@@ -176,6 +176,14 @@ def test_a_fence_never_moves_line_matching_past_a_later_item() -> None:
     assert item.line == 10
 
 
+def test_fence_ends_where_commonmark_ends_it() -> None:
+    # Inside a fence, an indented "    ```" and a "```sql" line are content, not its end
+    # (lst97's database-optimizer): the items after the fence keep their own lines.
+    body = "## S\n\n```bash\n    ```\n    x\n    ```\n```sql\n```\n\n- **Before:** 1ms\n- After\n"
+    agent = parse(loads("---\nname: a\n---\n" + body, "a.md"))
+    assert [(b.markdown, b.line) for b in agent.bullets] == [("**Before:** 1ms", 13), ("After", 14)]
+
+
 def test_paragraphs_keep_their_markdown() -> None:
     agent = parse(loads("---\nname: a\n---\n## S\n\nSee the [guide](g) and `x`.\n", "a.md"))
     assert agent.sections[0].paragraphs == ("See the [guide](g) and `x`.",)

@@ -17,7 +17,7 @@ from compose.errors import LossError
 from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.terms import contains_term, named_terms
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, needs_corpus
 
 SEED_TERMS = (
     "Redis",
@@ -133,6 +133,24 @@ def test_merging_the_output_again_changes_nothing(merged: MergeResult, tmp_path:
     out = tmp_path / "backend.md"
     out.write_text(merged.text)
     assert merge([str(out)]).text == merged.text
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "names",
+    [
+        # One agent's normalisation once joined two lines the four-agent merge kept apart.
+        ("platform-engineer", "ansible-expert", "langchain-expert", "react-pro"),
+        # A fence with an indented "```" inside once cost the next items their line numbers.
+        ("opentelemetry-expert", "database-optimizer (data-ai)", "sales-engineer"),
+    ],
+)
+def test_merging_a_corpus_merge_again_changes_nothing(
+    corpus_agents: tuple[Agent, ...], names: tuple[str, ...]
+) -> None:
+    by_name = {a.name: a for a in corpus_agents}
+    text = merge_agents([by_name[n] for n in names]).text
+    assert merge_agents([parse(loads(text, "merged.md"))]).text == text
 
 
 def test_an_agent_merged_with_itself_is_that_agent_normalised() -> None:

@@ -236,6 +236,9 @@ def similarity(a: _Features, b: _Features) -> float:
     """Blend of weighted cosine, containment and token overlap, adjusted for context, in [0, 1]."""
     if a.negative != b.negative:
         return 0.0
+    if a.text == b.text and a.place == b.place and a.bullet.text != b.bullet.text:
+        # One list, the same terms, other words: those words ("Before:", "After:") are the point.
+        return 0.0
     dot = shared = covered_a = covered_b = 0.0
     other = b.raw
     # One pass in a's term order (a set's order would vary with string hashing, and so would

@@ -189,6 +189,14 @@ def test_a_list_of_practices_is_not_the_one_practice_it_shares(seeds: list[Agent
     )
 
 
+def test_items_of_one_list_that_differ_only_in_stop_words_stay_apart() -> None:
+    a = agent(
+        "a", "## Benchmark\n- **Before:** ~[Execution Time]ms\n- **After:** ~[Execution Time]ms\n"
+    )
+    b = agent("b", "## Benchmark\n- Execution time\n")
+    assert not texts_together([a, b], "Before: ~[Execution Time]ms", "After: ~[Execution Time]ms")
+
+
 def test_a_testing_item_is_not_the_practice_it_tests() -> None:
     a = agent("a", "## Testing methodology\n- Contract testing for APIs\n- Load testing\n")
     b = agent("b", "## Service implementation\n- API contract definition\n- Load testing done\n")

@@ -250,6 +250,7 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
     """
     found: list[str] = []
     covered = strip_markup(text)
+    said = set(content_terms(covered))
 
     def add(detail: str, *, exact: bool) -> None:
         nonlocal covered
@@ -261,17 +262,48 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
             covered += f" {detail}"
 
     for other in others:
-        for inner in _PARENTHESIS.findall(other.text):
+        for match in _PARENTHESIS.finditer(other.text):
+            inner = match.group(1)
             items = [i for i in _LIST_SPLIT.split(inner) if i.strip()]
-            if all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
-                for item in items:
-                    add(re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", item.strip()), exact=False)
-            else:
+            if not all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
                 add(inner, exact=False)
+                continue
+            items = [re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", i.strip()) for i in items]
+            items = [i for i in items if i]
+            subject = _subject(other.text[: match.start()], said)
+            if subject is None or any(_abbreviates(i, subject) for i in items):
+                for item in items:
+                    add(item, exact=False)
+                continue
+            # Examples of something text does not speak of ("caching layers (Redis)" beside
+            # "indexing strategies") say what they are examples of.
+            new = [i for i in items if not _says(covered, i)]
+            if new:
+                add(f"{subject}: {', '.join(new)}", exact=True)
         # Every named term, found as the safety net finds it (in the member's whole text).
         for term in named_terms(other.text):
             add(term, exact=True)
     return found
+
+
+def _subject(before: str, said: set[str]) -> str | None:
+    """The phrase a parenthesis qualifies (its clause, less leading stop words), when it
+    shares no content term with what is said; None when it does."""
+    clause = re.split(r"[,;:]|\band\b|\bor\b", before)[-1]
+    if not (terms := set(content_terms(clause))) or terms & said:
+        return None
+    words = clause.split()
+    stopwords = lexicon().stopwords
+    while words and words[0].lower() in stopwords:
+        words.pop(0)
+    return " ".join(words[-DETAIL_MAX_WORDS:]) or None
+
+
+def _abbreviates(item: str, phrase: str) -> bool:
+    """Whether item is phrase's initials ("SLOs" for "service level objectives")."""
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", phrase)).lower()
+    letters = item.rstrip("s").lower()
+    return len(letters) > 1 and initials.endswith(letters)
 
 
 def _says(text: str, detail: str) -> bool:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from compose import consolidate as consolidate_module
 from compose.api import MergeResult, merge, merge_agents
+from compose.consolidate import missing_details
 from compose.errors import LossError
 from compose.load import load, loads
 from compose.parse import Agent, parse
@@ -111,6 +112,20 @@ def test_details_of_other_phrasings_are_unioned(merged: MergeResult) -> None:
     for detail in ("Redis", "Memcached", "in-memory", "CDN"):
         assert detail in caching
     assert body(merged.text).count("Implement rate limiting, throttling") <= 1
+
+
+def test_details_of_something_else_say_what_they_are_examples_of(merged: MergeResult) -> None:
+    # "Specify indexing strategies, caching layers (Redis, Memcached), and query optimization"
+    # joined the query line: its examples are of caching layers, not of indexing.
+    assert (
+        "- Optimize queries for performance using indexing strategies"
+        " (caching layers: Redis, Memcached)" in body(merged.text)
+    )
+
+
+def test_an_abbreviation_needs_no_subject() -> None:
+    other = parse(loads("---\nname: b\n---\n- Track service level objectives (SLOs)\n", "b.md"))
+    assert missing_details("Monitor dashboards", other.bullets) == ["SLOs"]
 
 
 def test_structure_sections_fences_and_anti_patterns(merged: MergeResult) -> None:

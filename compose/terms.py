@@ -218,13 +218,24 @@ def named_terms(text: str) -> tuple[str, ...]:
         if match.start() < skip_until or len(token) < 2:
             continue
         lower = token.lower()
-        upper_count = sum(c.isupper() for c in token)
-        mixed = upper_count >= 2 or (upper_count == 1 and not token[0].isupper())
-        has_digit = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
-        capitalised = token[0].isupper() and not _starts_sentence(text, match.start())
-        if mixed or has_digit or lower in technologies or capitalised:
+        if lower == token:  # no capitals: a known technology or one with a digit ("3nf")
+            named = lower in technologies or _has_digit_and_letter(token)
+        else:
+            upper_count = sum(map(str.isupper, token))
+            named = (
+                upper_count >= 2
+                or not token[0].isupper()  # mixed case: "gRPC", "iOS"
+                or _has_digit_and_letter(token)
+                or lower in technologies
+                or not _starts_sentence(text, match.start())
+            )
+        if named:
             found.setdefault(lower, token)
     return tuple(found.values())
+
+
+def _has_digit_and_letter(token: str) -> bool:
+    return not token.isalpha() and any(map(str.isdigit, token)) and any(map(str.isalpha, token))
 
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")

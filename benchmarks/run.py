@@ -60,9 +60,14 @@ def run(command: list[str]) -> tuple[float, float, str]:
         return elapsed, usage.ru_maxrss / 1024, out.read()
 
 
-def best_of(command: list[str], repeat: int) -> tuple[float, float, str]:
-    runs = [run(command) for _ in range(repeat)]
-    return min(runs, key=lambda r: r[0])
+def best_of(*commands: list[str], repeat: int) -> list[tuple[float, float, str]]:
+    """Each command's fastest run of repeat, the commands taking turns: a slow spell of the
+    machine then slows a command and its floor alike, and the ratio between them holds."""
+    runs: list[list[tuple[float, float, str]]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for k, command in enumerate(commands):
+            runs[k].append(run(command))
+    return [min(r, key=lambda x: x[0]) for r in runs]
 
 
 def scaled_corpus(corpus: Path, factor: int, into: Path) -> list[Path]:
@@ -103,12 +108,15 @@ def main() -> None:
     # Byte-compiled first, as an installed wheel is (an editable install compiles on import).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "compose")], check=True)
 
-    floor, floor_rss, _ = best_of([sys.executable, "-c", "pass"], args.repeat)
+    (floor, floor_rss, _), (helped, help_rss, _) = best_of(
+        [sys.executable, "-c", "pass"], [*COMPOSE, "--help"], repeat=args.repeat
+    )
     rows.append(("python -c pass (floor)", floor, floor_rss, ""))
-    helped, help_rss, _ = best_of([*COMPOSE, "--help"], args.repeat)
     rows.append(("compose --help", helped, help_rss, f"{helped / floor:.1f}x python floor"))
     seeds = [str(p) for p in sorted((ROOT / "fixtures").glob("*.md"))]
-    merged, merge_rss, _ = best_of([*COMPOSE, "merge", *seeds, "-o", os.devnull], args.repeat)
+    ((merged, merge_rss, _),) = best_of(
+        [*COMPOSE, "merge", *seeds, "-o", os.devnull], repeat=args.repeat
+    )
     rows.append(("compose merge (5 seeds)", merged, merge_rss, ""))
 
     if args.corpus.is_dir():
@@ -117,14 +125,12 @@ def main() -> None:
             for factor in (int(s) for s in args.scales.split(",")):
                 directory = Path(tmp) / f"x{factor}"
                 files = scaled_corpus(args.corpus, factor, directory)
-                parse_time, parse_rss, counted = best_of(
-                    [sys.executable, "-c", PARSE_FLOOR, str(directory)], args.repeat
+                (parse_time, parse_rss, counted), (report_time, report_rss, _) = best_of(
+                    [sys.executable, "-c", PARSE_FLOOR, str(directory)],
+                    [*COMPOSE, "report", str(directory), "--format", "json", "-o", os.devnull],
+                    repeat=args.repeat,
                 )
                 bullets = int(counted.strip() or 0)
-                report_time, report_rss, _ = best_of(
-                    [*COMPOSE, "report", str(directory), "--format", "json", "-o", os.devnull],
-                    args.repeat,
-                )
                 label = f"x{factor}: {len(files)} files, {bullets} bullets"
                 rows.append((f"parse floor {label}", parse_time, parse_rss, ""))
                 growth = ""

@@ -6,6 +6,7 @@ agents) is computed once here; formats.py turns it into text, Markdown, JSON or 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -47,60 +48,50 @@ def build_report(clustering: Clustering) -> Report:
     agents = clustering.agents
     names = tuple(a.name for a in agents)
     index = {name: i for i, name in enumerate(names)}
-    # For every bullet, the set of agents its cluster touches.
-    touched: dict[str, set[int]] = {}
+    # counts[i][j]: how many of agent i's bullets sit in a cluster agent j has a bullet in.
+    counts: list[Counter[int]] = [Counter() for _ in agents]
+    alone: set[str] = set()  # bullets whose cluster no other agent shares
     for c in clustering.clusters:
-        owners = {index[m.agent] for m in c.members}
+        owners = sorted({index[m.agent] for m in c.members})
+        if len(owners) == 1:
+            alone.update(m.id for m in c.members)
         for m in c.members:
-            touched[m.id] = owners
+            counts[index[m.agent]].update(owners)  # counted in C: clusters can span 1000 agents
     overlap: dict[str, dict[str, float]] = {}
-    for a in agents:
-        counts: dict[int, int] = {}
-        for bullet in a.bullets:
-            for j in touched[bullet.id]:
-                counts[j] = counts.get(j, 0) + 1
+    for i, a in enumerate(agents):
         total = len(a.bullets)
-        row = {names[j]: round(c / total, 4) for j, c in sorted(counts.items()) if total}
+        row = {names[j]: round(c / total, 4) for j, c in sorted(counts[i].items())}
         row[a.name] = 1.0
         overlap[a.name] = row
     shared = tuple(c for c in clustering.clusters if len(c.agents) > 1)
-    unique = tuple(
-        (a.name, tuple(b for b in a.bullets if touched[b.id] == {index[a.name]})) for a in agents
-    )
-    return Report(
-        clustering, names, overlap, shared, unique, _near_duplicates(agents, overlap, shared)
-    )
+    unique = tuple((a.name, tuple(b for b in a.bullets if b.id in alone)) for a in agents)
+    return Report(clustering, names, overlap, shared, unique, _near_duplicates(agents, overlap))
 
 
 def _near_duplicates(
-    agents: tuple[Agent, ...], overlap: dict[str, dict[str, float]], shared: tuple[Cluster, ...]
+    agents: tuple[Agent, ...], overlap: dict[str, dict[str, float]]
 ) -> tuple[NearDuplicate, ...]:
     index = {a.name: i for i, a in enumerate(agents)}
     bodies = [normalise_for_id(a.source.body) for a in agents]
-    # Only pairs that share a cluster or a body can be near-duplicates.
-    candidates = {
-        (min(i, j), max(i, j))
-        for c in shared
-        for i, j in combinations(sorted({index[m.agent] for m in c.members}), 2)
-    }
+    # Only pairs that share a cluster (an overlap entry) or a body can be near-duplicates.
     by_body: dict[str, list[int]] = {}
     for i, body in enumerate(bodies):
         by_body.setdefault(body, []).append(i)
-    candidates |= {pair for group in by_body.values() for pair in combinations(group, 2)}
+    candidates = {pair for group in by_body.values() for pair in combinations(group, 2)}
+    for i, a in enumerate(agents):
+        candidates.update((i, j) for j in map(index.__getitem__, overlap[a.name]) if j > i)
+    names = [a.name for a in agents]
+    sizes = [len(a.bullets) for a in agents]
+    rows = [overlap[name] for name in names]
     found = []
     for i, j in sorted(candidates):
-        a, b = agents[i], agents[j]
-        total = len(a.bullets) + len(b.bullets)
-        same_body = bodies[i] == bodies[j]
-        if not total and not same_body:
-            continue
-        common = overlap[a.name].get(b.name, 0.0) * len(a.bullets) + overlap[b.name].get(
-            a.name, 0.0
-        ) * len(b.bullets)
+        total = sizes[i] + sizes[j]
+        common = rows[i].get(names[j], 0.0) * sizes[i] + rows[j].get(names[i], 0.0) * sizes[j]
         similarity = common / total if total else 1.0
-        if similarity >= NEAR_DUPLICATE or same_body:
-            verdict = _verdict(a, b, similarity, same_body)
-            found.append(NearDuplicate(a.name, b.name, round(similarity, 4), verdict))
+        same_body = bodies[i] == bodies[j]
+        if (similarity >= NEAR_DUPLICATE and total) or same_body:
+            verdict = _verdict(agents[i], agents[j], similarity, same_body)
+            found.append(NearDuplicate(names[i], names[j], round(similarity, 4), verdict))
     return tuple(sorted(found, key=lambda d: (-d.similarity, d.first, d.second)))
 
 

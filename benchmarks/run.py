@@ -1,7 +1,7 @@
 """Benchmarks: wall time and peak memory of the CLI, with ratios against floors measured in
 the same run. Prints figures; asserts nothing (speed is not a test).
 
-    python benchmarks/run.py [--corpus ../shared/corpus] [--scales 1,3,10]
+    python benchmarks/run.py [--corpus ../shared/corpus] [--scales 1,3,10] [--repeat 3]
 
 Runs, each as a fresh process (so start-up and imports count, as they do for users):
 - `python -c pass` (the interpreter floor) and `compose --help`;

@@ -13,6 +13,7 @@ SEEDS_GOLD = ROOT / "tests" / "data" / "seeds.gold.json"
 API_GOLD = ROOT / "tests" / "data" / "api-bundle.gold.json"
 VOLTAGENT_GOLD = ROOT / "tests" / "data" / "voltagent-bundle.gold.json"
 DATABASE_GOLD = ROOT / "tests" / "data" / "database-bundle.gold.json"
+TESTING_GOLD = ROOT / "tests" / "data" / "testing-bundle.gold.json"
 
 
 def test_seed_quality_does_not_regress() -> None:
@@ -30,8 +31,9 @@ def test_seed_quality_does_not_regress() -> None:
         (API_GOLD, 0.87, 0.74, 0.80),
         (VOLTAGENT_GOLD, 0.74, 0.83, 0.79),
         (DATABASE_GOLD, 0.70, 0.69, 0.70),
+        (TESTING_GOLD, 0.65, 0.51, 0.57),
     ],
-    ids=["api-bundle", "voltagent-bundle", "database-bundle"],
+    ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle"],
 )
 def test_corpus_bundle_quality_does_not_regress(
     gold: Path, precision: float, recall: float, f1: float
@@ -49,6 +51,7 @@ def test_corpus_bundle_quality_does_not_regress(
         pytest.param(API_GOLD, marks=needs_corpus),
         pytest.param(VOLTAGENT_GOLD, marks=needs_corpus),
         pytest.param(DATABASE_GOLD, marks=needs_corpus),
+        pytest.param(TESTING_GOLD, marks=needs_corpus),
     ],
     ids=lambda p: p.stem,
 )

@@ -31,7 +31,7 @@ def test_seed_quality_does_not_regress() -> None:
         (API_GOLD, 0.87, 0.74, 0.80),
         (VOLTAGENT_GOLD, 0.74, 0.83, 0.79),
         (DATABASE_GOLD, 0.70, 0.69, 0.70),
-        (TESTING_GOLD, 0.66, 0.54, 0.59),
+        (TESTING_GOLD, 0.66, 0.56, 0.60),
     ],
     ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle"],
 )

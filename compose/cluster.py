@@ -504,7 +504,8 @@ def _average_linkage(
     complete scores the rest and decides (without blocking nothing is left to score: it is
     dropped). A merge folds the smaller link table into the larger, so a cluster that keeps
     growing is not rebuilt each time; heap entries name clusters by any member that was once
-    their key, resolved through `parent`.
+    their key, resolved through `parent`. A merge queues nothing: an entry that comes off the
+    heap above its link's present mean queues the link again at that mean.
     """
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     parent = list(range(n))
@@ -527,9 +528,16 @@ def _average_linkage(
             a = find(a)
         if parent[b] != b:
             b = find(b)
+        if a > b:  # the order complete scores a pair's members in
+            a, b = b, a
         link = links[a].get(b) if a != b else None
-        if link is None or abs(link[0] / link[1] + negative_mean) > 1e-12:
-            continue  # merged, dropped or stale
+        if link is None:
+            continue  # merged or dropped
+        mean = link[0] / link[1]
+        if abs(mean + negative_mean) > 1e-12:
+            if mean < -negative_mean and mean >= threshold:  # fell since: queue it again
+                heapq.heappush(heap, (-mean, a, b))
+            continue  # a rise was queued when it happened
         size = len(members[a]) * len(members[b])
         if link[1] < size:
             exact = complete(members[a], members[b]) if complete is not None else None
@@ -538,7 +546,7 @@ def _average_linkage(
             else:
                 links[a][b] = links[b][a] = exact
                 if exact[0] / size >= threshold:
-                    heapq.heappush(heap, (-exact[0] / size, min(a, b), max(a, b)))
+                    heapq.heappush(heap, (-exact[0] / size, a, b))
             continue
         keep, fold = (a, b) if (len(links[a]), b) >= (len(links[b]), a) else (b, a)
         parent[fold] = keep
@@ -552,9 +560,9 @@ def _average_linkage(
             del links[other][fold]
             known = kept.get(other, (0.0, 0))
             merged = (known[0] + total, known[1] + count)
+            # No push: a merged mean lies between its parts' means, so the higher part's
+            # entry still names this link and comes off the heap first, then queues it again.
             kept[other] = links[other][keep] = merged
-            if merged[0] / merged[1] >= threshold:
-                heapq.heappush(heap, (-merged[0] / merged[1], min(keep, other), max(keep, other)))
     return sorted(members.values())
 
 

@@ -246,7 +246,8 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
     """Named terms and parenthesised items of others that text does not already say.
 
     A plain item such as "in-memory" is already said when text has all its words; a named
-    term must appear as written, since that is what the safety net checks.
+    term must appear as written, since that is what the safety net checks. Items whose clause
+    text does not speak of come with that clause: "caching layers: Redis, Memcached".
     """
     found: list[str] = []
     covered = strip_markup(text)

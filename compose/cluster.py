@@ -141,6 +141,9 @@ class _Features:
     core: tuple[str, ...] | None  # a checklist item's practice, head last
     role: Role | None  # the kind of work its section's items are
     parts: tuple[frozenset[str], ...] | None  # the practices it lists, if three or more
+    # Bullets of one kind (text, topic, section role, polarity) score alike against any bullet
+    # outside their list: template lines repeat across a collection, and are scored once.
+    kind: int
 
 
 def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Clustering:
@@ -191,7 +194,10 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
     n = max(len(bullets), 1)
     idf = {t: math.log(1 + n / count) for t, count in df.items()}
     features = []
+    kinds: dict[tuple[str, str, Role | None, bool], int] = {}
     for bullet in bullets:
+        role = section_role(bullet.section)
+        kind = kinds.setdefault((bullet.text, bullet.topic, role, bullet.negative), len(kinds))
         counts, advisory, text, checklist, core, parts = by_text[bullet.text]
         raw = {t: (1 + math.log(c) if c >= 1 else c) * idf[t] for t, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
@@ -209,8 +215,9 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
                 text,
                 checklist,
                 core,
-                section_role(bullet.section),
+                role,
                 parts,
+                kind,
             )
         )
     return features
@@ -399,6 +406,7 @@ class _RowScorer:
         self.features = features
         self.settings = settings
         self.floor = settings.floor
+        self.scored: dict[tuple[int, int], float] = {}  # by the two bullets' kinds
         self.postings = _postings(features)
         self.separate = {frozenset(p) for p in settings.separate}
         # Each bullet's RAREST_TERMS rarest terms, and the bullets sharing them, in index order.
@@ -443,7 +451,13 @@ class _RowScorer:
         a, b = self.features[i], self.features[j]
         if self.separate and frozenset((a.bullet.id, b.bullet.id)) in self.separate:
             return None
-        score = similarity(a, b)
+        kinds = (a.kind, b.kind)
+        if a.place == b.place:
+            score = similarity(a, b)
+        elif (known := self.scored.get(kinds)) is not None:
+            score = known
+        else:
+            score = self.scored[kinds] = similarity(a, b)
         return score if score >= self.floor else None
 
 

@@ -9,6 +9,7 @@ positions, so line numbers and original Markdown come from walking the source in
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -177,12 +178,14 @@ class _SourceCursor:
         self.first_line = first_line
         self.at = 0
         self.in_fence = [False] * len(self.lines)
+        self.openings: list[int] = []  # lines that open a fenced block, in order
         fence: re.Match[str] | None = None  # the opening line of the block we are in
         for i, line in enumerate(self.lines):
             match = _FENCE_LINE.match(line)
             if fence is None:
                 if match and not (match.group(2)[0] == "`" and "`" in match.group(3)):
                     fence = match
+                    self.openings.append(i)
             else:
                 self.in_fence[i] = True
                 if match and _closes(fence, match):
@@ -200,16 +203,9 @@ class _SourceCursor:
 
     def skip_fence(self) -> None:
         """Move past the next fenced block, whose lines no snippet is ever matched in."""
-        opening = next(
-            (
-                i
-                for i in range(self.at, len(self.lines))
-                if not self.in_fence[i] and _FENCE_LINE.match(self.lines[i])
-            ),
-            None,
-        )
-        if opening is not None:
-            end = opening + 1
+        k = bisect.bisect_left(self.openings, self.at)
+        if k < len(self.openings):
+            end = self.openings[k] + 1
             while end < len(self.lines) and self.in_fence[end]:
                 end += 1
             self.at = end

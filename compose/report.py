@@ -65,22 +65,24 @@ def build_report(clustering: Clustering) -> Report:
         overlap[a.name] = row
     shared = tuple(c for c in clustering.clusters if len(c.agents) > 1)
     unique = tuple((a.name, tuple(b for b in a.bullets if b.id in alone)) for a in agents)
-    return Report(clustering, names, overlap, shared, unique, _near_duplicates(agents, overlap))
+    near = _near_duplicates(agents, names, index, overlap)
+    return Report(clustering, names, overlap, shared, unique, near)
 
 
 def _near_duplicates(
-    agents: tuple[Agent, ...], overlap: dict[str, dict[str, float]]
+    agents: tuple[Agent, ...],
+    names: tuple[str, ...],
+    index: dict[str, int],
+    overlap: dict[str, dict[str, float]],
 ) -> tuple[NearDuplicate, ...]:
-    index = {a.name: i for i, a in enumerate(agents)}
     bodies = [normalise_for_id(a.source.body) for a in agents]
     # Only pairs that share a cluster (an overlap entry) or a body can be near-duplicates.
     by_body: dict[str, list[int]] = {}
     for i, body in enumerate(bodies):
         by_body.setdefault(body, []).append(i)
     candidates = {pair for group in by_body.values() for pair in combinations(group, 2)}
-    for i, a in enumerate(agents):
-        candidates.update((i, j) for j in map(index.__getitem__, overlap[a.name]) if j > i)
-    names = [a.name for a in agents]
+    for i, name in enumerate(names):
+        candidates.update((i, j) for j in map(index.__getitem__, overlap[name]) if j > i)
     sizes = [len(a.bullets) for a in agents]
     rows = [overlap[name] for name in names]
     found = []

@@ -451,10 +451,9 @@ class _RowScorer:
         a, b = self.features[i], self.features[j]
         if self.separate and frozenset((a.bullet.id, b.bullet.id)) in self.separate:
             return None
-        kinds = (a.kind, b.kind)
         if a.place == b.place:
             score = similarity(a, b)
-        elif (known := self.scored.get(kinds)) is not None:
+        elif (known := self.scored.get(kinds := (a.kind, b.kind))) is not None:
             score = known
         else:
             score = self.scored[kinds] = similarity(a, b)

@@ -526,8 +526,12 @@ def _average_linkage(
     for (i, j), score in edges.items():
         links[i][j] = (score, 1)
         links[j][i] = (score, 1)
-    heap = [(-score, i, j) for (i, j), score in edges.items() if score >= threshold]
-    heapq.heapify(heap)
+    # Links at their first mean, sorted once with the best at the end (a pop from a list is
+    # cheaper than from a heap of them all); links queued again go on a heap beside it.
+    ranked = sorted(
+        ((-score, i, j) for (i, j), score in edges.items() if score >= threshold), reverse=True
+    )
+    heap: list[tuple[float, int, int]] = []
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -535,8 +539,11 @@ def _average_linkage(
             i = parent[i]
         return i
 
-    while heap:
-        negative_mean, a, b = heapq.heappop(heap)
+    while ranked or heap:
+        if heap and (not ranked or heap[0] < ranked[-1]):
+            negative_mean, a, b = heapq.heappop(heap)
+        else:
+            negative_mean, a, b = ranked.pop()
         if parent[a] != a:  # inline check: most entries name a current key
             a = find(a)
         if parent[b] != b:

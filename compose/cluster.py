@@ -513,12 +513,12 @@ def _average_linkage(
 
     A pair below the floor is absent from edges, so a cluster pair with any absent cross pair
     can never merge. A link carries the sum of the pairs it knows and how many: one that knows
-    fewer than all its pairs is incomplete, and when its mean reaches the top of the heap,
+    fewer than all its pairs is incomplete, and when its mean reaches the top of the queue,
     complete scores the rest and decides (without blocking nothing is left to score: it is
     dropped). A merge folds the smaller link table into the larger, so a cluster that keeps
-    growing is not rebuilt each time; heap entries name clusters by any member that was once
+    growing is not rebuilt each time; queue entries name clusters by any member that was once
     their key, resolved through `parent`. A merge queues nothing: an entry that comes off the
-    heap above its link's present mean queues the link again at that mean.
+    queue above its link's present mean queues the link again at that mean.
     """
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     parent = list(range(n))

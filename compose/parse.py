@@ -23,7 +23,7 @@ from mistune.plugins import import_plugin
 from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
-from compose.terms import strip_markup
+from compose.terms import LINK as _LINK
 from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title
 
 Token = dict[str, Any]
@@ -40,6 +40,7 @@ _FENCE_LINE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 # Lines that start a block of their own, so they never continue a list item's text.
 _BLOCK_START = re.compile(r"^\s*(?:#{1,6}(?:\s|$)|>|\||<[A-Za-z/!]|(?:[-*_]\s*){3,}$)")
 _WORD = re.compile(r"[a-z0-9]+")
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
 _MAX_PSEUDO_TITLE = 80
 
 
@@ -102,7 +103,9 @@ def normalise_for_id(text: str) -> str:
 
 def _match_key(text: str) -> str:
     """Source text and plain text compare on alphanumerics only, link targets dropped."""
-    return normalise_for_id(strip_markup(text)).replace(" ", "")
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    return _NOT_KEY.sub("", text.lower())
 
 
 def bullet_id(agent: str, text: str) -> str:
@@ -196,10 +199,11 @@ class _SourceCursor:
             for line, fenced in zip(self.lines, self.in_fence, strict=True)
         ]
         # A list item's text includes its lazy continuation lines ("- caching\nRedis").
-        self.item_keys: list[str | None] = [
-            _match_key(self.item_markdown(i)) if not fenced and _LIST_LINE.match(line) else None
+        self.items: list[str | None] = [
+            self._item_markdown(i) if not fenced and _LIST_LINE.match(line) else None
             for i, (line, fenced) in enumerate(zip(self.lines, self.in_fence, strict=True))
         ]
+        self.item_keys = [None if item is None else _match_key(item) for item in self.items]
 
     def skip_fence(self) -> None:
         """Move past the next fenced block, whose lines no snippet is ever matched in."""
@@ -226,7 +230,7 @@ class _SourceCursor:
     def line_number(self, index: int | None) -> int:
         return self.first_line + (index if index is not None else max(self.at - 1, 0))
 
-    def item_markdown(self, index: int) -> str:
+    def _item_markdown(self, index: int) -> str:
         """The item's first paragraph as written: marker line plus its lazy continuation lines."""
         match = _LIST_LINE.match(self.lines[index])
         parts = [match.group(1) if match else self.lines[index].strip()]
@@ -400,7 +404,7 @@ class _Parser:
     ) -> Bullet:
         text = plain_text(head["children"])
         index = self.cursor.find(text, list_item=True)
-        markdown = self.cursor.item_markdown(index) if index is not None else text
+        markdown = (self.cursor.items[index] if index is not None else None) or text
         base = bullet_id(self.agent, text)
         count = self.seen_ids.get(base, 0) + 1
         self.seen_ids[base] = count

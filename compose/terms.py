@@ -238,12 +238,12 @@ def _has_digit_and_letter(token: str) -> bool:
     return not token.isalpha() and any(map(str.isdigit, token)) and any(map(str.isalpha, token))
 
 
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [text](target)
 
 
 def strip_markup(markdown: str) -> str:
     """Markdown as its words read: emphasis and code marks and link targets dropped."""
-    return _LINK.sub(r"\1", markdown).replace("*", "").replace("`", "")
+    return LINK.sub(r"\1", markdown).replace("*", "").replace("`", "")
 
 
 class TermIndex:

@@ -6,7 +6,8 @@ the same run. Prints figures; asserts nothing (speed is not a test).
 Runs, each as a fresh process (so start-up and imports count, as they do for users):
 - `python -c pass` (the interpreter floor) and `compose --help`;
 - `compose merge` on the five seeds;
-- the parse floor (load + mistune parse of every file, no clustering) and `compose report
+- two floors, each reading every file in one process: mistune's parse of each body alone,
+  and compose's load and parse (sections and bullets, no clustering); and `compose report
   --format json` on the corpus and on synthetic scale-ups of it (copies with renamed agents
   and lightly perturbed bullets), with peak RSS of each.
 """
@@ -26,12 +27,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = [sys.executable, "-m", "compose"]
-PARSE_FLOOR = (  # with the collector set as the CLI sets it
+# The floors read every file in one process, with the collector set as the CLI sets it.
+PARSE_FLOOR = (
     "import gc, sys\n"
-    "from compose.api import load_agents\n"
     "from compose.cli import GC_THRESHOLDS\n"
+    "from compose.load import collect, load\n"
+    "from compose.parse import parse\n"
     "gc.set_threshold(*GC_THRESHOLDS)\n"
-    "print(sum(len(a.bullets) for a in load_agents(sys.argv[1:]).agents))\n"
+    "agents = [parse(load(path)) for path in collect(sys.argv[1:]).files]\n"
+    "print(sum(len(a.bullets) for a in agents))\n"
+)
+MISTUNE_FLOOR = (
+    "import gc, sys, mistune\n"
+    "from compose.cli import GC_THRESHOLDS\n"
+    "from compose.load import collect, load\n"
+    "gc.set_threshold(*GC_THRESHOLDS)\n"
+    "markdown = mistune.create_markdown(renderer=None)\n"
+    "for path in collect(sys.argv[1:]).files:\n"
+    "    markdown(load(path).body)\n"
 )
 _NAME = re.compile(r"^name:\s*(.+)$", re.MULTILINE)
 _ITEM = re.compile(r"^(\s*(?:[-*+]|\d+\.)\s+)(.+)$", re.MULTILINE)
@@ -125,13 +138,17 @@ def main() -> None:
             for factor in (int(s) for s in args.scales.split(",")):
                 directory = Path(tmp) / f"x{factor}"
                 files = scaled_corpus(args.corpus, factor, directory)
-                (parse_time, parse_rss, counted), (report_time, report_rss, _) = best_of(
+                runs = best_of(
+                    [sys.executable, "-c", MISTUNE_FLOOR, str(directory)],
                     [sys.executable, "-c", PARSE_FLOOR, str(directory)],
                     [*COMPOSE, "report", str(directory), "--format", "json", "-o", os.devnull],
                     repeat=args.repeat,
                 )
+                (mistune_time, mistune_rss, _), (parse_time, parse_rss, counted) = runs[:2]
+                report_time, report_rss, _ = runs[2]
                 bullets = int(counted.strip() or 0)
                 label = f"x{factor}: {len(files)} files, {bullets} bullets"
+                rows.append((f"mistune floor {label}", mistune_time, mistune_rss, ""))
                 rows.append((f"parse floor {label}", parse_time, parse_rss, ""))
                 growth = ""
                 if base_time is None:
@@ -144,7 +161,8 @@ def main() -> None:
                         f"compose report {label}",
                         report_time,
                         report_rss,
-                        f"{report_time / parse_time:.2f}x parse floor{growth}",
+                        f"{report_time / parse_time:.2f}x parse floor"
+                        f" ({report_time / mistune_time:.2f}x mistune floor){growth}",
                     )
                 )
                 shutil.rmtree(directory)

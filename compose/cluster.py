@@ -16,16 +16,15 @@ import bisect
 import hashlib
 import heapq
 import math
-import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 
 from compose.errors import DuplicateAgentError
+from compose.parallel import in_parallel, map_on_cores, workers_for
 from compose.parse import Agent, Bullet
 from compose.terms import (
     Role,
@@ -189,7 +188,7 @@ def _key(bullet: Bullet) -> tuple[str, int, str]:
 def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
     # What a text alone decides, worked out once per distinct text (checklists repeat).
     texts = list(dict.fromkeys(b.text for b in bullets))
-    by_text = dict(zip(texts, _map(_read, texts), strict=True))
+    by_text = dict(zip(texts, map_on_cores(_read, texts, PARALLEL_MIN_ITEMS), strict=True))
     df = Counter(t for b in bullets for t in by_text[b.text][0])
     n = max(len(bullets), 1)
     idf = {t: math.log(1 + n / count) for t, count in df.items()}
@@ -340,63 +339,16 @@ def _similar_pairs(scorer: _RowScorer) -> dict[tuple[int, int], float]:
     Collection-sized inputs are scored on every core, rows dealt out in turn.
     """
     rows = len(scorer.features)
-    workers = _workers(rows)
+    workers = workers_for(rows, PARALLEL_MIN_ITEMS)
     if workers < 2:
         return scorer.score(range(rows))
-    parts = _in_parallel(lambda k, n: scorer.score(range(k, rows, n)), workers)
+    parts = in_parallel(lambda k, n: scorer.score(range(k, rows, n)), workers, workers)
     return dict(sorted(pair for part in parts for pair in part.items()))
 
 
-# Work with fewer items (bullets, texts) per core than this stays in this process: forking
-# would cost more than it saves.
+# Fewer bullets or texts per core than this are scored in this process: forking would cost
+# more than it saves.
 PARALLEL_MIN_ITEMS = 4000
-_T = TypeVar("_T")
-_X = TypeVar("_X")
-
-
-def _workers(items: int) -> int:
-    """How many forked workers to share items between: the usable cores (Linux), or 1."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return min(cores, items // PARALLEL_MIN_ITEMS)
-
-
-def _map(function: Callable[[_X], _T], items: Sequence[_X]) -> list[_T]:
-    """[function(item) for item in items], on every core when there are enough items."""
-    workers = _workers(len(items))
-    if workers < 2:
-        return [function(item) for item in items]
-    shares = _in_parallel(lambda k, n: [function(item) for item in items[k::n]], workers)
-    results: list[Any] = [None] * len(items)
-    for k, share in enumerate(shares):
-        results[k::workers] = share
-    return results
-
-
-def _in_parallel(task: Callable[[int, int], _T], workers: int) -> list[_T]:
-    """[task(k, workers) for k in range(workers)], each share on its own forked worker.
-
-    Workers inherit task and everything it refers to: nothing large is pickled on the way in.
-    Shares deal items in turn (k, k + n, ...), which evens the load when later items are
-    cheaper, as rows with fewer later partners are.
-    """
-    import multiprocessing  # here: small inputs do not pay for the import
-
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_adopt, initargs=(task,)) as pool:
-        return pool.map(_run_share, [(k, workers) for k in range(workers)])
-
-
-_worker_task: Callable[[int, int], Any] | None = None
-
-
-def _adopt(task: Callable[[int, int], Any]) -> None:
-    global _worker_task
-    _worker_task = task
-
-
-def _run_share(share: tuple[int, int]) -> Any:
-    assert _worker_task is not None
-    return _worker_task(*share)
 
 
 class _RowScorer:

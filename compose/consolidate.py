@@ -288,16 +288,21 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
 
 
 def _subject(before: str, said: set[str]) -> str | None:
-    """The phrase a parenthesis qualifies (its clause, less leading stop words), when it
-    shares no content term with what is said; None when it does."""
-    clause = re.split(r"[,;:]|\band\b|\bor\b", before)[-1]
-    if not (terms := set(content_terms(clause))) or terms & said:
+    """The phrase a parenthesis qualifies (the end of its clause, less leading words that are
+    stop words or already said), when text does not say most of it; None when it does.
+
+    "Understand data consistency requirements (eventual vs strong)" beside "Understand the
+    business requirements" shares only "understand": its details come as "data consistency
+    requirements: eventual vs strong".
+    """
+    words = re.split(r"[,;:]|\.\s|\band\b|\bor\b", before)[-1].split()[-DETAIL_MAX_WORDS:]
+    terms = set(content_terms(" ".join(words)))
+    if not terms or 2 * len(terms - said) <= len(terms):
         return None
-    words = clause.split()
     stopwords = lexicon().stopwords
-    while words and words[0].lower() in stopwords:
+    while words and (words[0].lower() in stopwords or set(content_terms(words[0])) <= said):
         words.pop(0)
-    return " ".join(words[-DETAIL_MAX_WORDS:]) or None
+    return " ".join(words) or None
 
 
 def _abbreviates(item: str, phrase: str) -> bool:

@@ -123,6 +123,16 @@ def test_details_of_something_else_say_what_they_are_examples_of(merged: MergeRe
     )
 
 
+def test_details_keep_their_subject_when_the_line_shares_only_a_word_of_it(
+    merged: MergeResult,
+) -> None:
+    # "Understand data consistency requirements (eventual vs strong)" joined a line that
+    # shares only "understand": "(eventual vs strong)" alone would lose what it is about.
+    assert "(data consistency requirements: eventual vs strong)" in body(merged.text)
+    other = parse(loads("---\nname: b\n---\n- Provide execution plan (EXPLAIN) reviews\n", "b"))
+    assert missing_details("Execution plans are analyzed", other.bullets) == ["EXPLAIN"]
+
+
 def test_an_abbreviation_needs_no_subject() -> None:
     other = parse(loads("---\nname: b\n---\n- Track service level objectives (SLOs)\n", "b.md"))
     assert missing_details("Monitor dashboards", other.bullets) == ["SLOs"]

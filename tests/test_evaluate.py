@@ -19,7 +19,7 @@ TESTING_GOLD = ROOT / "tests" / "data" / "testing-bundle.gold.json"
 def test_seed_quality_does_not_regress() -> None:
     result = evaluate(SEEDS_GOLD)
     # Measured at the default threshold when this guard was set; raise it as quality improves.
-    assert result.precision >= 0.88 and result.recall >= 0.76 and result.f1 >= 0.81, (
+    assert result.precision >= 0.89 and result.recall >= 0.76 and result.f1 >= 0.82, (
         result.summary()
     )
 
@@ -29,9 +29,9 @@ def test_seed_quality_does_not_regress() -> None:
     ("gold", "precision", "recall", "f1"),
     [
         (API_GOLD, 0.87, 0.74, 0.80),
-        (VOLTAGENT_GOLD, 0.74, 0.83, 0.79),
+        (VOLTAGENT_GOLD, 0.75, 0.83, 0.79),
         (DATABASE_GOLD, 0.70, 0.69, 0.70),
-        (TESTING_GOLD, 0.66, 0.56, 0.60),
+        (TESTING_GOLD, 0.67, 0.56, 0.61),
     ],
     ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle"],
 )

@@ -327,5 +327,19 @@ GC_THRESHOLDS = (100_000, 50, 100)
 
 
 def main() -> None:
+    """The `compose` command: the app, then an exit that skips freeing the parsed agents one
+    object at a time (0.1 s after a collection's report; mypy exits the same way)."""
     gc.set_threshold(*GC_THRESHOLDS)
-    app(prog_name="compose")
+    try:
+        app(prog_name="compose")
+        code = 0
+    except SystemExit as done:
+        if done.code is not None and not isinstance(done.code, int):
+            raise  # a message to print: the normal exit prints it
+        code = done.code or 0
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head) before the last of the output
+        code = 141
+    sys.stderr.flush()
+    os._exit(code)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,22 @@ def test_parse_shows_every_bullet_with_a_topic() -> None:
     code, stdout, _ = invoke("parse", str(SEEDS[4]), "--format", "json")
     data = json.loads(stdout)
     assert sum(len(s["bullets"]) for s in data["sections"]) == 104
+
+
+def test_the_command_flushes_its_output_and_exits_with_the_commands_code(
+    tmp_path: Path,
+) -> None:
+    # main() ends with os._exit, which skips the interpreter's own flush: stdout must be whole.
+    command = [sys.executable, "-m", "compose"]
+    report = subprocess.run(
+        [*command, "report", *SEED_ARGS, "--format", "json"], capture_output=True, text=True
+    )
+    assert report.returncode == 0
+    assert len(json.loads(report.stdout)["clusters"]) > 100
+    failed = subprocess.run(
+        [*command, "merge", str(tmp_path / "missing.md"), "-o", str(tmp_path / "out.md")],
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode == 2
+    one_line_error(failed.stderr, "missing.md", "no such file")

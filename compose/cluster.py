@@ -492,21 +492,15 @@ def _average_linkage(
     )
     heap: list[tuple[float, int, int]] = []
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     while ranked or heap:
         if heap and (not ranked or heap[0] < ranked[-1]):
             negative_mean, a, b = heapq.heappop(heap)
         else:
             negative_mean, a, b = ranked.pop()
         if parent[a] != a:  # inline check: most entries name a current key
-            a = find(a)
+            a = _root(parent, a)
         if parent[b] != b:
-            b = find(b)
+            b = _root(parent, b)
         if a > b:  # the order complete scores a pair's members in
             a, b = b, a
         link = links[a].get(b) if a != b else None
@@ -554,21 +548,23 @@ def _apply_same(
     index = {b.id: i for i, b in enumerate(bullets)}
     group_of = {i: g for g, members in enumerate(groups) for i in members}
     parent = list(range(len(groups)))
-
-    def find(g: int) -> int:
-        while parent[g] != g:
-            parent[g] = parent[parent[g]]
-            g = parent[g]
-        return g
-
     for first, second in same:
         if first in index and second in index:
-            a, b = find(group_of[index[first]]), find(group_of[index[second]])
+            a = _root(parent, group_of[index[first]])
+            b = _root(parent, group_of[index[second]])
             parent[max(a, b)] = min(a, b)
     joined: dict[int, list[int]] = defaultdict(list)
     for g, members in enumerate(groups):
-        joined[find(g)].extend(members)
+        joined[_root(parent, g)].extend(members)
     return [sorted(m) for _, m in sorted(joined.items())]
+
+
+def _root(parent: list[int], i: int) -> int:
+    """Union-find root of i, halving the path on the way up."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
 
 
 def _describe(

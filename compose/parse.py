@@ -23,7 +23,7 @@ from mistune.plugins import import_plugin
 from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
-from compose.terms import LINK as _LINK
+from compose.terms import strip_markup
 from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title
 
 Token = dict[str, Any]
@@ -103,9 +103,7 @@ def normalise_for_id(text: str) -> str:
 
 def _match_key(text: str) -> str:
     """Source text and plain text compare on alphanumerics only, link targets dropped."""
-    if "](" in text:
-        text = _LINK.sub(r"\1", text)
-    return _NOT_KEY.sub("", text.lower())
+    return _NOT_KEY.sub("", strip_markup(text).lower())
 
 
 def bullet_id(agent: str, text: str) -> str:

@@ -238,12 +238,14 @@ def _has_digit_and_letter(token: str) -> bool:
     return not token.isalpha() and any(map(str.isdigit, token)) and any(map(str.isalpha, token))
 
 
-LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [text](target)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # [text](target)
 
 
 def strip_markup(markdown: str) -> str:
     """Markdown as its words read: emphasis and code marks and link targets dropped."""
-    return LINK.sub(r"\1", markdown).replace("*", "").replace("`", "")
+    if "](" in markdown:  # most lines have no link: skip the regex (the parser keys every line)
+        markdown = _LINK.sub(r"\1", markdown)
+    return markdown.replace("*", "").replace("`", "")
 
 
 class TermIndex:

@@ -134,10 +134,11 @@ class _Features:
     raw: dict[str, float]  # term -> tf-idf weight
     norm: float  # L2 norm of raw
     mass: float  # sum of raw weights
-    # The bullet's polarity, topic and list, held here for the pair loop.
+    # The bullet's polarity, topic, list and nesting depth, held here for the pair loop.
     negative: bool
     topic: str
     place: tuple[str, str]  # agent, section
+    depth: int
     advisory: bool  # advice about answers rather than a practice
     text: str  # sorted content terms, for rapidfuzz
     checklist: bool  # a short item, not a sentence
@@ -215,6 +216,7 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
                 bullet.negative,
                 bullet.topic,
                 (bullet.agent, bullet.section),
+                bullet.depth,
                 advisory,
                 text,
                 checklist,
@@ -273,7 +275,7 @@ def similarity(a: _Features, b: _Features) -> float:
         score += TOPIC_BONUS
     if a.place == b.place:
         score -= SIBLING_PENALTY
-    if a.bullet.depth != b.bullet.depth:
+    if a.depth != b.depth:
         score -= DEPTH_PENALTY
     if a.advisory != b.advisory:
         score -= ADVISORY_PENALTY

@@ -28,22 +28,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = [sys.executable, "-m", "compose"]
 # The floors read every file in one process, with the collector set as the CLI sets it.
-PARSE_FLOOR = (
+_FLOOR_SETUP = (
     "import gc, sys\n"
     "from compose.cli import GC_THRESHOLDS\n"
     "from compose.load import collect, load\n"
-    "from compose.parse import parse\n"
     "gc.set_threshold(*GC_THRESHOLDS)\n"
-    "agents = [parse(load(path)) for path in collect(sys.argv[1:]).files]\n"
+    "paths = collect(sys.argv[1:]).files\n"
+)
+PARSE_FLOOR = _FLOOR_SETUP + (
+    "from compose.parse import parse\n"
+    "agents = [parse(load(path)) for path in paths]\n"
     "print(sum(len(a.bullets) for a in agents))\n"
 )
-MISTUNE_FLOOR = (
-    "import gc, sys, mistune\n"
-    "from compose.cli import GC_THRESHOLDS\n"
-    "from compose.load import collect, load\n"
-    "gc.set_threshold(*GC_THRESHOLDS)\n"
+MISTUNE_FLOOR = _FLOOR_SETUP + (
+    "import mistune\n"
     "markdown = mistune.create_markdown(renderer=None)\n"
-    "for path in collect(sys.argv[1:]).files:\n"
+    "for path in paths:\n"
     "    markdown(load(path).body)\n"
 )
 _NAME = re.compile(r"^name:\s*(.+)$", re.MULTILINE)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compose.cluster import DEFAULT_THRESHOLD, Clustering, Settings, cluster
-from compose.consolidate import MergedAgent, MergeOptions, consolidate
+from compose.consolidate import MergedAgent, MergeOptions, consolidate, walk
 from compose.errors import InputError, LossError
-from compose.load import SourceFile, collect, load
+from compose.load import SourceFile, collect, load, loads
 from compose.parallel import map_on_cores
 from compose.parse import Agent, parse
 from compose.render import render
@@ -19,6 +19,8 @@ from compose.verify import Verification, verify
 # merging a merged agent again changes nothing). The same line in two sections scores 0.95;
 # one word more ("Success metrics tracking", "Success tracking") about 0.88.
 SINGLE_AGENT_THRESHOLD = 0.9
+# Rounds of moving lines a merge of the merged agent would join into one section (_settled).
+SETTLE_ROUNDS = 4
 # Fewer files per core than this are parsed in this process (a file takes about 5 ms).
 PARSE_MIN_FILES = 50
 
@@ -109,7 +111,7 @@ def merge_agents(
         # One agent is normalised, not condensed: only near-identical bullets become one.
         settings = replace(settings, threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD))
     clustering = cluster(agents, settings)
-    merged = consolidate(clustering, options)
+    merged = _settled(clustering, options)
     text = render(merged, provenance=provenance)
     verification = verify(clustering, merged, text)
     if not verification.ok:
@@ -117,6 +119,40 @@ def merge_agents(
             None, f"refusing to write a merge that loses content: {verification.summary()}"
         )
     return MergeResult(text, merged, clustering, verification, tuple(notes) + merged.warnings)
+
+
+def _settled(clustering: Clustering, options: MergeOptions | None) -> MergedAgent:
+    """The merged agent, with the lines it would merge again moved into one section.
+
+    Clusters kept apart in context (items of one source list, a member unlike the other
+    cluster) can give lines that, in two sections of the merged agent, are near-identical:
+    merging the merged agent would join them. In one section they are items of one list and
+    stay apart, so merging a merged agent changes nothing.
+    """
+    together: list[set[str]] = []
+    for _ in range(SETTLE_ROUNDS):
+        merged = consolidate(clustering, options, [sorted(g) for g in together])
+        joined = _joined_again(merged)
+        if not joined:
+            break
+        for group in joined:
+            overlapping = [g for g in together if not g.isdisjoint(group)]
+            together = [g for g in together if g.isdisjoint(group)]
+            together.append(set(group).union(*overlapping))
+    return merged
+
+
+def _joined_again(merged: MergedAgent) -> list[set[str]]:
+    """Groups of cluster ids whose lines a merge of the merged agent would join."""
+    again = parse(loads(render(merged), f"{merged.name}.md"))
+    lines = [line for section in merged.sections for line in walk(section.lines)]
+    if len(again.bullets) != len(lines):
+        return []  # a line that does not read back as one item: nothing to match it by
+    cluster_of = {b.id: line.cluster for b, line in zip(again.bullets, lines, strict=True)}
+    clustering = cluster([again], Settings(threshold=SINGLE_AGENT_THRESHOLD))
+    return [
+        {cluster_of[m.id] for m in c.members} for c in clustering.clusters if len(c.members) > 1
+    ]
 
 
 def merge(

@@ -83,14 +83,22 @@ class MergeOptions:
     model: str | None = None
 
 
-def consolidate(clustering: Clustering, options: MergeOptions | None = None) -> MergedAgent:
-    """Build the merged agent for a clustering of its sources."""
+def consolidate(
+    clustering: Clustering,
+    options: MergeOptions | None = None,
+    together: Sequence[Sequence[str]] = (),
+) -> MergedAgent:
+    """Build the merged agent for a clustering of its sources.
+
+    together: groups of cluster ids whose lines go to one section, the first's by line order
+    (lines the merged agent would merge again if they sat in two: see api.merge_agents).
+    """
     options = options or MergeOptions()
     agents = clustering.agents
     warnings: list[str] = []
     name = options.name or merged_name([a.name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
-    sections = _sections(clustering)
+    sections = _sections(clustering, together)
     lines_out = sum(1 for s in sections for _ in walk(s.lines))
     stats = MergeStats(
         bullets_in=clustering.bullet_count,
@@ -110,7 +118,9 @@ def walk(lines: Sequence[Line]) -> Iterator[Line]:
 # --- body ---------------------------------------------------------------------------------
 
 
-def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
+def _sections(
+    clustering: Clustering, together: Sequence[Sequence[str]]
+) -> tuple[MergedSection, ...]:
     by_bullet = clustering.cluster_of()
     # A cluster nests under its representative's parent item when that parent is rendered.
     parent_of: dict[str, str] = {}
@@ -118,13 +128,26 @@ def _sections(clustering: Clustering) -> tuple[MergedSection, ...]:
         parent = c.representative.parent
         if parent is not None and by_bullet[parent].id != c.id:
             parent_of[c.id] = by_bullet[parent].id
+    section_of = {c.id: _section_key(c) for c in clustering.clusters}
+    line_order = {c.id: _cluster_order(c) for c in clustering.clusters}
+
+    def home(cluster_id: str) -> tuple[str, str]:
+        while cluster_id in parent_of:  # a nested line sits in its top line's section
+            cluster_id = parent_of[cluster_id]
+        return section_of[cluster_id]
+
+    for group in together:
+        first, *rest = sorted(group, key=line_order.__getitem__)
+        target = home(first)
+        for cluster_id in rest:
+            section_of[cluster_id] = target
     children: dict[str, list[Cluster]] = defaultdict(list)
     top: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
     for c in clustering.clusters:
         if c.id in parent_of:
             children[parent_of[c.id]].append(c)
         else:
-            top[_section_key(c)].append(c)
+            top[section_of[c.id]].append(c)
 
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim = _section_text(clustering.agents)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -129,4 +130,19 @@ def test_unclassified_cluster_keeps_an_unclassified_title() -> None:
     # Found by fuzzing: an 'other' cluster titled after a 'data' section changed topic later.
     agent = parse(loads("---\nname: f\n---\n- Redis\n- Redis\n## caching\n- Redis\n", "f.md"))
     once = merge_agents([agent]).text
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Found by fuzzing: the same terms in other words in one list are kept apart, and the
+        # cluster of the first "Redis" went to the "Redis" section, away from "Redis Redis".
+        "- Redis\n- Redis Redis\n## Redis\n- Redis\n",
+        # ... and items of one list one term apart, held apart as items of one list.
+        "- Redis N+1\n- Redis Redis caching N+1\n## Redis\n- Redis N+1\n",
+    ],
+)
+def test_lines_held_apart_in_one_list_stay_in_one_section(body: str) -> None:
+    once = merge_agents([parse(loads("---\nname: fuzz\n---\n" + body, "f.md"))]).text
     assert merge_agents([parse(loads(once, "again.md"))]).text == once

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -71,6 +72,14 @@ COMPOUND_PENALTY = 0.03
 # "Handle rate limiting, exponential backoff, and graceful degradation" is not "Rate limiting".
 PARTS_NAMED = 0.5
 PARTS_PENALTY = 0.18
+# An agent's own subject, the tool it is named after ("Jest" in jest-expert), is what every one
+# of its bullets is about: its "Configuring Jest for different environments" says what
+# vitest-expert's "Configuring Vitest for different environments" says. Such terms are matched
+# as this one token. A name word is the agent's own subject when no other agent's name has it,
+# the agent holds at least SUBJECT_SHARE of the bullets that say it, and at least half of
+# those write it as a name ("Jest", not "test automation" in test-automator).
+OWN_SUBJECT = "@self"
+SUBJECT_SHARE = 0.5
 # Candidate generation: a term in more bullets than this is too common to propose pairs on
 # its own (pairs still count it once proposed). A constant keeps the work linear in the input.
 BLOCKING_MAX_DF = 100
@@ -190,21 +199,32 @@ def _key(bullet: Bullet) -> tuple[str, int, str]:
     return (bullet.agent, bullet.line, bullet.id)
 
 
-def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
+def _featurise(bullets: Sequence[Bullet], own_subjects: bool = True) -> list[_Features]:
+    """own_subjects: match each agent's own subject as OWN_SUBJECT (off for two versions of one
+    agent, where a renamed agent must not stop matching its own tool)."""
     # What a text alone decides, worked out once per distinct text (checklists repeat).
     texts = list(dict.fromkeys(b.text for b in bullets))
     by_text = dict(zip(texts, map_on_cores(_read, texts, PARALLEL_MIN_ITEMS), strict=True))
-    df = Counter(t for b in bullets for t in by_text[b.text][0])
+    readings = [by_text[b.text] for b in bullets]
+    subjects = _own_subjects(bullets, by_text) if own_subjects else {}
+    renamed: dict[tuple[str, str], _Reading] = {}
+    for k, bullet in enumerate(bullets):
+        subject = subjects.get(bullet.agent)
+        if subject and not subject.isdisjoint(readings[k].counts):
+            if (bullet.text, bullet.agent) not in renamed:
+                renamed[(bullet.text, bullet.agent)] = readings[k].with_own(subject)
+            readings[k] = renamed[(bullet.text, bullet.agent)]
+    df = Counter(t for reading in readings for t in reading.counts)
     n = max(len(bullets), 1)
     idf = {t: math.log(1 + n / count) for t, count in df.items()}
     features = []
-    kinds: dict[tuple[str, str, Role | None, bool, int], int] = {}
-    for bullet in bullets:
+    kinds: dict[tuple[int, str, Role | None, bool, int], int] = {}
+    for bullet, reading in zip(bullets, readings, strict=True):
         role = section_role(bullet.section)
-        key = (bullet.text, bullet.topic, role, bullet.negative, bullet.depth)
+        # One reading object per distinct text (and own subject): its id stands for both.
+        key = (id(reading), bullet.topic, role, bullet.negative, bullet.depth)
         kind = kinds.setdefault(key, len(kinds))
-        counts, advisory, text, checklist, core, parts = by_text[bullet.text]
-        raw = {t: (1 + math.log(c) if c >= 1 else c) * idf[t] for t, c in counts.items()}
+        raw = {t: (1 + math.log(c) if c >= 1 else c) * idf[t] for t, c in reading.counts.items()}
         norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
         features.append(
             _Features(
@@ -217,25 +237,48 @@ def _featurise(bullets: Sequence[Bullet]) -> list[_Features]:
                 bullet.topic,
                 (bullet.agent, bullet.section),
                 bullet.depth,
-                advisory,
-                text,
-                checklist,
-                core,
+                reading.advisory,
+                reading.text,
+                reading.checklist,
+                reading.core,
                 role,
-                parts,
+                reading.parts,
                 kind,
             )
         )
     return features
 
 
-def _read(
-    text: str,
-) -> tuple[
-    dict[str, float], bool, str, bool, tuple[str, ...] | None, tuple[frozenset[str], ...] | None
-]:
+class _Reading(NamedTuple):
+    """What a bullet's text alone decides."""
+
+    counts: dict[str, float]  # term -> count (terms.term_counts)
+    advisory: bool
+    text: str  # sorted terms, for rapidfuzz
+    checklist: bool
+    core: tuple[str, ...] | None
+    parts: tuple[frozenset[str], ...] | None
+
+    def with_own(self, subject: frozenset[str]) -> _Reading:
+        """This reading with the agent's own subject terms read as OWN_SUBJECT."""
+
+        def term(t: str) -> str:
+            return OWN_SUBJECT if t in subject else t
+
+        counts: dict[str, float] = {}
+        for t, count in self.counts.items():
+            counts[term(t)] = counts.get(term(t), 0.0) + count
+        return self._replace(
+            counts=counts,
+            text=" ".join(sorted(counts)),
+            core=self.core and tuple(map(term, self.core)),
+            parts=self.parts and tuple(frozenset(map(term, p)) for p in self.parts),
+        )
+
+
+def _read(text: str) -> _Reading:
     counts = term_counts(text)
-    return (
+    return _Reading(
         counts,
         is_advisory(text),
         " ".join(sorted(counts)),
@@ -243,6 +286,45 @@ def _read(
         checklist_core(text),
         compound_parts(text),
     )
+
+
+def _own_subjects(
+    bullets: Sequence[Bullet], by_text: dict[str, _Reading]
+) -> dict[str, frozenset[str]]:
+    """agent name -> the terms of its name that are its own subject (see OWN_SUBJECT)."""
+    agents = dict.fromkeys(b.agent for b in bullets)
+    name_terms = {agent: term_counts(agent.replace("-", " ")).keys() for agent in agents}
+    named_by = Counter(t for terms in name_terms.values() for t in terms)
+    candidates = {t for t, names in named_by.items() if names == 1}
+    sayers: dict[str, Counter[str]] = defaultdict(Counter)  # term -> agent -> its bullets
+    texts: dict[str, list[str]] = defaultdict(list)  # term -> its own agent's texts saying it
+    saying = {
+        text: candidates.intersection(reading.counts)
+        for text, reading in by_text.items()
+        if not candidates.isdisjoint(reading.counts)
+    }
+    for bullet in bullets:
+        for term in saying.get(bullet.text, ()):
+            sayers[term][bullet.agent] += 1
+            if term in name_terms[bullet.agent]:
+                texts[term].append(bullet.text)
+    subjects: dict[str, frozenset[str]] = {}
+    for agent, terms in name_terms.items():
+        own = frozenset(
+            t
+            for t in terms & candidates
+            if texts[t]
+            and sayers[t][agent] >= SUBJECT_SHARE * sum(sayers[t].values())
+            and 2 * sum(t in _named_term_set(text) for text in texts[t]) >= len(texts[t])
+        )
+        if own:
+            subjects[agent] = own
+    return subjects
+
+
+def _named_term_set(text: str) -> set[str]:
+    """The terms of text's named terms ("Jest" -> "jest", "PostgreSQL" -> "postgresql")."""
+    return {t for name in named_terms(text) for t in term_counts(name)}
 
 
 def similarity(a: _Features, b: _Features) -> float:
@@ -328,7 +410,7 @@ def cross_similarity(
     left: Sequence[Bullet], right: Sequence[Bullet]
 ) -> dict[tuple[int, int], float]:
     """Similarity of every (left[i], right[j]) pair that shares a term, IDF over both lists."""
-    features = _featurise([*left, *right])
+    features = _featurise([*left, *right], own_subjects=False)
     offset = len(left)
     postings = _postings(features[offset:])
     scores: dict[tuple[int, int], float] = {}
@@ -610,7 +692,7 @@ def _describe(
 
 def _shared_terms(group: Sequence[_Features]) -> tuple[str, ...]:
     """Terms in at least half the members (and two), heaviest first, as written."""
-    counts = Counter(t for f in group for t in f.weights)
+    counts = Counter(t for f in group for t in f.weights if t != OWN_SUBJECT)
     needed = max(2, math.ceil(len(group) / 2))
     common = [t for t, c in counts.items() if c >= needed]
     weight = {t: sum(f.weights.get(t, 0.0) for f in group) for t in common}

@@ -14,7 +14,7 @@ from compose.errors import DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.report import build_report, report_data
-from tests.conftest import SEEDS
+from tests.conftest import CORPUS, SEEDS, needs_corpus
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +209,30 @@ def test_clusters_grow_past_the_blocking_neighbour_limit() -> None:
     agents = [agent(f"agent-{n:02}", "- Use Redis for caching hot reads\n") for n in range(30)]
     clustering = cluster(agents)
     assert [len(c.members) for c in clustering.clusters] == [30]
+
+
+@needs_corpus
+def test_an_agents_own_tool_reads_as_another_agents_own_tool() -> None:
+    testing = CORPUS / "0xfurai+claude-code-subagents" / "agents"
+    jest, vitest = (parse(load(testing / f"{name}-expert.md")) for name in ("jest", "vitest"))
+    clustering = cluster([jest, vitest])
+    owner = {m.text: c for c in clustering.clusters for m in c.members}
+    pair = owner["Configuring Jest for different environments"]
+    assert pair is owner["Configuring Vitest for different environments"]
+    # The explanation names words the members say, not the placeholder they share.
+    assert "configuring" in pair.terms and all("@" not in t for t in pair.terms)
+
+
+def test_a_tool_is_an_agents_own_subject_only_when_it_is_named_after_it() -> None:
+    jest = agent("jest-expert", "## Skills\n- Configuring Jest reporters\n- Jest watch mode\n")
+    twin = "## Skills\n- Configuring Vitest reporters\n- Vitest watch mode\n"
+
+    def score(other: Agent) -> float:
+        owner = {m.text: c for c in cluster([jest, other]).clusters for m in c.members}
+        pair = owner["Configuring Jest reporters"]
+        return pair.score if len(pair.members) == 2 else 0.0
+
+    # Both tools are their agents' own subjects: the lines say the same thing. In docs-writer
+    # Vitest is a tool like any other, and the lines differ by it.
+    assert score(agent("vitest-expert", twin)) == 1.0
+    assert score(agent("docs-writer", twin)) < 0.8

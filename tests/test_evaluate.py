@@ -30,8 +30,8 @@ def test_seed_quality_does_not_regress() -> None:
     [
         (API_GOLD, 0.87, 0.74, 0.80),
         (VOLTAGENT_GOLD, 0.75, 0.83, 0.79),
-        (DATABASE_GOLD, 0.70, 0.69, 0.70),
-        (TESTING_GOLD, 0.67, 0.56, 0.61),
+        (DATABASE_GOLD, 0.71, 0.69, 0.70),
+        (TESTING_GOLD, 0.67, 0.59, 0.63),
     ],
     ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle"],
 )

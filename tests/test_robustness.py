@@ -16,6 +16,7 @@ from compose.load import loads
 from compose.parse import Agent, parse
 from compose.report import build_report
 from compose.semdiff import diff
+from tests.conftest import needs_corpus
 
 WORDS = st.sampled_from(
     (
@@ -145,4 +146,15 @@ def test_unclassified_cluster_keeps_an_unclassified_title() -> None:
 )
 def test_lines_held_apart_in_one_list_stay_in_one_section(body: str) -> None:
     once = merge_agents([parse(loads("---\nname: fuzz\n---\n" + body, "f.md"))]).text
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+
+
+@needs_corpus
+def test_a_merge_of_a_merged_corpus_group_changes_nothing(
+    corpus_agents: tuple[Agent, ...],
+) -> None:
+    # Found on the corpus: git-workflow-manager's "Workflow clear" took "(Git)" from its
+    # cluster and met wordpress-master's "Git workflows" in another section.
+    names = ("git-workflow-manager", "nestjs-expert", "node-specialist", "wordpress-master")
+    once = merge_agents([a for a in corpus_agents if a.name in names]).text
     assert merge_agents([parse(loads(once, "again.md"))]).text == once

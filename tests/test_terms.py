@@ -24,6 +24,18 @@ def test_checklist_states_say_nothing() -> None:
 
 
 @pytest.mark.parametrize(
+    ("texts", "term"),
+    [
+        (("Optimize test execution speed", "Keep test execution time minimal"), "speed"),
+        (("Optimize test run times", "Optimizing test performance and speed"), "speed"),
+        (("Proper use of beforeEach and afterEach", "Setup and teardown hooks"), "hook"),
+    ],
+)
+def test_lexicon_reads_synonyms_as_one_term(texts: tuple[str, str], term: str) -> None:
+    assert all(term in content_terms(text) for text in texts)
+
+
+@pytest.mark.parametrize(
     ("text", "core"),
     [
         ("Rate limiting per endpoint", ("rate", "limit")),

@@ -17,6 +17,7 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
 # A token as written, for named terms: letters, digits and inner . + # - (Node.js, C#, B-tree).
 _NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[.\-][A-Za-z0-9+#]+)*")
 _LABEL = re.compile(r"^((?:[A-Z][\w&/-]*\s*){1,5}):\s")
+_BRITISH = re.compile(r"^([a-z]{3,}[^aeiou])([iy])s(e|es|ed|ing|er|ers|able|ation|ations)$")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Lexicon:
     technologies: frozenset[str]
     advisory: frozenset[str]
     generic: frozenset[str]
+    ise_words: frozenset[str]
 
 
 @cache
@@ -63,6 +65,7 @@ def lexicon() -> Lexicon:
         technologies=frozenset(data["technologies"]["names"]),
         advisory=frozenset(data["advisory"]["verbs"]),
         generic=frozenset(data["generic"]["terms"]),
+        ise_words=frozenset(data["spelling"]["ise_words"]),
     )
 
 
@@ -87,11 +90,24 @@ def _terms(text: str) -> list[tuple[str, bool]]:
     lowered = lex.phrase_pattern.sub(lambda m: lex.phrases[m.group(0)], text.lower())
     terms = []
     for word in _WORD.findall(lowered.replace("/", " ").replace("-", " ")):
+        word = _american(word)
         word = lex.synonyms.get(word, word)
         if word in lex.stopwords or len(word) < 2:
             continue
         terms.append((_stem(word), word in lex.fillers))
     return terms
+
+
+@cache
+def _american(word: str) -> str:
+    """optimise, optimisation, analysed -> optimize, optimization, analyzed."""
+    match = _BRITISH.match(word)
+    if match is None or match.group(1) + match.group(2) + "se" in lexicon().ise_words:
+        return word
+    stem, vowel, ending = match.groups()
+    if vowel == "y" and ending == "es":
+        return word  # "analyses" is the plural of analysis, not "analyzes"
+    return stem + vowel + "z" + ending
 
 
 def surface_forms(text: str) -> dict[str, str]:

@@ -35,6 +35,18 @@ def test_lexicon_reads_synonyms_as_one_term(texts: tuple[str, str], term: str) -
     assert all(term in content_terms(text) for text in texts)
 
 
+def test_british_spellings_read_as_american() -> None:
+    assert content_terms("Optimise queries; normalise and analyse schemas") == content_terms(
+        "Optimize queries; normalize and analyze schemas"
+    )
+    assert content_terms("Organisation-wide customisable authorisation") == content_terms(
+        "Organization-wide customizable authorization"
+    )
+    # Words that end in -ise without being that spelling, and the plural of analysis.
+    for word in ("enterprise", "expertise", "promised", "premises", "concise", "analyses"):
+        assert content_terms(word) != content_terms(word.replace("is", "iz").replace("ys", "yz"))
+
+
 @pytest.mark.parametrize(
     ("text", "core"),
     [

@@ -16,6 +16,7 @@ import bisect
 import hashlib
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -704,8 +705,9 @@ def _shared_terms(group: Sequence[_Features]) -> tuple[str, ...]:
         for t, form in surface_forms(f.bullet.text).items():
             surface.setdefault(t, form)
     forms = list(dict.fromkeys(surface.get(t, t) for t in shared))
-    # "message" adds nothing beside "message queues", nor "event" beside "event-driven".
-    words = {w for f in forms if " " in f or "-" in f for w in f.replace("-", " ").split()}
+    # "message" adds nothing beside "message queues", nor "event" beside "event-driven", nor
+    # "ci" beside "ci/cd".
+    words = {w for f in forms for w in re.split(r"[\s/-]+", f) if w != f}
     return tuple(f for f in forms if f not in words)
 
 

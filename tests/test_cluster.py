@@ -221,6 +221,9 @@ def test_an_agents_own_tool_reads_as_another_agents_own_tool() -> None:
     assert pair is owner["Configuring Vitest for different environments"]
     # The explanation names words the members say, not the placeholder they share.
     assert "configuring" in pair.terms and all("@" not in t for t in pair.terms)
+    # ... and a word once: "ci/cd", not also "ci" and "cd".
+    terms = owner["Integrating Jest with CI/CD pipelines"].terms
+    assert "ci/cd" in terms and not {"ci", "cd"} & set(terms)
 
 
 def test_a_tool_is_an_agents_own_subject_only_when_it_is_named_after_it() -> None:

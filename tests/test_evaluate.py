@@ -30,7 +30,7 @@ def test_seed_quality_does_not_regress() -> None:
     [
         (API_GOLD, 0.87, 0.74, 0.80),
         (VOLTAGENT_GOLD, 0.75, 0.83, 0.79),
-        (DATABASE_GOLD, 0.71, 0.69, 0.70),
+        (DATABASE_GOLD, 0.71, 0.71, 0.71),
         (TESTING_GOLD, 0.70, 0.68, 0.69),
     ],
     ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle"],

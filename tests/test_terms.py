@@ -30,7 +30,8 @@ def test_checklist_states_say_nothing() -> None:
         (("Optimize test run times", "Optimizing test performance and speed"), "speed"),
         (("Proper use of beforeEach and afterEach", "Setup and teardown hooks"), "hook"),
         (("Execution plan analysis", "Execution plan analyses"), "analysi"),
-        (("Run the app in a container", "Containers for every service"), "docker"),
+        (("Run the app in a container", "Containerise every service"), "docker"),
+        (("Recover from failures", "Backup and recovery"), "recoveri"),
     ],
 )
 def test_lexicon_reads_synonyms_as_one_term(texts: tuple[str, str], term: str) -> None:

@@ -150,6 +150,7 @@ def merge_command(
     """Merge agents into one deduplicated agent that loses nothing its sources said."""
     with _user_errors():
         from compose.api import merge
+        from compose.cluster import DEFAULT_THRESHOLD
         from compose.output import check_target
 
         files = _required(files)
@@ -159,7 +160,7 @@ def merge_command(
             files,
             name=name,
             model=model,
-            threshold=_settings(threshold).threshold,
+            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             provenance=provenance,
         )
         _warn(result.notes)

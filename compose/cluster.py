@@ -294,7 +294,8 @@ def _own_subjects(
 ) -> dict[str, frozenset[str]]:
     """agent name -> the terms of its name that are its own subject (see OWN_SUBJECT)."""
     agents = dict.fromkeys(b.agent for b in bullets)
-    name_terms = {agent: term_counts(agent.replace("-", " ")).keys() for agent in agents}
+    # The name without the folder that tells two same-named agents apart ("x (a/b)").
+    name_terms = {a: term_counts(a.split(" (")[0].replace("-", " ")).keys() for a in agents}
     named_by = Counter(t for terms in name_terms.values() for t in terms)
     candidates = {t for t, names in named_by.items() if names == 1}
     sayers: dict[str, Counter[str]] = defaultdict(Counter)  # term -> agent -> its bullets

@@ -239,3 +239,13 @@ def test_a_tool_is_an_agents_own_subject_only_when_it_is_named_after_it() -> Non
     # Vitest is a tool like any other, and the lines differ by it.
     assert score(agent("vitest-expert", twin)) == 1.0
     assert score(agent("docs-writer", twin)) < 0.8
+
+
+def test_the_folder_that_tells_two_agents_apart_is_not_their_subject() -> None:
+    # Two backend-architects told apart by folder ("x (development)"): the folder's word is
+    # not what either agent is about, so the same line in both still matches in full.
+    line = "## Builds\n- Keep Development and Production builds apart\n"
+    first = agent("backend-architect (development)", line)
+    second = agent("backend-architect (core)", line)
+    (pair,) = [c for c in cluster([first, second]).clusters if len(c.members) == 2]
+    assert pair.score == 1.0

@@ -237,8 +237,12 @@ def _section_text(
 
 
 def _lead_in(paragraph: str) -> bool:
-    """A paragraph that introduces the list after it ("Before implementing, always:")."""
-    return paragraph.endswith(":")
+    """A paragraph that introduces the list after it ("Before implementing, always:").
+
+    Judged on its plain text: "**Example Roadmap:**" is written plain (render._paragraph)
+    and must sort the same when the merged agent is merged again.
+    """
+    return strip_markup(paragraph).endswith(":")
 
 
 def _variant(term: str, words: set[str]) -> bool:

@@ -158,3 +158,15 @@ def test_a_merge_of_a_merged_corpus_group_changes_nothing(
     names = ("git-workflow-manager", "nestjs-expert", "node-specialist", "wordpress-master")
     once = merge_agents([a for a in corpus_agents if a.name in names]).text
     assert merge_agents([parse(loads(once, "again.md"))]).text == once
+
+
+def test_a_bold_lead_in_sorts_the_same_when_merged_again() -> None:
+    # Found merging all of lst97: "**Example Roadmap:**" is written plain, and only then
+    # read as a lead-in, which goes last among its section's paragraphs.
+    body = (
+        "## Deliverables\n\n- **Roadmap:** A plan.\n\n  **Example Roadmap:**\n\n"
+        "- **Epic:** User Authentication\n\nEach phase has an owner.\n"
+    )
+    once = merge_agents([parse(loads("---\nname: f\n---\n" + body, "f.md"))]).text
+    assert once.index("Each phase has an owner.") < once.index("Example Roadmap:")
+    assert merge_agents([parse(loads(once, "again.md"))]).text == once

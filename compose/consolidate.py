@@ -170,7 +170,7 @@ def _sections(
             d
             for d in missing_details(text, _others(c))
             # "(API)" or "(REST)" after "RESTful" adds nothing the agent does not say anyway.
-            if not (d in said and (d.lower() in generic or _variant(d, words)))
+            if not ((d.lower() in generic or _variant(d, words)) and d in said)
         ]
         return Line(with_details(c.representative.markdown, details), c.id, c.agents, kids)
 

@@ -1,13 +1,15 @@
 """Cluster: parsed agents -> groups of bullets that say the same thing.
 
 Similarity of two bullets blends an IDF-weighted cosine over normalised content terms (rare
-technical words count more than "proper" or "best practices"), weighted containment and a
-rapidfuzz token score, then adjusts for context: same canonical topic, items of one list,
-advice versus practice, checklist items that must cover each other and agree on their core,
-testing or documentation items, lists of several practices. Bullets from anti-pattern lists
-never match recommendations. Linkage is average linkage with a floor: two clusters join only
-when their mean cross similarity clears the threshold *and* every cross pair clears the
-floor, so one bridging bullet cannot chain unrelated bullets together.
+technical words count more than "proper" or "best practices"; the tool an agent is named
+after, "Jest" in jest-expert, is one term it shares with other agents' own tools), weighted
+containment and a rapidfuzz token score, then adjusts for context: same canonical topic,
+items of one list, advice versus practice, checklist items that must cover each other and
+agree on their core, testing or documentation items, lists of several practices. Bullets
+from anti-pattern lists never match recommendations. Linkage is average linkage with a
+floor: two clusters join only when their mean cross similarity clears the threshold *and*
+every cross pair clears the floor, so one bridging bullet cannot chain unrelated bullets
+together.
 """
 
 from __future__ import annotations

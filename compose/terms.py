@@ -90,8 +90,7 @@ def _terms(text: str) -> list[tuple[str, bool]]:
     lowered = lex.phrase_pattern.sub(lambda m: lex.phrases[m.group(0)], text.lower())
     terms = []
     for word in _WORD.findall(lowered.replace("/", " ").replace("-", " ")):
-        word = _american(word)
-        word = lex.synonyms.get(word, word)
+        word = _canonical(word)
         if word in lex.stopwords or len(word) < 2:
             continue
         terms.append((_stem(word), word in lex.fillers))
@@ -99,15 +98,15 @@ def _terms(text: str) -> list[tuple[str, bool]]:
 
 
 @cache
-def _american(word: str) -> str:
-    """optimise, optimisation, analysed -> optimize, optimization, analyzed."""
+def _canonical(word: str) -> str:
+    """The word as the lexicon reads it: American spelling, then its synonym."""
+    lex = lexicon()
     match = _BRITISH.match(word)
-    if match is None or match.group(1) + match.group(2) + "se" in lexicon().ise_words:
-        return word
-    stem, vowel, ending = match.groups()
-    if vowel == "y" and ending == "es":
-        return word  # "analyses" is the plural of analysis, not "analyzes"
-    return stem + vowel + "z" + ending
+    if match is not None and match.group(1) + match.group(2) + "se" not in lex.ise_words:
+        stem, vowel, ending = match.groups()
+        if not (vowel == "y" and ending == "es"):  # "analyses": the plural of analysis
+            word = stem + vowel + "z" + ending  # optimise, analysed -> optimize, analyzed
+    return lex.synonyms.get(word, word)
 
 
 def surface_forms(text: str) -> dict[str, str]:
@@ -122,7 +121,7 @@ def surface_forms(text: str) -> dict[str, str]:
     for word in re.split(r"[\s/]+", lowered):
         word = word.strip("()[]{}.,;:!?\"'*`")
         for part in _WORD.findall(word.replace("-", " ")):
-            part = lex.synonyms.get(part, part)
+            part = _canonical(part)
             if part not in lex.stopwords and len(part) > 1:
                 forms.setdefault(_stem(part), word)
     return forms

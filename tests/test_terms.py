@@ -10,6 +10,7 @@ from compose.terms import (
     is_checklist_item,
     named_terms,
     section_role,
+    surface_forms,
     term_counts,
 )
 
@@ -45,6 +46,10 @@ def test_british_spellings_read_as_american() -> None:
     assert content_terms("Organisation-wide customisable authorisation") == content_terms(
         "Organization-wide customizable authorization"
     )
+    # A cluster's explanation shows each shared term as written.
+    british = "Optimise and analyse database queries"
+    assert surface_forms(british)["optim"] == "optimise"
+    assert set(content_terms(british)) <= set(surface_forms(british))
     # Words that end in -ise without being that spelling, and the plural of analysis.
     for word in ("enterprise", "expertise", "promised", "premises", "concise", "analyses"):
         assert content_terms(word) != content_terms(word.replace("is", "iz").replace("ys", "yz"))

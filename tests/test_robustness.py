@@ -48,6 +48,11 @@ def document(frontmatter: str, blocks: list[str]) -> str:
     return f"---\n{frontmatter}\n---\n" + "\n".join(blocks) + "\n"
 
 
+def merged_again(text: str) -> str:
+    """A merged agent merged once more, as a user would run compose on its own output."""
+    return merge_agents([parse(loads(text, "again.md"))]).text
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(FRONTMATTER, st.lists(BLOCK, max_size=25))
 def test_random_agents_never_crash_and_merge_keeps_every_bullet(
@@ -61,8 +66,7 @@ def test_random_agents_never_crash_and_merge_keeps_every_bullet(
     assert result.verification.ok
     for bullet in agent.bullets:
         assert result.clustering.cluster_of()[bullet.id]
-    again = merge_agents([parse(loads(result.text, "again.md"))])
-    assert again.text == result.text  # idempotent
+    assert merged_again(result.text) == result.text  # idempotent
     assert diff(agent, agent).equivalent
 
 
@@ -99,7 +103,7 @@ def test_paragraph_that_looks_like_a_list_item_stays_a_paragraph() -> None:
     # Found by fuzzing: bold "- Redis:" is a paragraph whose plain text reads as a list item.
     agent = parse(loads("---\nname: fuzz\n---\n**- Redis:**\n**Redis:**\n", "f.md"))
     once = merge_agents([agent]).text
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once
 
 
 def test_blank_line_inside_a_list_item_is_not_a_block() -> None:
@@ -107,7 +111,7 @@ def test_blank_line_inside_a_list_item_is_not_a_block() -> None:
     agent = parse(loads("---\nname: fuzz\n---\n- Redis\n\n  - Redis\n", "f.md"))
     assert all(not s.verbatim for s in agent.sections)
     once = merge_agents([agent]).text
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once
 
 
 def test_lazy_continuation_line_belongs_to_its_item() -> None:
@@ -115,7 +119,7 @@ def test_lazy_continuation_line_belongs_to_its_item() -> None:
     agent = parse(loads("---\nname: fuzz\n---\n- caching\n**Redis:**\n- caching\n", "f.md"))
     assert [(b.text, b.line) for b in agent.bullets] == [("caching Redis:", 4), ("caching", 6)]
     once = merge_agents([agent]).text
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once
 
 
 def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
@@ -124,14 +128,14 @@ def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
         loads("---\nname: f\n---\n1. **Redis caching**\n- Redis caching\n  - Redis\n", "f")
     )
     once = merge_agents([agent]).text
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once
 
 
 def test_unclassified_cluster_keeps_an_unclassified_title() -> None:
     # Found by fuzzing: an 'other' cluster titled after a 'data' section changed topic later.
     agent = parse(loads("---\nname: f\n---\n- Redis\n- Redis\n## caching\n- Redis\n", "f.md"))
     once = merge_agents([agent]).text
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once
 
 
 @pytest.mark.parametrize(
@@ -146,7 +150,7 @@ def test_unclassified_cluster_keeps_an_unclassified_title() -> None:
 )
 def test_lines_held_apart_in_one_list_stay_in_one_section(body: str) -> None:
     once = merge_agents([parse(loads("---\nname: fuzz\n---\n" + body, "f.md"))]).text
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once
 
 
 @needs_corpus
@@ -157,7 +161,7 @@ def test_a_merge_of_a_merged_corpus_group_changes_nothing(
     # cluster and met wordpress-master's "Git workflows" in another section.
     names = ("git-workflow-manager", "nestjs-expert", "node-specialist", "wordpress-master")
     once = merge_agents([a for a in corpus_agents if a.name in names]).text
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once
 
 
 def test_a_bold_lead_in_sorts_the_same_when_merged_again() -> None:
@@ -169,4 +173,4 @@ def test_a_bold_lead_in_sorts_the_same_when_merged_again() -> None:
     )
     once = merge_agents([parse(loads("---\nname: f\n---\n" + body, "f.md"))]).text
     assert once.index("Each phase has an owner.") < once.index("Example Roadmap:")
-    assert merge_agents([parse(loads(once, "again.md"))]).text == once
+    assert merged_again(once) == once

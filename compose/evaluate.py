@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
+from compose.api import disambiguate
 from compose.cluster import Clustering, Settings, cluster
 from compose.errors import ConfigError
 from compose.load import load
@@ -58,9 +59,10 @@ def load_gold(path: str | Path) -> GoldSet:
         data = json.loads(gold_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(gold_path, f"cannot read gold file: {exc}") from None
-    agents = {
-        code: parse(load(gold_path.parent / rel)) for code, rel in sorted(data["agents"].items())
-    }
+    codes = sorted(data["agents"])
+    # Agents that share a name are told apart as the CLI tells them apart.
+    sources, _ = disambiguate([load(gold_path.parent / data["agents"][code]) for code in codes])
+    agents = dict(zip(codes, map(parse, sources), strict=True))
     by_line: dict[tuple[str, int], Bullet] = {
         (code, b.line): b for code, agent in agents.items() for b in agent.bullets
     }

@@ -14,6 +14,7 @@ API_GOLD = ROOT / "tests" / "data" / "api-bundle.gold.json"
 VOLTAGENT_GOLD = ROOT / "tests" / "data" / "voltagent-bundle.gold.json"
 DATABASE_GOLD = ROOT / "tests" / "data" / "database-bundle.gold.json"
 TESTING_GOLD = ROOT / "tests" / "data" / "testing-bundle.gold.json"
+INCIDENT_GOLD = ROOT / "tests" / "data" / "incident-bundle.gold.json"
 
 
 def test_seed_quality_does_not_regress() -> None:
@@ -32,8 +33,10 @@ def test_seed_quality_does_not_regress() -> None:
         (VOLTAGENT_GOLD, 0.75, 0.83, 0.79),
         (DATABASE_GOLD, 0.71, 0.71, 0.71),
         (TESTING_GOLD, 0.70, 0.68, 0.69),
+        # Two agents named incident-responder: the gold set reads them as the CLI does.
+        (INCIDENT_GOLD, 0.41, 0.35, 0.38),
     ],
-    ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle"],
+    ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle", "incident-bundle"],
 )
 def test_corpus_bundle_quality_does_not_regress(
     gold: Path, precision: float, recall: float, f1: float
@@ -52,6 +55,7 @@ def test_corpus_bundle_quality_does_not_regress(
         pytest.param(VOLTAGENT_GOLD, marks=needs_corpus),
         pytest.param(DATABASE_GOLD, marks=needs_corpus),
         pytest.param(TESTING_GOLD, marks=needs_corpus),
+        pytest.param(INCIDENT_GOLD, marks=needs_corpus),
     ],
     ids=lambda p: p.stem,
 )

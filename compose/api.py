@@ -19,11 +19,6 @@ from compose.verify import Verification, verify
 # merging a merged agent again changes nothing). The same line in two sections scores 0.95;
 # one word more ("Success metrics tracking", "Success tracking") about 0.88.
 SINGLE_AGENT_THRESHOLD = 0.9
-# Rounds of moving lines a merge of the merged agent would join into one section (_settled).
-# A move can leave a near-identical sibling behind, to be moved the next round: merging all
-# 162 VoltAgent agents settles in 6 rounds, four agents in 1 or 2. The groups only grow, so
-# this bound is a safety net, not a cut-off that is reached.
-SETTLE_ROUNDS = 20
 # Fewer files per core than this are parsed in this process (a file takes about 5 ms).
 PARSE_MIN_FILES = 50
 
@@ -114,7 +109,7 @@ def merge_agents(
         # One agent is normalised, not condensed: only near-identical bullets become one.
         settings = replace(settings, threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD))
     clustering = cluster(agents, settings)
-    merged = _settled(clustering, options)
+    merged = consolidate(clustering, options, _joined_again)
     text = render(merged, provenance=provenance)
     verification = verify(clustering, merged, text)
     if not verification.ok:
@@ -122,27 +117,6 @@ def merge_agents(
             None, f"refusing to write a merge that loses content: {verification.summary()}"
         )
     return MergeResult(text, merged, clustering, verification, tuple(notes) + merged.warnings)
-
-
-def _settled(clustering: Clustering, options: MergeOptions | None) -> MergedAgent:
-    """The merged agent, with the lines it would merge again moved into one section.
-
-    Clusters kept apart in context (items of one source list, a member unlike the other
-    cluster) can give lines that, in two sections of the merged agent, are near-identical:
-    merging the merged agent would join them. In one section they are items of one list and
-    stay apart, so merging a merged agent changes nothing.
-    """
-    together: list[set[str]] = []
-    for _ in range(SETTLE_ROUNDS):
-        merged = consolidate(clustering, options, [sorted(g) for g in together])
-        joined = _joined_again(merged)
-        if not joined:
-            break
-        for group in joined:
-            overlapping = [g for g in together if not g.isdisjoint(group)]
-            together = [g for g in together if g.isdisjoint(group)]
-            together.append(set(group).union(*overlapping))
-    return merged
 
 
 def _joined_again(merged: MergedAgent) -> list[set[str]]:

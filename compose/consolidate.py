@@ -103,17 +103,16 @@ def consolidate(
     name = options.name or merged_name([a.name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
     preamble = _preamble(agents)
-    # What the agent says does not depend on where its lines sit: worked out once.
+    # What the agent says does not depend on where its lines sit: worked out once. Every
+    # distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim = _section_text(agents)
     texts = _line_texts(clustering, paragraphs, verbatim)
+    clusters_merged = sum(1 for c in clustering.clusters if len(c.members) > 1)
     together: list[set[str]] = []
     for _ in range(SETTLE_ROUNDS):
         sections = _sections(clustering, texts, paragraphs, verbatim, together)
-        stats = MergeStats(
-            bullets_in=clustering.bullet_count,
-            lines_out=sum(1 for s in sections for _ in walk(s.lines)),
-            clusters_merged=sum(1 for c in clustering.clusters if len(c.members) > 1),
-        )
+        lines_out = sum(1 for s in sections for _ in walk(s.lines))
+        stats = MergeStats(clustering.bullet_count, lines_out, clusters_merged)
         merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings))
         groups = joined_again(merged) if joined_again is not None else []
         if not groups:

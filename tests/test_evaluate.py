@@ -15,6 +15,7 @@ VOLTAGENT_GOLD = ROOT / "tests" / "data" / "voltagent-bundle.gold.json"
 DATABASE_GOLD = ROOT / "tests" / "data" / "database-bundle.gold.json"
 TESTING_GOLD = ROOT / "tests" / "data" / "testing-bundle.gold.json"
 INCIDENT_GOLD = ROOT / "tests" / "data" / "incident-bundle.gold.json"
+FRONTEND_GOLD = ROOT / "tests" / "data" / "frontend-bundle.gold.json"
 
 
 def test_seed_quality_does_not_regress() -> None:
@@ -35,8 +36,16 @@ def test_seed_quality_does_not_regress() -> None:
         (TESTING_GOLD, 0.69, 0.68, 0.68),
         # Two agents named incident-responder: the gold set reads them as the CLI does.
         (INCIDENT_GOLD, 0.39, 0.46, 0.42),
+        (FRONTEND_GOLD, 0.80, 0.63, 0.71),
     ],
-    ids=["api-bundle", "voltagent-bundle", "database-bundle", "testing-bundle", "incident-bundle"],
+    ids=[
+        "api-bundle",
+        "voltagent-bundle",
+        "database-bundle",
+        "testing-bundle",
+        "incident-bundle",
+        "frontend-bundle",
+    ],
 )
 def test_corpus_bundle_quality_does_not_regress(
     gold: Path, precision: float, recall: float, f1: float
@@ -56,6 +65,7 @@ def test_corpus_bundle_quality_does_not_regress(
         pytest.param(DATABASE_GOLD, marks=needs_corpus),
         pytest.param(TESTING_GOLD, marks=needs_corpus),
         pytest.param(INCIDENT_GOLD, marks=needs_corpus),
+        pytest.param(FRONTEND_GOLD, marks=needs_corpus),
     ],
     ids=lambda p: p.stem,
 )

@@ -157,7 +157,9 @@ def _sections(
         if parent is not None and by_bullet[parent].id != c.id:
             parent_of[c.id] = by_bullet[parent].id
     section_of = {c.id: _section_key(c) for c in clustering.clusters}
-    line_order = {c.id: _cluster_order(c) for c in clustering.clusters}
+    # Clusters in line order, once: every list below is built in it and needs no sorting.
+    in_order = sorted(clustering.clusters, key=_cluster_order)
+    line_order = {c.id: rank for rank, c in enumerate(in_order)}
 
     def home(cluster_id: str) -> tuple[str, str]:
         while cluster_id in parent_of:  # a nested line sits in its top line's section
@@ -171,14 +173,14 @@ def _sections(
             section_of[cluster_id] = target
     children: dict[str, list[Cluster]] = defaultdict(list)
     top: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
-    for c in clustering.clusters:
+    for c in in_order:
         if c.id in parent_of:
             children[parent_of[c.id]].append(c)
         else:
             top[section_of[c.id]].append(c)
 
     def line(c: Cluster) -> Line:
-        kids = tuple(line(k) for k in sorted(children[c.id], key=_cluster_order))
+        kids = tuple(line(k) for k in children[c.id])
         return Line(texts[c.id], c.id, c.agents, kids)
 
     keys = set(top) | set(paragraphs) | set(verbatim)
@@ -186,7 +188,7 @@ def _sections(
     sections = []
     for key in sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[1])):
         topic, title = key
-        lines = tuple(line(c) for c in sorted(top[key], key=_cluster_order))
+        lines = tuple(line(c) for c in top[key])
         sections.append(
             MergedSection(
                 topic,

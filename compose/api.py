@@ -91,7 +91,7 @@ class MergeResult:
         stats = self.agent.stats
         return (
             f"{stats.bullets_in} bullets in, {stats.lines_out} lines out, "
-            f"{stats.clusters_merged} clusters merged, {len(self.agent.warnings)} warnings"
+            f"{stats.clusters_merged} clusters merged, {len(self.notes)} warnings"
         )
 
 

@@ -103,6 +103,9 @@ def test_merge_writes_atomically_and_reports_a_summary(tmp_path: Path) -> None:
     code, stdout, stderr = invoke("merge", *SEED_ARGS, "-o", str(out))
     assert code == 0 and stdout == ""
     assert "271 bullets in" in stderr and "clusters merged" in stderr
+    # The count covers every warning printed: five lenient frontmatters and three merge ones.
+    printed = stderr.count("compose: warning:")
+    assert printed == 8 and f", {printed} warnings" in stderr
     assert out.read_text().startswith("---\nname: backend\n")
     assert [p.name for p in tmp_path.iterdir()] == ["backend.md"]  # no temp file left
 

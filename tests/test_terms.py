@@ -40,6 +40,7 @@ def test_manner_words_say_nothing() -> None:
         (("Run the app in a container", "Containerise every service"), "docker"),
         (("Recover from failures", "Backup and recovery"), "recoveri"),
         (("Break down the UI into components", "Decompose UI into components"), "decompos"),
+        (("AsyncIO for I/O-bound concurrency", "Async/await for I/O"), "asynchron"),
     ],
 )
 def test_lexicon_reads_synonyms_as_one_term(texts: tuple[str, str], term: str) -> None:
@@ -106,6 +107,9 @@ def test_section_roles() -> None:
     collaboration = section_role("Integration with other agents")
     assert collaboration is not None and collaboration.mentions == ()
     assert section_role("API design checklist") is None
+    # A docstring is documentation: "Comprehensive docstrings" names the work.
+    documentation = section_role("Documentation and Explanation")
+    assert documentation is not None and "docstring" in documentation.mentions
 
 
 def test_named_terms_keep_technologies_as_written() -> None:

@@ -16,6 +16,7 @@ DATABASE_GOLD = ROOT / "tests" / "data" / "database-bundle.gold.json"
 TESTING_GOLD = ROOT / "tests" / "data" / "testing-bundle.gold.json"
 INCIDENT_GOLD = ROOT / "tests" / "data" / "incident-bundle.gold.json"
 FRONTEND_GOLD = ROOT / "tests" / "data" / "frontend-bundle.gold.json"
+PYTHON_GOLD = ROOT / "tests" / "data" / "python-bundle.gold.json"
 
 
 def test_seed_quality_does_not_regress() -> None:
@@ -37,6 +38,8 @@ def test_seed_quality_does_not_regress() -> None:
         # Two agents named incident-responder: the gold set reads them as the CLI does.
         (INCIDENT_GOLD, 0.39, 0.46, 0.42),
         (FRONTEND_GOLD, 0.81, 0.66, 0.73),
+        # Two agents named python-pro, too.
+        (PYTHON_GOLD, 0.49, 0.36, 0.42),
     ],
     ids=[
         "api-bundle",
@@ -45,6 +48,7 @@ def test_seed_quality_does_not_regress() -> None:
         "testing-bundle",
         "incident-bundle",
         "frontend-bundle",
+        "python-bundle",
     ],
 )
 def test_corpus_bundle_quality_does_not_regress(
@@ -66,6 +70,7 @@ def test_corpus_bundle_quality_does_not_regress(
         pytest.param(TESTING_GOLD, marks=needs_corpus),
         pytest.param(INCIDENT_GOLD, marks=needs_corpus),
         pytest.param(FRONTEND_GOLD, marks=needs_corpus),
+        pytest.param(PYTHON_GOLD, marks=needs_corpus),
     ],
     ids=lambda p: p.stem,
 )

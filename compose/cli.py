@@ -86,10 +86,16 @@ def _required(paths: list[str] | None) -> list[str]:
     return paths
 
 
-def _settings(threshold: float | None) -> Settings:
-    from compose.cluster import DEFAULT_THRESHOLD, Settings
+def _threshold(given: float | None) -> float:
+    from compose.cluster import DEFAULT_THRESHOLD
 
-    return Settings(threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    return DEFAULT_THRESHOLD if given is None else given
+
+
+def _settings(threshold: float | None) -> Settings:
+    from compose.cluster import Settings
+
+    return Settings(threshold=_threshold(threshold))
 
 
 def _emit(output: str, text: str) -> None:
@@ -150,7 +156,6 @@ def merge_command(
     """Merge agents into one deduplicated agent that loses nothing its sources said."""
     with _user_errors():
         from compose.api import merge
-        from compose.cluster import DEFAULT_THRESHOLD
         from compose.output import check_target
 
         files = _required(files)
@@ -160,7 +165,7 @@ def merge_command(
             files,
             name=name,
             model=model,
-            threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            threshold=_threshold(threshold),
             provenance=provenance,
         )
         _warn(result.notes)

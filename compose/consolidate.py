@@ -298,7 +298,8 @@ def with_details(text: str, missing: Sequence[str]) -> str:
     """text with details appended in parentheses (inside its own trailing list, if any)."""
     if not missing:
         return text
-    match = re.search(r"\(([^()]*)\)\s*([.;:]?)\s*$", text)
+    # A link's "(target)" is no list: "[guide](url)" gets a parenthesis of its own.
+    match = re.search(r"(?<!\])\(([^()]*)\)\s*([.;:]?)\s*$", text)
     if match:  # extend the representative's own trailing list
         inner = match.group(1).rstrip()
         return f"{text[: match.start()]}({inner}, {', '.join(missing)}){match.group(2)}"

@@ -131,6 +131,15 @@ def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
     assert merged_again(once) == once
 
 
+def test_details_never_go_inside_a_link_target() -> None:
+    # Found by fuzzing: "Redis" from "- Redis **[link](u):**" was written as "[link](u, Redis)".
+    first = parse(loads("---\nname: a\n---\n- Redis\n**[link](u):**\n- [link](u)\n", "a.md"))
+    second = parse(loads("---\nname: b\n---\n- [link](u)\n", "b.md"))
+    result = merge_agents([first, second])
+    assert "- [link](u) (Redis)" in result.text
+    assert merged_again(result.text) == result.text
+
+
 def test_unclassified_cluster_keeps_an_unclassified_title() -> None:
     # Found by fuzzing: an 'other' cluster titled after a 'data' section changed topic later.
     agent = parse(loads("---\nname: f\n---\n- Redis\n- Redis\n## caching\n- Redis\n", "f.md"))

@@ -432,6 +432,18 @@ def _bold_title(children: list[Token]) -> str | None:
     return plain_text(children[0]["children"]).rstrip(":").strip() or None
 
 
+def as_plain_if_title(markdown: str) -> str | None:
+    """markdown's plain text when, alone in a paragraph or as an item with nested items, it
+    would read back as a bold title (`**Title:**`, `****bold** text**`); None otherwise."""
+    if markdown[:1] not in ("*", "_"):  # a title opens with strong emphasis
+        return None
+    tokens = cast(list[Token], _MARKDOWN(markdown))
+    if len(tokens) != 1 or tokens[0]["type"] != "paragraph":
+        return None
+    children = tokens[0]["children"]
+    return plain_text(children) if _bold_title(children) is not None else None
+
+
 def _item_title(head: Token) -> tuple[str, str] | None:
     """`**Title**` (optionally `:` and a soft-broken lead-in line) -> (title, lead-in)."""
     children = head["children"]

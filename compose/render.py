@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from compose.consolidate import Line, MergedAgent
+from compose.parse import as_plain_if_title
 
 
 class _StrictDumper(yaml.SafeDumper):
@@ -29,7 +30,6 @@ def frontmatter_yaml(fields: tuple[tuple[str, object], ...]) -> str:
 
 
 _BLOCK_MARKER = re.compile(r"^(?:[-*+](?:\s|$)|[>#|]|\d{1,9}[.)](?:\s|$)|```|~~~)")
-_BOLD_ONLY = re.compile(r"^\*\*([^*]+)\*\*(:?)$")
 
 
 def _paragraph(text: str) -> str:
@@ -38,9 +38,9 @@ def _paragraph(text: str) -> str:
     A bold-only paragraph ("**Example Roadmap:**") would read back as a section title: it is
     written plain.
     """
-    bold = _BOLD_ONLY.match(text)
-    if bold:
-        return bold.group(1) + bold.group(2)
+    plain = as_plain_if_title(text)
+    if plain is not None:
+        return plain
     return "\\" + text if _BLOCK_MARKER.match(text) else text
 
 
@@ -60,8 +60,8 @@ def render(merged: MergedAgent, *, provenance: bool = False) -> str:
 
 def _item_text(line: Line) -> str:
     """A bold-only item with children reads back as a section heading; write it plain."""
-    bold = _BOLD_ONLY.match(line.text) if line.children else None
-    return bold.group(1) + bold.group(2) if bold else line.text
+    plain = as_plain_if_title(line.text) if line.children else None
+    return line.text if plain is None else plain
 
 
 def _lines(lines: tuple[Line, ...], depth: int, provenance: bool) -> list[str]:

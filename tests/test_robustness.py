@@ -80,7 +80,9 @@ def test_random_groups_merge_the_same_in_any_order(
     ]
     shuffled = list(agents)
     rng.shuffle(shuffled)
-    assert merge_agents(shuffled).text == merge_agents(agents).text
+    text = merge_agents(agents).text
+    assert merge_agents(shuffled).text == text
+    assert merged_again(text) == text  # idempotent for groups too
 
 
 def test_the_whole_corpus_merges_in_random_groups_without_losing_anything(
@@ -131,12 +133,29 @@ def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
     assert merged_again(once) == once
 
 
-def test_details_never_go_inside_a_link_target() -> None:
-    # Found by fuzzing: "Redis" from "- Redis **[link](u):**" was written as "[link](u, Redis)".
-    first = parse(loads("---\nname: a\n---\n- Redis\n**[link](u):**\n- [link](u)\n", "a.md"))
-    second = parse(loads("---\nname: b\n---\n- [link](u)\n", "b.md"))
-    result = merge_agents([first, second])
-    assert "- [link](u) (Redis)" in result.text
+@pytest.mark.parametrize(
+    ("first", "second", "written"),
+    [
+        # Found by fuzzing: "Redis" from "- Redis **[link](u):**" was written into the link's
+        # target, "[link](u, Redis)".
+        ("- Redis\n**[link](u):**\n- [link](u)\n", "- [link](u)\n", "- [link](u) (Redis)"),
+        # Found by fuzzing groups: "****bold** caching**" gained a nested "Redis" from the
+        # other agent and read back as a section title, which a regex for "**Title**" missed.
+        (
+            "## Red Flags\n1. ****bold** caching**\n",
+            "## Red Flags\n- caching\n  - Redis\n",
+            "- bold caching\n  - Redis\n",
+        ),
+    ],
+    ids=["details-beside-a-link", "bold-title-with-children"],
+)
+def test_a_merged_line_reads_back_as_written(first: str, second: str, written: str) -> None:
+    agents = [
+        parse(loads(f"---\nname: {name}\n---\n{body}", f"{name}.md"))
+        for name, body in (("a", first), ("b", second))
+    ]
+    result = merge_agents(agents)
+    assert written in result.text
     assert merged_again(result.text) == result.text
 
 

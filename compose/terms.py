@@ -102,9 +102,11 @@ def _canonical(word: str) -> str:
     """The word as the lexicon reads it: American spelling, then its synonym."""
     lex = lexicon()
     match = _BRITISH.match(word)
-    if match is not None and match.group(1) + match.group(2) + "se" not in lex.ise_words:
+    if match is not None:
         stem, vowel, ending = match.groups()
-        if not (vowel == "y" and ending == "es"):  # "analyses": the plural of analysis
+        british = stem + vowel + "se" not in lex.ise_words  # not "enterprise", "promised"
+        plural = vowel == "y" and ending == "es"  # "analyses": the plural of analysis
+        if british and not plural:
             word = stem + vowel + "z" + ending  # optimise, analysed -> optimize, analyzed
     return lex.synonyms.get(word, word)
 

@@ -232,7 +232,8 @@ class _SourceCursor:
         """The item's first paragraph as written: marker line plus its lazy continuation lines."""
         match = _LIST_LINE.match(self.lines[index])
         parts = [match.group(1) if match else self.lines[index].strip()]
-        for line in self.lines[index + 1 :]:
+        for k in range(index + 1, len(self.lines)):  # not a slice: that copies every later line
+            line = self.lines[k]
             if not line.strip() or _LIST_LINE.match(line) or _FENCE_LINE.match(line):
                 break
             if _BLOCK_START.match(line):

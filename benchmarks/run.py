@@ -9,12 +9,15 @@ Runs, each as a fresh process (so start-up and imports count, as they do for use
 - two floors, each reading every file in one process: mistune's parse of each body alone,
   and compose's load and parse (sections and bullets, no clustering); and `compose report
   --format json` on the corpus and on synthetic scale-ups of it (copies with renamed agents
-  and lightly perturbed bullets), with peak RSS of each.
+  and lightly perturbed bullets), with peak RSS of each;
+- both floors on one agent file just under the loader's 4 MiB limit (the corpus's bodies end
+  to end): compose's parse against mistune's shows it stays linear in a file's size.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import re
@@ -104,6 +107,23 @@ def scaled_corpus(corpus: Path, factor: int, into: Path) -> list[Path]:
     return out
 
 
+def largest_agent(corpus: Path, into: Path) -> Path:
+    """One agent file just under the loader's size limit: the corpus's bodies end to end."""
+    from compose.load import MAX_FILE_BYTES, load
+
+    files = sorted(p for p in corpus.rglob("*.md") if p.name.lower() != "readme.md")
+    parts = ["---\nname: largest\ndescription: Every corpus body, end to end.\n---"]
+    size = len(parts[0]) + 1
+    for body in itertools.cycle(load(path).body for path in files):
+        size += len(body.encode()) + 1  # and the newline that joins it
+        if size > MAX_FILE_BYTES:
+            break
+        parts.append(body)
+    target = into / "largest.md"
+    target.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return target
+
+
 def _perturb(text: str, rng: random.Random) -> str:
     if rng.random() < 0.5:
         return text
@@ -166,6 +186,23 @@ def main() -> None:
                     )
                 )
                 shutil.rmtree(directory)
+            # Parsing must stay linear in a file's size up to the largest file accepted.
+            largest = largest_agent(args.corpus, Path(tmp))
+            (mistune_time, mistune_rss, _), (parse_time, parse_rss, counted) = best_of(
+                [sys.executable, "-c", MISTUNE_FLOOR, str(largest)],
+                [sys.executable, "-c", PARSE_FLOOR, str(largest)],
+                repeat=args.repeat,
+            )
+            label = f"one {largest.stat().st_size / 2**20:.1f} MiB agent, {counted.strip()} bullets"
+            rows.append((f"mistune floor {label}", mistune_time, mistune_rss, ""))
+            rows.append(
+                (
+                    f"parse floor {label}",
+                    parse_time,
+                    parse_rss,
+                    f"{parse_time / mistune_time:.2f}x mistune floor",
+                )
+            )
     else:
         print(f"(no corpus at {args.corpus}: report benchmarks skipped)")
 

@@ -135,6 +135,12 @@ def plain_text(children: list[Token]) -> str:
     return " ".join("".join(parts).split())
 
 
+def _first_line(children: list[Token]) -> list[Token]:
+    """The inline tokens before the first line break."""
+    breaks = (k for k, t in enumerate(children) if t["type"] in ("softbreak", "linebreak"))
+    return children[: next(breaks, len(children))]
+
+
 @dataclass
 class _SectionBuilder:
     title: str
@@ -334,7 +340,8 @@ class _Parser:
             self.preamble.append(markdown)
         else:
             self.current.paragraphs.append(markdown)
-        self.cursor.find(plain_text(token["children"]))
+        # Its first line only: a key that runs on into the next line is found on no line.
+        self.cursor.find(plain_text(_first_line(token["children"])))
 
     def verbatim(self, token: Token, section: _SectionBuilder | None) -> None:
         kind = token["type"]

@@ -86,10 +86,14 @@ def best_of(*commands: list[str], repeat: int) -> list[tuple[float, float, str]]
     return [min(r, key=lambda x: x[0]) for r in runs]
 
 
+def _agent_files(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*.md") if p.name.lower() != "readme.md")
+
+
 def scaled_corpus(corpus: Path, factor: int, into: Path) -> list[Path]:
     """factor copies of every agent: renamed, and with some bullets lightly reworded."""
     rng = random.Random(factor)
-    files = sorted(p for p in corpus.rglob("*.md") if p.name.lower() != "readme.md")
+    files = _agent_files(corpus)
     out = []
     for copy in range(factor):
         for path in files:
@@ -111,7 +115,7 @@ def largest_agent(corpus: Path, into: Path) -> Path:
     """One agent file just under the loader's size limit: the corpus's bodies end to end."""
     from compose.load import MAX_FILE_BYTES, load
 
-    files = sorted(p for p in corpus.rglob("*.md") if p.name.lower() != "readme.md")
+    files = _agent_files(corpus)
     parts = ["---\nname: largest\ndescription: Every corpus body, end to end.\n---"]
     size = len(parts[0]) + 1
     for body in itertools.cycle(load(path).body for path in files):

@@ -457,13 +457,12 @@ def _item_title(head: Token) -> tuple[str, str] | None:
     children = head["children"]
     if not children or children[0]["type"] != "strong":
         return None
-    breaks = [i for i, t in enumerate(children) if t["type"] in ("softbreak", "linebreak")]
-    first_line = children[: breaks[0]] if breaks else children
+    first_line = _first_line(children)
     title = _bold_title(first_line)
     if title is None:
         return None
-    lead_in = plain_text(children[breaks[0] + 1 :]) if breaks else ""
-    return title, lead_in
+    # The lead-in starts after the break (none: nothing is left to read).
+    return title, plain_text(children[len(first_line) + 1 :])
 
 
 def agent_dict(agent: Agent) -> dict[str, Any]:

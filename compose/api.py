@@ -28,6 +28,11 @@ class Loaded:
     agents: tuple[Agent, ...]
     notes: tuple[str, ...]  # skipped files and per-file warnings, for stderr
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every file read: an output must be none of them."""
+        return tuple(a.path for a in self.agents)
+
 
 def load_agents(
     paths: Sequence[str | Path], progress: Callable[[int, int], None] | None = None

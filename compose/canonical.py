@@ -20,6 +20,7 @@ A bullet is named by its id (shown by `compose parse` and `compose report`) or a
 from __future__ import annotations
 
 import difflib
+import glob
 import hashlib
 import json
 from collections.abc import Sequence
@@ -29,11 +30,11 @@ from typing import Any
 
 from compose import __version__, tomlfile
 from compose.api import MergeResult, merge_agents
-from compose.cluster import DEFAULT_THRESHOLD, Settings
+from compose.cluster import DEFAULT_THRESHOLD, Settings, threshold_problem
 from compose.consolidate import MergeOptions
 from compose.errors import ConfigError, OutputError
 from compose.load import load
-from compose.output import write_atomic
+from compose.output import check_target, same_file, write_atomic
 from compose.parse import Agent, normalise_for_id, parse
 
 CONFIG_NAME = "compose.toml"
@@ -152,50 +153,117 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def read_config(path: Path) -> Config:
     data = _read_toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("compose", {})
+        tool = data.get("tool", {})
+        data = tool.get("compose", {}) if isinstance(tool, dict) else {}
+    if not isinstance(data, dict):
+        raise ConfigError(path, "[tool.compose] is not a table")
+    unknown = sorted(set(data) - {"agent", "allow_outside"})
+    if unknown:
+        raise ConfigError(path, f"unknown key {', '.join(unknown)}")
+    allow_outside = data.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise ConfigError(path, "'allow_outside' must be true or false")
     entries = data.get("agent")
     if not isinstance(entries, list) or not entries:
         raise ConfigError(path, "defines no [[agent]] targets")
-    targets = tuple(_target(path, entry, i) for i, entry in enumerate(entries, start=1))
-    outputs = [t.output for t in targets]
+    targets = tuple(
+        _target(path, entry, i, allow_outside) for i, entry in enumerate(entries, start=1)
+    )
+    names = [t.name for t in targets]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ConfigError(path, f"two [[agent]] targets are named '{repeated[0]}'")
+    outputs = [t.output.resolve() for t in targets]
     if len(set(outputs)) != len(outputs):
         raise ConfigError(path, "two [[agent]] targets write the same output")
     return Config(path, path.parent, targets)
 
 
-def _target(path: Path, entry: dict[str, Any], number: int) -> Target:
+def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Target:
     where = f"[[agent]] #{number}"
+    if not isinstance(entry, dict):
+        raise ConfigError(path, f"{where}: is not a table of keys")
     unknown = sorted(set(entry) - _TARGET_KEYS)
     if unknown:
         raise ConfigError(path, f"{where}: unknown key {', '.join(unknown)}")
     for key in ("name", "output", "sources"):
         if key not in entry:
             raise ConfigError(path, f"{where}: '{key}' is required")
-    sources = entry["sources"]
+
+    def bad(key: str, expected: str) -> ConfigError:
+        return ConfigError(path, f"{where}: '{key}' must be {expected}, not {entry[key]!r}")
+
+    name, output, sources = entry["name"], entry["output"], entry["sources"]
+    if not isinstance(name, str) or not name.strip():
+        raise bad("name", "a non-empty string")
+    if not isinstance(output, str) or not output.strip():
+        raise bad("output", "a file path (a string)")
     if isinstance(sources, str):
         sources = [sources]
+    if (
+        not isinstance(sources, list)
+        or not sources
+        or not all(isinstance(s, str) and s.strip() for s in sources)
+    ):
+        raise bad("sources", "a non-empty list of file patterns")
+    if "model" in entry and not isinstance(entry["model"], str):
+        raise bad("model", "a string")
+    if "provenance" in entry and not isinstance(entry["provenance"], bool):
+        raise bad("provenance", "true or false")
+    threshold = entry.get("threshold", DEFAULT_THRESHOLD)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise bad("threshold", "a number")
+    problem = threshold_problem(float(threshold))
+    if problem:
+        raise ConfigError(path, f"{where}: 'threshold' {problem}")
+    target_path = path.parent / output
+    if not allow_outside and not _inside(target_path, path.parent):
+        raise ConfigError(
+            path,
+            f"{where}: output '{output}' is outside {path.parent}; "
+            "set allow_outside = true at the top of the config to allow it",
+        )
     try:
         return Target(
-            name=str(entry["name"]),
-            output=path.parent / str(entry["output"]),
-            sources=tuple(str(s) for s in sources),
+            name=name.strip(),
+            output=target_path,
+            sources=tuple(sources),
             model=entry.get("model"),
-            threshold=float(entry.get("threshold", DEFAULT_THRESHOLD)),
-            provenance=bool(entry.get("provenance", False)),
-            same=tuple(_pair(p) for p in entry.get("same", [])),
-            separate=tuple(_pair(p) for p in entry.get("separate", [])),
-            drop=tuple(
-                Drop(str(d["bullet"]), str(d.get("reason", ""))) for d in entry.get("drop", [])
-            ),
+            threshold=float(threshold),
+            provenance=entry.get("provenance", False),
+            same=tuple(_pair(p) for p in _list(entry, "same")),
+            separate=tuple(_pair(p) for p in _list(entry, "separate")),
+            drop=tuple(_drop(d) for d in _list(entry, "drop")),
         )
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(path, f"{where}: malformed value ({exc})") from None
 
 
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def _list(entry: dict[str, Any], key: str) -> list[Any]:
+    value = entry.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"'{key}' must be a list")
+    return value
+
+
 def _pair(value: Any) -> tuple[str, str]:
-    if not isinstance(value, list) or len(value) != 2:
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
         raise ValueError("same/separate entries are pairs of bullets")
-    return (str(value[0]), str(value[1]))
+    return (value[0], value[1])
+
+
+def _drop(value: Any) -> Drop:
+    if not isinstance(value, dict) or not isinstance(value.get("bullet"), str):
+        raise ValueError("drop entries are tables with a 'bullet' string")
+    return Drop(value["bullet"], str(value.get("reason", "")))
 
 
 # --- build ----------------------------------------------------------------------------------
@@ -204,10 +272,12 @@ def _pair(value: Any) -> tuple[str, str]:
 def source_paths(config: Config, target: Target) -> tuple[Path, ...]:
     found: list[Path] = []
     for pattern in target.sources:
-        matches = sorted(p for p in config.root.glob(pattern) if p.is_file())
+        # glob.glob takes absolute patterns too (Path.glob refuses them).
+        names = glob.glob(pattern, root_dir=config.root, recursive=True)
+        matches = sorted(p for p in (config.root / n for n in names) if p.is_file())
         if not matches:
             raise ConfigError(config.path, f"target '{target.name}': no file matches '{pattern}'")
-        found += [m for m in matches if m not in found and m.resolve() != target.output.resolve()]
+        found += [m for m in matches if m not in found and not same_file(m, target.output)]
     return tuple(found)
 
 
@@ -290,15 +360,22 @@ def lock_entry(config: Config, built: Built) -> dict[str, Any]:
 
 
 def read_lock(config: Config) -> dict[str, Any]:
+    """The lock's entries by target name ({} when there is no lock yet)."""
     if not config.lock_path.is_file():
         return {}
     try:
         data: object = json.loads(config.lock_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(config.lock_path, f"cannot be read: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(config.lock_path, "is not a compose lock (expected a JSON object)")
-    return data
+    agents = data.get("agents", {}) if isinstance(data, dict) else None
+    if not isinstance(agents, dict) or not all(
+        isinstance(e, dict) and isinstance(e.get("sources", {}), dict) for e in agents.values()
+    ):
+        raise ConfigError(
+            config.lock_path,
+            "is not a compose lock (expected a JSON object of agents); delete it and build again",
+        )
+    return agents
 
 
 def render_lock(config: Config, entries: dict[str, Any]) -> str:
@@ -306,55 +383,68 @@ def render_lock(config: Config, entries: dict[str, Any]) -> str:
     return json.dumps(lock, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def hand_edits(config: Config, target: Target, lock: dict[str, Any]) -> list[str] | None:
-    """Lines of the output changed since the last build, or None when it is as built."""
-    entry = lock.get("agents", {}).get(target.name)
-    if entry is None or not target.output.is_file():
-        return None
-    current = target.output.read_text(encoding="utf-8")
-    if _hash(current) == entry.get("output_hash"):
-        return None
-    expected = compose_target(config, target).result.text
-    return _changed_lines(expected, current)
-
-
 def _changed_lines(expected: str, actual: str) -> list[str]:
     diff = difflib.ndiff(expected.splitlines(), actual.splitlines())
     return [line for line in diff if line.startswith(("+ ", "- "))]
 
 
-def build(config: Config, *, force: bool = False) -> list[Built]:
-    """Write every target and the lock; refuse to overwrite hand edits unless forced."""
-    lock = read_lock(config)
-    built = []
-    for target in config.targets:
-        edits = None if force else hand_edits(config, target, lock)
-        if edits:
-            shown = "; ".join(line.strip() for line in edits[:3])
-            raise OutputError(
-                target.output,
-                f"edited by hand since the last build ({len(edits)} changed lines: {shown}); "
-                "turn the edit into a source change or a decision in the config, "
-                "or run compose build --force to overwrite it",
-            )
-        built.append(compose_target(config, target))
-    entries = dict(lock.get("agents", {}))
-    for item in built:
-        if not item.target.output.parent.is_dir():
-            raise OutputError(
-                item.target.output, f"directory {item.target.output.parent} does not exist"
-            )
-    for item in built:
-        current = (
-            item.target.output.read_text(encoding="utf-8") if item.target.output.is_file() else None
+def _refuse_overwrite(config: Config, item: Built, entry: dict[str, Any] | None) -> None:
+    """Raise unless the output is new, already right, or exactly what compose last wrote."""
+    output = item.target.output
+    if not output.is_file():
+        return
+    current = output.read_text(encoding="utf-8", errors="replace")
+    if current == item.result.text:
+        return
+    if entry is None or entry.get("output") != _relative(config, output):
+        raise OutputError(
+            output,
+            f"exists and {LOCK_NAME} has no entry saying compose wrote it; "
+            "move it away, or run compose build --force to replace it",
         )
+    if _hash(current) != entry.get("output_hash"):
+        edits = _changed_lines(item.result.text, current)
+        shown = "; ".join(line.strip() for line in edits[:3])
+        raise OutputError(
+            output,
+            f"edited by hand since the last build ({len(edits)} changed lines: {shown}); "
+            "turn the edit into a source change or a decision in the config, "
+            "or run compose build --force to overwrite it",
+        )
+
+
+def _refuse_outputs_that_are_sources(config: Config, built: Sequence[Built]) -> None:
+    for item in built:
+        for other in built:
+            if any(same_file(item.target.output, source) for source in other.sources):
+                raise ConfigError(
+                    config.path,
+                    f"target '{item.target.name}' writes {_relative(config, item.target.output)}, "
+                    f"which is a source of target '{other.target.name}'",
+                )
+
+
+def build(config: Config, *, force: bool = False) -> list[Built]:
+    """Write every target and the lock. Refuses (unless forced) to replace an output that
+    compose did not write or that was edited by hand since, and an output that is a source."""
+    lock = read_lock(config)
+    built = [compose_target(config, target) for target in config.targets]
+    _refuse_outputs_that_are_sources(config, built)
+    for item in built:
+        check_target(item.target.output)
+        if not force:
+            _refuse_overwrite(config, item, lock.get(item.target.name))
+    entries = dict(lock)
+    for item in built:
+        output = check_target(item.target.output)
+        current = output.read_text(encoding="utf-8") if output.is_file() else None
         if current != item.result.text:
-            write_atomic(item.target.output, item.result.text)
+            write_atomic(output, item.result.text)
         entries[item.target.name] = lock_entry(config, item)
     entries = {k: v for k, v in entries.items() if k in {t.name for t in config.targets}}
     text = render_lock(config, entries)
     if not config.lock_path.is_file() or config.lock_path.read_text(encoding="utf-8") != text:
-        write_atomic(config.lock_path, text)
+        write_atomic(check_target(config.lock_path), text)
     return built
 
 
@@ -363,7 +453,7 @@ def build(config: Config, *, force: bool = False) -> list[Built]:
 
 def check(config: Config) -> list[Staleness]:
     """Compare every output with what build would write now. Never writes."""
-    lock = read_lock(config).get("agents", {})
+    lock = read_lock(config)
     results = []
     for target in config.targets:
         built = compose_target(config, target)

@@ -11,11 +11,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from compose.errors import ComposeError
+from compose.errors import ComposeError, UsageError
 
 if TYPE_CHECKING:
     from compose.canonical import Config
@@ -44,7 +45,7 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
-THRESHOLD_HELP = "Similarity cut-off for clustering (0-1); lower merges more."
+THRESHOLD_HELP = "Similarity cut-off for clustering (0.1-1); lower merges more."
 
 
 @contextmanager
@@ -87,9 +88,14 @@ def _required(paths: list[str] | None) -> list[str]:
 
 
 def _threshold(given: float | None) -> float:
-    from compose.cluster import DEFAULT_THRESHOLD
+    from compose.cluster import DEFAULT_THRESHOLD, threshold_problem
 
-    return DEFAULT_THRESHOLD if given is None else given
+    if given is None:
+        return DEFAULT_THRESHOLD
+    problem = threshold_problem(given)
+    if problem:
+        raise UsageError(None, f"--threshold {given}: {problem}")
+    return given
 
 
 def _settings(threshold: float | None) -> Settings:
@@ -98,9 +104,9 @@ def _settings(threshold: float | None) -> Settings:
     return Settings(threshold=_threshold(threshold))
 
 
-def _emit(output: str, text: str) -> None:
-    """Write to stdout for '-', else replace the file atomically."""
-    if output == "-":
+def _emit(output: Path | None, text: str) -> None:
+    """Write to stdout for None ('-'), else replace the checked file atomically."""
+    if output is None:
         sys.stdout.write(text)
     else:
         from compose.output import write_atomic
@@ -147,7 +153,7 @@ def merge_command(
     ] = "-",
     name: Annotated[str | None, typer.Option(help="Name of the merged agent.")] = None,
     model: Annotated[str | None, typer.Option(help="Model of the merged agent.")] = None,
-    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP, min=0, max=1)] = None,
+    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
     provenance: Annotated[
         bool, typer.Option(help="Name each line's source agents in an HTML comment.")
     ] = False,
@@ -155,21 +161,23 @@ def merge_command(
 ) -> None:
     """Merge agents into one deduplicated agent that loses nothing its sources said."""
     with _user_errors():
-        from compose.api import merge
+        from compose.api import load_agents, merge_agents
+        from compose.consolidate import MergeOptions
         from compose.output import check_target
 
-        files = _required(files)
-        if output != "-":
-            check_target(output, files, force=force)
-        result = merge(
-            files,
-            name=name,
-            model=model,
-            threshold=_threshold(threshold),
+        settings = _settings(threshold)
+        loaded = load_agents(_required(files))
+        # Checked against the files found, not the arguments: a directory names its files.
+        target = None if output == "-" else check_target(output, loaded.paths, force=force)
+        result = merge_agents(
+            loaded.agents,
+            options=MergeOptions(name=name, model=model),
+            settings=settings,
             provenance=provenance,
+            notes=loaded.notes,
         )
         _warn(result.notes)
-        _emit(output, result.text)
+        _emit(target, result.text)
         typer.echo(f"compose: {result.summary()}", err=True)
 
 
@@ -180,7 +188,7 @@ def report_command(
     output: Annotated[
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
     ] = "-",
-    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP, min=0, max=1)] = None,
+    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
 ) -> None:
     """Show which bullets overlap across agents, how much each pair shares, what is unique."""
     with _user_errors():
@@ -190,14 +198,13 @@ def report_command(
         from compose.output import check_target
         from compose.report import build_report
 
-        paths = _required(paths)
-        if output != "-":
-            check_target(output, [])
+        settings = _settings(threshold)
         loaded = load_agents(
-            paths, progress=_progress() if format is not ReportFormat.json else None
+            _required(paths), progress=_progress() if format is not ReportFormat.json else None
         )
+        target = None if output == "-" else check_target(output, loaded.paths)
         _warn(loaded.notes)
-        report = build_report(cluster(loaded.agents, _settings(threshold)))
+        report = build_report(cluster(loaded.agents, settings))
         if format is ReportFormat.json:
             text = formats.to_json(report)
         elif format is ReportFormat.md:
@@ -205,9 +212,9 @@ def report_command(
         elif format is ReportFormat.html:
             text = formats.to_html(report)
         else:
-            tty = output == "-" and sys.stdout.isatty()
+            tty = target is None and sys.stdout.isatty()
             text = formats.to_text(report, color=tty, width=_width() if tty else 120)
-        _emit(output, text)
+        _emit(target, text)
 
 
 def _width() -> int:
@@ -308,7 +315,7 @@ def check_command(config: ConfigOption = None) -> None:
 @app.command("evaluate")
 def evaluate_command(
     gold_files: Annotated[list[str], typer.Argument(help="Hand-labelled gold JSON files.")],
-    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP, min=0, max=1)] = None,
+    threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
     errors: Annotated[bool, typer.Option("--errors", help="List wrong and missed merges.")] = False,
 ) -> None:
     """Score clustering against hand-labelled gold clusters (pairwise and B-cubed F1)."""

@@ -44,6 +44,8 @@ from compose.terms import (
 from compose.topics import topic_order
 
 DEFAULT_THRESHOLD = 0.38
+# Below 0.1 nearly every pair of bullets would be one statement; above 1 none could be.
+THRESHOLD_RANGE = (0.1, 1.0)
 # Every pair inside a cluster must be at least this similar (stops chaining).
 FLOOR_RATIO = 0.6
 COSINE_WEIGHT = 0.6
@@ -104,6 +106,14 @@ class Settings:
     @property
     def floor(self) -> float:
         return self.threshold * FLOOR_RATIO
+
+
+def threshold_problem(value: float) -> str | None:
+    """Why value cannot be a clustering threshold, or None when it can."""
+    low, high = THRESHOLD_RANGE
+    if not low <= value <= high:  # also refuses NaN, which compares false
+        return f"must be a number from {low} to {high}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,10 @@ class DuplicateAgentError(InputError):
     """Two inputs carry the same agent name, so their bullets could not be told apart."""
 
 
+class UsageError(ComposeError):
+    """A command-line option with a value compose cannot use."""
+
+
 class OutputError(ComposeError):
     """The output cannot be written where the user asked (input path, missing or read-only dir)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,88 @@ def test_pyproject_tool_section_is_found(tmp_path: Path) -> None:
     )
     assert find_config(tmp_path).name == "pyproject.toml"
     assert read_config(tmp_path / "pyproject.toml").targets[0].name == "a"
+
+
+@pytest.mark.parametrize("output", ["../../victim.txt", "/tmp/compose-victim.txt"])
+def test_outputs_outside_the_project_are_refused(project: Path, output: str) -> None:
+    (project / "compose.toml").write_text(
+        CONFIG.format(extra="").replace("agents/backend.md", output)
+    )
+    with pytest.raises(ConfigError, match="outside"):
+        read_config(project / "compose.toml")
+    allowed = "allow_outside = true\n" + CONFIG.format(extra="").replace(
+        "agents/backend.md", "../out.md"
+    )
+    (project / "compose.toml").write_text(allowed)
+    assert read_config(project / "compose.toml").targets[0].output.name == "out.md"
+
+
+def test_an_existing_output_compose_did_not_write_is_kept(project: Path) -> None:
+    path = project / "agents" / "backend.md"
+    path.write_text("my own notes\n")
+    config = read_config(project / "compose.toml")
+    with pytest.raises(OutputError, match="no entry saying compose wrote it"):
+        build(config)
+    assert path.read_text() == "my own notes\n"
+    build(config, force=True)
+    build(config)  # now it is compose's own: rebuilding is fine
+    (project / "compose.lock").unlink()  # a lost lock: the output is still what build writes
+    build(config)
+    path.write_text(path.read_text() + "- a hand edit\n")
+    (project / "compose.lock").unlink()
+    with pytest.raises(OutputError, match="no entry"):
+        build(config)
+    assert path.read_text().endswith("- a hand edit\n")
+
+
+def test_an_output_that_is_another_targets_source_is_refused(project: Path) -> None:
+    (project / "compose.toml").write_text(
+        CONFIG.format(extra="")
+        + '\n[[agent]]\nname = "other"\noutput = "agents/src/backend-master.md"\n'
+        + 'sources = ["agents/src/backend-architect.md"]\n'
+    )
+    before = (project / "agents" / "src" / "backend-master.md").read_text()
+    with pytest.raises(ConfigError, match="which is a source of target 'backend'"):
+        build(read_config(project / "compose.toml"))
+    assert (project / "agents" / "src" / "backend-master.md").read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[agent]]\nname="a"\noutput="a.md"\nsources=["s/*.md"]\nprovenance="false"', "true or"),
+        ('[[agent]]\nname="a"\noutput=5\nsources=["s/*.md"]', "'output' must be"),
+        ('[[agent]]\nname="a"\noutput="a.md"\nsources=[]', "'sources' must be"),
+        ('[[agent]]\nname="a"\noutput="a.md"\nsources=[""]', "'sources' must be"),
+        ('[[agent]]\nname="a"\noutput="a.md"\nsources=["s/*.md"]\nthreshold=0', "threshold"),
+        ('[[agent]]\nname="a"\noutput="a.md"\nsources=["s/*.md"]\nthreshold=nan', "threshold"),
+        ("agent=[1,2]", "not a table"),
+        (
+            '[[agent]]\nname="a"\noutput="a.md"\nsources=["s/*.md"]\n'
+            '[[agent]]\nname="a"\noutput="b.md"\nsources=["s/*.md"]',
+            "two [[agent]] targets are named 'a'",
+        ),
+    ],
+)
+def test_malformed_config_values_are_one_line_errors(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    (tmp_path / "compose.toml").write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        read_config(tmp_path / "compose.toml")
+
+
+def test_absolute_source_patterns_work(project: Path) -> None:
+    pattern = str(project / "agents" / "src" / "backend-*.md")
+    (project / "compose.toml").write_text(
+        CONFIG.format(extra="").replace("agents/src/backend-*.md", pattern)
+    )
+    (built,) = build(read_config(project / "compose.toml"))
+    assert len(built.sources) == 5
+
+
+@pytest.mark.parametrize("lock", ['{"agents": []}', "[1]", '{"agents": {"backend": 3}}'])
+def test_a_malformed_lock_is_a_one_line_error(project: Path, lock: str) -> None:
+    (project / "compose.lock").write_text(lock)
+    with pytest.raises(ConfigError, match="is not a compose lock"):
+        build(read_config(project / "compose.toml"))

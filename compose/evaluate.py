@@ -59,6 +59,19 @@ def load_gold(path: str | Path) -> GoldSet:
         data = json.loads(gold_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(gold_path, f"cannot read gold file: {exc}") from None
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("agents"), dict)
+        and all(isinstance(p, str) for p in data["agents"].values())
+        and isinstance(data.get("clusters"), list)
+        and all(isinstance(c, list) for c in data["clusters"])
+        and isinstance(data.get("ambiguous", []), list)
+        and all(isinstance(p, list) and len(p) == 2 for p in data.get("ambiguous", []))
+    ):
+        raise ConfigError(
+            gold_path,
+            "is not a gold file (expected 'agents': {code: path}, 'clusters': [[member, ...]])",
+        )
     codes = sorted(data["agents"])
     # Agents that share a name are told apart as the CLI tells them apart.
     sources, _ = disambiguate([load(gold_path.parent / data["agents"][code]) for code in codes])

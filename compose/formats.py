@@ -62,7 +62,16 @@ def _headline(report: Report) -> str:
 
 def to_text(report: Report, *, color: bool = False, width: int = 120) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width)
+    # Agent text is data: no markup ("[/red]" in a bullet), no emoji codes, no highlighting.
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
     console.print(_headline(report), style="bold")
     if len(report.names) <= MATRIX_MAX_AGENTS:
         matrix = Table(title="Overlap: share of the row agent's bullets shared with the column")

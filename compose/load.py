@@ -19,6 +19,12 @@ from frontmatter.default_handlers import YAMLHandler
 from compose.errors import FrontmatterError, InputError
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
+# Real agents use no YAML aliases and nest two or three levels; a few hundred aliases can
+# stand for billions of nodes once expanded.
+MAX_YAML_ALIASES = 50
+MAX_YAML_DEPTH = 40
+# C0 and C1 control characters but tab and newline: terminal escapes and the like.
+_CONTROL = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
 FrontmatterMode = Literal["strict", "lenient", "none"]
 
 _FENCE = re.compile(r"^-{3,}[ \t]*$")
@@ -72,8 +78,11 @@ def read_text(path: str | Path) -> str:
         raise InputError(p, "permission denied") from None
     except OSError as exc:
         raise InputError(p, (exc.strerror or "cannot be read").lower()) from None
-    if b"\x00" in data[:8192]:
+    nul = data.find(b"\x00")
+    if 0 <= nul < 8192:
         raise InputError(p, "is a binary file, not Markdown")
+    if nul >= 0:
+        raise InputError(p, f"has a NUL byte at offset {nul}; Markdown text has none")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -149,27 +158,75 @@ def load(path: str | Path) -> SourceFile:
 def loads(text: str, path: str = "<string>") -> SourceFile:
     """Split and read frontmatter; pure, so tests and the library can load from strings."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise InputError(path, "has a NUL character; Markdown text has none")
+    text, controls = _CONTROL.subn("", text)
     if not text.strip():
         raise InputError(path, "is empty")
     lines = text.split("\n")
+    removed = (
+        (f"removed {controls} control characters (terminal escapes are not text)",)
+        if controls
+        else ()
+    )
     if not _FENCE.match(lines[0]):
         warning = "has no frontmatter; the agent is named after the file"
-        return SourceFile(path, (), "none", text, 1, (warning,))
+        return SourceFile(path, (), "none", text, 1, (warning, *removed))
     close = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
     if close is None:
         raise FrontmatterError(path, "frontmatter opened on line 1 is never closed with '---'")
     fm_text = "\n".join(lines[1:close])
     body = "\n".join(lines[close + 1 :])
-    fields, mode = _read_fields(fm_text, path)
+    try:
+        fields, mode = _read_fields(fm_text, path)
+    except RecursionError:  # '&x [*x]': a value that contains itself
+        raise FrontmatterError(
+            path, "frontmatter holds a YAML value that contains itself"
+        ) from None
     warnings = ["frontmatter is not valid YAML; read leniently"] if mode == "lenient" else []
+    warnings += removed
     if not body.strip():
         warnings.append("has frontmatter but no body")
     return SourceFile(path, fields, mode, body, close + 2, tuple(warnings))
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses alias bombs and absurd nesting before building anything."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                raise _Refused(f"frontmatter uses more than {MAX_YAML_ALIASES} YAML aliases")
+        self.depth += 1
+        if self.depth > MAX_YAML_DEPTH:
+            raise _Refused(f"frontmatter is nested more than {MAX_YAML_DEPTH} levels deep")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _Refused(Exception):
+    """Frontmatter that would cost far more to read than any agent's does."""
+
+
 def _read_fields(fm_text: str, path: str) -> tuple[tuple[tuple[str, object], ...], FrontmatterMode]:
     try:
-        data = YAMLHandler().load(fm_text) if fm_text.strip() else {}
+        if not fm_text.strip():
+            data: object = {}
+        elif "&" in fm_text or "*" in fm_text or fm_text.count("[") + fm_text.count("{") > 20:
+            # Aliases or deep flow nesting can be hostile: read them with a budget.
+            data = yaml.load(fm_text, Loader=_BoundedLoader)
+        else:
+            data = YAMLHandler().load(fm_text)
+    except _Refused as exc:
+        raise FrontmatterError(path, str(exc)) from None
     except yaml.YAMLError as exc:
         return _lenient_fields(fm_text, path, exc), "lenient"
     if not isinstance(data, dict):

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from compose.cluster import Settings, cluster
+from compose.errors import ConfigError
 from compose.evaluate import evaluate, load_gold, score
 from tests.conftest import ROOT, needs_corpus
 
@@ -97,3 +98,11 @@ def test_unknown_member_is_reported(tmp_path: Path) -> None:
     gold_path.write_text(json.dumps({"agents": {"A": "a.md"}, "clusters": [["A9"]]}))
     with pytest.raises(Exception, match="'A9' names no bullet"):
         load_gold(gold_path)
+
+
+@pytest.mark.parametrize("text", ["{}", "[]", '{"agents": {"A": 1}, "clusters": []}'])
+def test_a_malformed_gold_file_is_a_one_line_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "bad.gold.json"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="is not a gold file"):
+        load_gold(path)

@@ -146,3 +146,41 @@ def test_arbitrary_text_raises_only_compose_errors(text: str) -> None:
 def test_frontmatter_shaped_noise_raises_only_compose_errors(noise: str) -> None:
     with contextlib.suppress(ComposeError):
         loads("---\n" + noise + "\n---\nbody\n")
+
+
+BOMB = (
+    "---\nname: x\na: &a [1,1,1,1,1,1,1,1,1]\n"
+    + "".join(
+        f"{k}: &{k} [{', '.join([f'*{p}'] * 9)}]\n"
+        for p, k in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "---\n- x\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BOMB, "more than 50 YAML aliases"),
+        ("---\nname: x\ny: " + "[" * 600 + "]" * 600 + "\n---\n- x\n", "nested more than"),
+        ("---\nname: x\nx: &x [*x]\n---\n- a\n", "contains itself"),
+        ("---\nname: x\n---\n" + "- padding line\n" * 1000 + "- a\x00b\n", "NUL"),
+    ],
+)
+def test_hostile_frontmatter_is_refused_quickly(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        loads(text, "hostile.md")
+
+
+def test_a_nul_byte_anywhere_in_a_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "late-nul.md"
+    path.write_bytes(b"---\nname: x\n---\n" + b"- padding line\n" * 1000 + b"- a\x00b\n")
+    with pytest.raises(InputError, match="NUL byte at offset"):
+        load(path)
+
+
+def test_terminal_escapes_are_removed_with_a_warning() -> None:
+    source = loads("---\nname: \x1b]0;title\x07evil\x1b[2J\n---\n- a \x1b[31mred\x9b\n", "e.md")
+    assert "\x1b" not in source.name and "\x07" not in source.name
+    assert source.body == "- a [31mred\n"
+    assert any("control characters" in w for w in source.warnings)

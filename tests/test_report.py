@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from compose.api import load_agents
-from compose.cluster import cluster
+from compose.cluster import Settings, cluster
 from compose.formats import to_html, to_json, to_markdown, to_text
 from compose.report import Report, build_report
 from tests.conftest import CORPUS, FIXTURES, SEED_NAMES, needs_corpus
@@ -98,3 +98,13 @@ def test_a_corpus_directory_reports_without_errors() -> None:
     to_html(report)
     to_markdown(report)
     to_text(report)
+
+
+def test_rich_markup_in_a_bullet_is_printed_as_text(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.md").write_text(
+            f"---\nname: {name}\n---\n- Cache with Redis [/red] [bold]x[/bold] :smile:\n"
+        )
+    agents = load_agents([tmp_path]).agents
+    text = to_text(build_report(cluster(agents, Settings())))
+    assert "Redis [/red] [bold]x[/bold] :smile:" in text

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compose.cluster import DEFAULT_THRESHOLD, Clustering, Settings, cluster
-from compose.consolidate import MergedAgent, MergeOptions, consolidate, walk
+from compose.consolidate import MergedAgent, MergeOptions, consolidate, merged_name, walk
 from compose.errors import InputError, LossError
 from compose.load import SourceFile, collect, load, loads
 from compose.parallel import map_on_cores
@@ -110,6 +110,15 @@ def merge_agents(
 ) -> MergeResult:
     """Merge parsed agents; raises LossError (and returns nothing) if anything would be lost."""
     settings = settings or Settings()
+    options = options or MergeOptions()
+    if options.name is None and len(agents) > 1:
+        naming: list[str] = []
+        # Named from the names the files give themselves: "dup (x)" is for messages only.
+        declared = [a.source.declared_name for a in agents]
+        options = replace(options, name=merged_name(declared, naming))
+        notes = (*notes, *naming)
+    agents, copies = without_copies(agents)
+    notes = (*notes, *copies)
     if len(agents) == 1:
         # One agent is normalised, not condensed: only near-identical bullets become one.
         settings = replace(settings, threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD))
@@ -122,6 +131,21 @@ def merge_agents(
             None, f"refusing to write a merge that loses content: {verification.summary()}"
         )
     return MergeResult(text, merged, clustering, verification, tuple(notes) + merged.warnings)
+
+
+def without_copies(agents: Sequence[Agent]) -> tuple[list[Agent], tuple[str, ...]]:
+    """The agents less copies of another's body (collections ship one agent under several
+    names): a copy adds nothing, and its lines must not be merged with its twin's."""
+    kept: dict[str, Agent] = {}
+    notes = []
+    for agent in sorted(agents, key=lambda a: (a.name, a.path)):
+        body = agent.source.body.strip()
+        twin = kept.get(body)
+        if twin is None:
+            kept[body] = agent
+        else:
+            notes.append(f"{agent.name} has the same body as {twin.name}; merged once")
+    return list(kept.values()), tuple(notes)
 
 
 def _joined_again(merged: MergedAgent) -> list[set[str]]:

@@ -36,6 +36,9 @@ _MODEL_RANK = {"haiku": 1, "sonnet": 2, "opus": 3}
 EXAMPLE_DUPLICATE = 90
 # A detail this short reads as an item of a list; longer parentheticals are kept whole.
 DETAIL_MAX_WORDS = 6
+# A member whose unsaid words need more of its phrases than this is a line of its own: a
+# parenthesis of loose phrases from several sentences no longer reads as one statement.
+FOLD_MAX_PARTS = 2
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,16 @@ class MergedAgent:
         return str(dict(self.frontmatter)["name"])
 
 
+# Examples kept in a merged description unless asked otherwise: Claude Code loads the
+# description into every session, and a few distinct scenarios route as well as seventeen.
+DEFAULT_EXAMPLES = 4
+
+
 @dataclass(frozen=True)
 class MergeOptions:
     name: str | None = None
     model: str | None = None
+    examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
 
 
 def consolidate(
@@ -143,7 +152,7 @@ def walk(lines: Sequence[Line]) -> Iterator[Line]:
 
 def _sections(
     clustering: Clustering,
-    texts: dict[str, str],
+    texts: dict[str, Composed],
     paragraphs: dict[tuple[str, str], list[str]],
     verbatim: dict[tuple[str, str], list[str]],
     together: Sequence[set[str]],
@@ -179,16 +188,18 @@ def _sections(
         else:
             top[section_of[c.id]].append(c)
 
-    def line(c: Cluster) -> Line:
-        kids = tuple(line(k) for k in children[c.id])
-        return Line(texts[c.id], c.id, c.agents, kids)
+    def lines_of(c: Cluster) -> list[Line]:
+        kids = tuple(line for k in children[c.id] for line in lines_of(k))
+        composed = texts[c.id]
+        first = Line(composed.text, c.id, c.agents, kids)
+        return [first, *(Line(text, c.id, (agent,)) for agent, text in composed.apart)]
 
     keys = set(top) | set(paragraphs) | set(verbatim)
     order = topic_order()
     sections = []
     for key in sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[1])):
         topic, title = key
-        lines = tuple(line(c) for c in top[key])
+        lines = tuple(line for c in top[key] for line in lines_of(c))
         sections.append(
             MergedSection(
                 topic,
@@ -201,12 +212,23 @@ def _sections(
     return tuple(sections)
 
 
+@dataclass(frozen=True)
+class Composed:
+    """What one cluster becomes: its line, and members that no fusion could state, each kept
+    as a line of its own right after it (agent name, Markdown)."""
+
+    text: str
+    apart: tuple[tuple[str, str], ...] = ()
+
+
 def _line_texts(
     clustering: Clustering,
     paragraphs: dict[tuple[str, str], list[str]],
     verbatim: dict[tuple[str, str], list[str]],
-) -> dict[str, str]:
-    """cluster id -> its line: the representative plus the details only other members carry."""
+) -> dict[str, Composed]:
+    """cluster id -> its line: the representative plus the details only other members carry,
+    so that the line states every content word of every member; a member whose words would
+    not fit as details stays a line of its own."""
     # What the merged agent says anyway: every representative, paragraph and template.
     said = TermIndex(
         strip_markup(
@@ -227,8 +249,82 @@ def _line_texts(
             # "(API)" or "(REST)" after "RESTful" adds nothing the agent does not say anyway.
             if not ((d.lower() in generic or _variant(d, words)) and d in said)
         ]
-        texts[c.id] = with_details(text, details)
+        texts[c.id] = complete(with_details(text, details), _others(c))
     return texts
+
+
+def complete(line: str, others: Sequence[Bullet]) -> Composed:
+    """line extended until it states every content word of others (see _fold)."""
+    apart: list[tuple[str, str]] = []
+    for other in others:
+        line, kept_apart = _fold(line, other)
+        if kept_apart:
+            apart.append((other.agent, other.markdown))
+    return Composed(line, tuple(apart))
+
+
+def _fold(line: str, other: Bullet) -> tuple[str, bool]:
+    """line with other's unsaid parts as details; (line, True) when other must stay apart.
+
+    The parts are other's own phrases (its list items and clauses): "Design data backup,
+    recovery, and replication strategies" adds "replication strategies". When the unsaid
+    parts are most of what other says ("Sharding for large datasets" beside "Pagination
+    for large datasets"), or too long to read as details, other is a statement of its own.
+    """
+    said = set(content_terms(strip_markup(line)))
+    terms = content_terms(other.text)
+    lost = [t for t in dict.fromkeys(terms) if t not in said]
+    if not lost:
+        return line, False
+    if 2 * len(lost) > len(set(terms)):
+        return line, True
+    parts = []
+    for index, part in enumerate(_parts(other.text)):
+        part_terms = set(content_terms(part))
+        if part_terms & set(lost):
+            if index == 0 and " " not in part:
+                # A lone opening word is the item's verb ("Evaluate and recommend ...") or
+                # its subject ("Sharding for ..."); neither reads as a detail of another.
+                return line, True
+            parts.append(_trim(part, part_terms & set(lost)))
+            said |= part_terms
+    too_long = any(len(p.split()) > DETAIL_MAX_WORDS for p in parts)
+    if not parts or too_long or len(parts) > FOLD_MAX_PARTS:
+        return line, True
+    folded = with_details(line, parts)
+    # A phrase the lexicon reads across parts ("unit and integration tests") is in none.
+    if not set(lost) <= set(content_terms(strip_markup(folded))):
+        return line, True
+    return folded, False
+
+
+# Where a list item's phrases divide: list separators, and clause words (kept with the
+# clause they open, "to prevent abuse").
+_PART_SPLIT = re.compile(
+    r",\s*(?:and\s+|or\s+)?|;\s*|\s+(?:and|or|then)\s+|\s*:\s+|\s+[-\u2013\u2014]\s+"
+    r"|\s+(?=(?:to|for|with|when|while|via|through|using|by|from|across|including|without)\s)"
+)
+_CLAUSE_WORDS = frozenset(
+    "to for with when while via through using by from across including without".split()
+)
+
+
+def _parts(text: str) -> list[str]:
+    """The phrases of a list item, parentheses kept whole."""
+    plain = _PARENTHESIS.sub(lambda m: m.group(0).replace(",", "\0"), text)
+    return [p.replace("\0", ",").strip() for p in _PART_SPLIT.split(plain) if p.strip()]
+
+
+def _trim(part: str, needed: set[str]) -> str:
+    """part less leading words it can do without and still say needed ("Implement load
+    balancing" -> "load balancing"; "token refresh" stays whole, the lexicon reads it as one
+    term); a clause keeps its opening word ("to prevent abuse")."""
+    words = part.strip(" .;:").split()
+    if words and words[0].lower() in _CLAUSE_WORDS:
+        return " ".join(words)
+    while len(words) > 1 and needed <= set(content_terms(" ".join(words[1:]))):
+        words.pop(0)
+    return " ".join(words)
 
 
 def _section_key(c: Cluster) -> tuple[str, str]:
@@ -403,7 +499,9 @@ def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
 
 
 def merged_name(names: Sequence[str], warnings: list[str]) -> str:
-    """backend-architect + backend-developer -> backend (common leading, else trailing words)."""
+    """backend-architect + backend-developer -> backend: the common leading words, else the
+    common trailing words, else the words every name has wherever they sit
+    (studio-backend-architect + backend-master -> backend)."""
     if len(names) == 1:
         return names[0]
     parts = [n.split("-") for n in names]
@@ -413,6 +511,9 @@ def merged_name(names: Sequence[str], warnings: list[str]) -> str:
     suffix = _common([list(reversed(p)) for p in parts])
     if suffix:
         return "-".join(reversed(suffix))
+    shared = [w for w in parts[0] if w and all(w in p for p in parts[1:])]
+    if shared:
+        return "-".join(dict.fromkeys(shared))
     warnings.append(f"the sources share no name part; named the result '{names[0]}-merged'")
     return f"{names[0]}-merged"
 
@@ -430,7 +531,7 @@ def _frontmatter(
     agents: Sequence[Agent], name: str, options: MergeOptions, warnings: list[str]
 ) -> tuple[tuple[str, object], ...]:
     fields: dict[str, object] = {"name": name}
-    fields["description"] = merged_description(agents, name)
+    fields["description"] = merged_description(agents, name, options.examples, warnings)
     tools = _tools(agents, warnings)
     if tools is not None:
         fields["tools"] = ", ".join(tools)
@@ -467,10 +568,14 @@ def _agreed(agents: Sequence[Agent], key: str, warnings: list[str]) -> object:
 def _tools(agents: Sequence[Agent], warnings: list[str]) -> tuple[str, ...] | None:
     unrestricted = [a.name for a in agents if a.source.tools is None]
     if unrestricted:
-        if len(unrestricted) < len(agents):
+        restricted = [a for a in agents if a.source.tools is not None]
+        if restricted:
+            listed = "; ".join(
+                f"{a.name} allows only {', '.join(a.source.tools or ())}" for a in restricted
+            )
             warnings.append(
-                f"{', '.join(unrestricted)} omit 'tools' (all tools), so the merged agent "
-                "omits it too"
+                f"tools widened: {', '.join(unrestricted)} omit 'tools' (all tools), so the "
+                f"merged agent may use every tool, while {listed}"
             )
         return None
     merged: list[str] = []
@@ -508,8 +613,14 @@ def _rank(model: str) -> int:
     return max((r for family, r in _MODEL_RANK.items() if family in lowered), default=0)
 
 
-def merged_description(agents: Sequence[Agent], name: str) -> str:
-    """One 'when to use' text from the sources' leads, then their distinct examples once."""
+def merged_description(
+    agents: Sequence[Agent],
+    name: str,
+    limit: int | None = DEFAULT_EXAMPLES,
+    warnings: list[str] | None = None,
+) -> str:
+    """One 'when to use' text from the sources' leads, then their distinct examples: at most
+    limit of them (None: all), chosen to cover the most scenarios."""
     leads: list[str] = []
     examples: list[str] = []
     for agent in agents:
@@ -524,11 +635,40 @@ def merged_description(agents: Sequence[Agent], name: str) -> str:
             folded = " ".join(example.split())
             if all(fuzz.ratio(folded, " ".join(e.split())) < EXAMPLE_DUPLICATE for e in examples):
                 examples.append(example)
+    kept = examples if limit is None else covering_examples(examples, limit)
+    if len(kept) < len(examples) and warnings is not None:
+        warnings.append(
+            f"description keeps {len(kept)} of {len(examples)} distinct examples, chosen to "
+            "cover the most scenarios (--examples all keeps every one)"
+        )
     text = _merged_lead([lead for lead in leads if lead])
-    if examples:
-        text += "\n\nExamples:\n" + "\n".join(examples)
+    if kept:
+        text += "\n\nExamples:\n" + "\n".join(kept)
     # Block scalars cannot carry trailing spaces; keep the text as YAML will read it back.
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+
+
+_USER_TURN = re.compile(r"user:\s*(.*?)(?:\bassistant:|<commentary>|$)", re.DOTALL | re.IGNORECASE)
+
+
+def covering_examples(examples: Sequence[str], limit: int) -> list[str]:
+    """At most limit examples, in their order, picked greedily for the scenario words (what
+    the user asks, then the context) they add to those already picked: five "slow queries"
+    examples count as one scenario."""
+    if len(examples) <= limit:
+        return list(examples)
+    scenarios = []
+    for example in examples:
+        asked = _USER_TURN.search(example)
+        scenarios.append(set(content_terms(asked.group(1) if asked else example)))
+    picked: list[int] = []
+    covered: set[str] = set()
+    while len(picked) < limit:
+        candidates = [i for i in range(len(examples)) if i not in picked]
+        best = max(candidates, key=lambda i: (len(scenarios[i] - covered), -i))
+        picked.append(best)
+        covered |= scenarios[best]
+    return [examples[i] for i in sorted(picked)]
 
 
 def _rename(text: str, names: Sequence[str], merged: str) -> str:

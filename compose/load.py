@@ -51,8 +51,11 @@ class SourceFile:
 
     @cached_property  # asked for every bullet of a report
     def name(self) -> str:
-        if self.alias:
-            return self.alias
+        return self.alias or self.declared_name
+
+    @property
+    def declared_name(self) -> str:
+        """The name the file gives itself (else its file name), without a folder alias."""
         value = self.field("name")
         return value.strip() if isinstance(value, str) and value.strip() else Path(self.path).stem
 

@@ -277,7 +277,10 @@ class TermIndex:
 
 
 def _starts_sentence(text: str, at: int) -> bool:
-    """Whether position at begins a sentence: text start, after . ! ? : ; or a spaced dash."""
+    """Whether position at begins a sentence: text start, after . ! ? : ; or a spaced dash,
+    or right after an opening quote."""
+    if at and text[at - 1] in "\"'\u201c\u2018":
+        return True  # an opening quote starts a quoted sentence: '"Create a new API"'
     before = text[:at].rstrip()
     if not before:
         return True

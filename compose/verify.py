@@ -1,8 +1,10 @@
 """Verify: the safety net. A merged agent is written only if it loses nothing of its inputs.
 
 Every input bullet's cluster must be rendered, every named term of every input bullet must
-appear in the output, every verbatim block must survive byte for byte, and the frontmatter
-must be strict YAML that reads back as the fields that were meant.
+appear in the output as written, every content word of every input bullet (stemmed and read
+through the lexicon; stop words and generic verbs aside) must be said somewhere in it, every
+verbatim block must survive byte for byte, and the frontmatter must be strict YAML that
+reads back as the fields that were meant.
 """
 
 from __future__ import annotations
@@ -13,20 +15,24 @@ import yaml
 
 from compose.cluster import Clustering
 from compose.consolidate import MergedAgent, walk
-from compose.terms import TermIndex, named_terms, strip_markup
+from compose.parse import Agent
+from compose.terms import TermIndex, content_terms, named_terms, strip_markup
 
 
 @dataclass(frozen=True)
 class Verification:
     unrendered: tuple[str, ...]  # "agent:line text" of bullets whose cluster has no line
     missing_terms: tuple[str, ...]  # "term (agent:line)"
+    missing_words: tuple[str, ...]  # "word (agent:line)": content words the output never says
     missing_verbatim: tuple[str, ...]  # "agent: first line of the block"
     frontmatter_problem: str | None
 
     @property
     def ok(self) -> bool:
         return (
-            not (self.unrendered or self.missing_terms or self.missing_verbatim)
+            not (
+                self.unrendered or self.missing_terms or self.missing_words or self.missing_verbatim
+            )
             and self.frontmatter_problem is None
         )
 
@@ -36,6 +42,8 @@ class Verification:
             problems.append(f"{len(self.unrendered)} bullets unrendered ({self.unrendered[0]} ...)")
         if self.missing_terms:
             problems.append(f"terms missing: {', '.join(self.missing_terms[:8])}")
+        if self.missing_words:
+            problems.append(f"words missing: {', '.join(self.missing_words[:8])}")
         if self.missing_verbatim:
             problems.append(f"verbatim blocks missing: {', '.join(self.missing_verbatim[:3])}")
         if self.frontmatter_problem:
@@ -47,6 +55,8 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
     rendered = {line.cluster for s in merged.sections for line in walk(s.lines)}
     owner = clustering.cluster_of()
     written = TermIndex(strip_markup(text))
+    loss = word_loss(clustering.agents, text)
+    missing_words = [f"{w} ({where}: {item})" for where, item, words in loss.missing for w in words]
     unrendered, missing_terms, missing_verbatim = [], [], []
     for agent in clustering.agents:
         for bullet in agent.bullets:
@@ -63,6 +73,7 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
     return Verification(
         tuple(unrendered),
         tuple(missing_terms),
+        tuple(missing_words),
         tuple(missing_verbatim),
         _frontmatter_problem(merged, text),
     )
@@ -80,3 +91,35 @@ def _frontmatter_problem(merged: MergedAgent, text: str) -> str | None:
     if data != expected:
         return "frontmatter does not read back as the merged fields"
     return None
+
+
+@dataclass(frozen=True)
+class WordLoss:
+    """Content words of input list items that the merged text never says."""
+
+    words_in: int  # content words summed over every input list item (with repeats)
+    missing: tuple[tuple[str, str, tuple[str, ...]], ...]  # (agent:line, item, words lost)
+
+    @property
+    def words_missing(self) -> int:
+        return sum(len(words) for _, _, words in self.missing)
+
+    @property
+    def share(self) -> float:
+        return self.words_missing / self.words_in if self.words_in else 0.0
+
+
+def word_loss(agents: tuple[Agent, ...] | list[Agent], text: str) -> WordLoss:
+    """Which content words (stemmed, lexicon-normalised, stop words and generic verbs left
+    out) of every input list item appear nowhere in text."""
+    written = set(content_terms(strip_markup(text)))
+    words_in = 0
+    missing = []
+    for agent in agents:
+        for bullet in agent.bullets:
+            terms = content_terms(bullet.text)
+            words_in += len(terms)
+            lost = tuple(dict.fromkeys(t for t in terms if t not in written))
+            if lost:
+                missing.append((f"{bullet.agent}:{bullet.line}", bullet.text, lost))
+    return WordLoss(words_in, tuple(missing))

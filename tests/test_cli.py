@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from compose.cli import app
+from compose.consolidate import Composed
 from tests.conftest import FIXTURES, SEEDS
 
 runner = CliRunner()
@@ -103,9 +104,9 @@ def test_merge_writes_atomically_and_reports_a_summary(tmp_path: Path) -> None:
     code, stdout, stderr = invoke("merge", *SEED_ARGS, "-o", str(out))
     assert code == 0 and stdout == ""
     assert "271 bullets in" in stderr and "clusters merged" in stderr
-    # The count covers every warning printed: five lenient frontmatters and three merge ones.
+    # The count covers every warning printed: five lenient frontmatters and four merge ones.
     printed = stderr.count("compose: warning:")
-    assert printed == 8 and f", {printed} warnings" in stderr
+    assert printed == 9 and f", {printed} warnings" in stderr
     assert out.read_text().startswith("---\nname: backend\n")
     assert [p.name for p in tmp_path.iterdir()] == ["backend.md"]  # no temp file left
 
@@ -143,6 +144,7 @@ def test_safety_net_failure_keeps_the_existing_output(
     out = tmp_path / "backend.md"
     out.write_text("previous version\n")
     monkeypatch.setattr("compose.consolidate.missing_details", lambda text, others: [])
+    monkeypatch.setattr("compose.consolidate.complete", lambda text, others: Composed(text))
     code, _, stderr = invoke("merge", *SEED_ARGS, "-o", str(out))
     assert code == 3 and out.read_text() == "previous version\n"
     one_line_error(stderr, "loses content", "terms missing")

@@ -31,7 +31,7 @@ from typing import Any
 from compose import __version__, tomlfile
 from compose.api import MergeResult, merge_agents
 from compose.cluster import DEFAULT_THRESHOLD, Settings, threshold_problem
-from compose.consolidate import MergeOptions
+from compose.consolidate import DEFAULT_EXAMPLES, MergeOptions
 from compose.errors import ConfigError, OutputError
 from compose.load import load
 from compose.output import check_target, same_file, write_atomic
@@ -49,6 +49,7 @@ _TARGET_KEYS = {
     "same",
     "separate",
     "drop",
+    "examples",
 }
 
 
@@ -69,6 +70,7 @@ class Target:
     same: tuple[tuple[str, str], ...] = ()
     separate: tuple[tuple[str, str], ...] = ()
     drop: tuple[Drop, ...] = ()
+    examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,9 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
     threshold = entry.get("threshold", DEFAULT_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise bad("threshold", "a number")
+    examples = entry.get("examples", DEFAULT_EXAMPLES)
+    if examples != "all" and (isinstance(examples, bool) or not isinstance(examples, int)):
+        raise bad("examples", 'a number or "all"')
     problem = threshold_problem(float(threshold))
     if problem:
         raise ConfigError(path, f"{where}: 'threshold' {problem}")
@@ -234,6 +239,7 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
             same=tuple(_pair(p) for p in _list(entry, "same")),
             separate=tuple(_pair(p) for p in _list(entry, "separate")),
             drop=tuple(_drop(d) for d in _list(entry, "drop")),
+            examples=None if examples == "all" else examples,
         )
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(path, f"{where}: malformed value ({exc})") from None
@@ -292,7 +298,7 @@ def compose_target(config: Config, target: Target) -> Built:
     agents = [_without(a, set(dropped)) for a in agents]
     result = merge_agents(
         agents,
-        options=MergeOptions(name=target.name, model=target.model),
+        options=MergeOptions(name=target.name, model=target.model, examples=target.examples),
         settings=Settings(threshold=target.threshold, same=same, separate=separate),
         provenance=target.provenance,
     )

@@ -45,6 +45,8 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
+# The default number of description examples, kept here so that --help needs no pipeline import.
+DEFAULT_EXAMPLES = 4
 THRESHOLD_HELP = "Similarity cut-off for clustering (0.1-1); lower merges more."
 
 
@@ -96,6 +98,14 @@ def _threshold(given: float | None) -> float:
     if problem:
         raise UsageError(None, f"--threshold {given}: {problem}")
     return given
+
+
+def _examples(given: str) -> int | None:
+    if given == "all":
+        return None
+    if not given.isdigit():
+        raise UsageError(None, f"--examples {given}: give a number of examples, or 'all'")
+    return int(given)
 
 
 def _settings(threshold: float | None) -> Settings:
@@ -158,6 +168,9 @@ def merge_command(
         bool, typer.Option(help="Name each line's source agents in an HTML comment.")
     ] = False,
     force: Annotated[bool, typer.Option(help="Allow overwriting an input file.")] = False,
+    examples: Annotated[
+        str, typer.Option(help="Examples kept in the description: a number, or 'all'.")
+    ] = str(DEFAULT_EXAMPLES),
 ) -> None:
     """Merge agents into one deduplicated agent that loses nothing its sources said."""
     with _user_errors():
@@ -171,7 +184,7 @@ def merge_command(
         target = None if output == "-" else check_target(output, loaded.paths, force=force)
         result = merge_agents(
             loaded.agents,
-            options=MergeOptions(name=name, model=model),
+            options=MergeOptions(name=name, model=model, examples=_examples(examples)),
             settings=settings,
             provenance=provenance,
             notes=loaded.notes,

@@ -82,6 +82,7 @@ class MergedAgent:
 
 # Examples kept in a merged description unless asked otherwise: Claude Code loads the
 # description into every session, and a few distinct scenarios route as well as seventeen.
+# The CLI repeats the number for its --help (a test keeps the two equal).
 DEFAULT_EXAMPLES = 4
 
 
@@ -286,7 +287,11 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
                 # A lone opening word is the item's verb ("Evaluate and recommend ...") or
                 # its subject ("Sharding for ..."); neither reads as a detail of another.
                 return line, True
-            parts.append(_trim(part, part_terms & set(lost)))
+            detail = _trim(part, part_terms & set(lost))
+            if " " not in detail and not named_terms(detail):
+                # One plain word ("pattern", "tools") says nothing as a detail of another.
+                return line, True
+            parts.append(detail)
             said |= part_terms
     too_long = any(len(p.split()) > DETAIL_MAX_WORDS for p in parts)
     if not parts or too_long or len(parts) > FOLD_MAX_PARTS:

@@ -210,3 +210,13 @@ def test_the_command_flushes_its_output_and_exits_with_the_commands_code(
     )
     assert failed.returncode == 2
     one_line_error(failed.stderr, "missing.md", "no such file")
+
+
+def test_examples_option_and_its_default_agree_with_the_library() -> None:
+    from compose import cli, consolidate
+
+    assert cli.DEFAULT_EXAMPLES == consolidate.DEFAULT_EXAMPLES
+    code, stdout, _ = invoke("merge", *SEED_ARGS, "--examples", "all")
+    assert code == 0 and stdout.count("<example>") == 17
+    code, _, stderr = invoke("merge", *SEED_ARGS, "--examples", "some")
+    assert code == 2 and "--examples some" in stderr

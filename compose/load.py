@@ -235,6 +235,12 @@ def _read_fields(fm_text: str, path: str) -> tuple[tuple[tuple[str, object], ...
     if not isinstance(data, dict):
         kind = "list" if isinstance(data, list) else "single value"
         raise FrontmatterError(path, f"frontmatter is a YAML {kind}, not a mapping of fields")
+    tools = data.get("tools")
+    if tools is not None and not isinstance(tools, (str, list)):
+        # Read as "all tools", a malformed list would widen what the agent may do.
+        raise FrontmatterError(
+            path, f"'tools' must be a comma-separated list of tool names, not {tools!r}"
+        )
     return tuple((str(k), _normalise(str(k), v)) for k, v in data.items()), "strict"
 
 

@@ -184,3 +184,9 @@ def test_terminal_escapes_are_removed_with_a_warning() -> None:
     assert "\x1b" not in source.name and "\x07" not in source.name
     assert source.body == "- a [31mred\n"
     assert any("control characters" in w for w in source.warnings)
+
+
+@pytest.mark.parametrize("tools", ["{Read: true}", "42", "true"])
+def test_a_malformed_tools_field_is_an_error_not_all_tools(tools: str) -> None:
+    with pytest.raises(FrontmatterError, match="'tools' must be a comma-separated list"):
+        loads(f"---\nname: x\ntools: {tools}\n---\n- a\n", "tools.md")

@@ -394,13 +394,17 @@ def _changed_lines(expected: str, actual: str) -> list[str]:
     return [line for line in diff if line.startswith(("+ ", "- "))]
 
 
-def _refuse_overwrite(config: Config, item: Built, entry: dict[str, Any] | None) -> None:
+def _existing_text(output: Path) -> str | None:
+    """The output as it is on disk now; None when there is none yet."""
+    return output.read_text(encoding="utf-8", errors="replace") if output.is_file() else None
+
+
+def _refuse_overwrite(
+    config: Config, item: Built, current: str | None, entry: dict[str, Any] | None
+) -> None:
     """Raise unless the output is new, already right, or exactly what compose last wrote."""
     output = item.target.output
-    if not output.is_file():
-        return
-    current = output.read_text(encoding="utf-8", errors="replace")
-    if current == item.result.text:
+    if current is None or current == item.result.text:
         return
     if entry is None or entry.get("output") != _relative(config, output):
         raise OutputError(
@@ -436,14 +440,14 @@ def build(config: Config, *, force: bool = False) -> list[Built]:
     lock = read_lock(config)
     built = [compose_target(config, target) for target in config.targets]
     _refuse_outputs_that_are_sources(config, built)
-    for item in built:
-        check_target(item.target.output)
-        if not force:
-            _refuse_overwrite(config, item, lock.get(item.target.name))
+    # Every output is checked and read once, before any is written: a refusal writes nothing.
+    outputs = [check_target(item.target.output) for item in built]
+    currents = [_existing_text(output) for output in outputs]
+    if not force:
+        for item, current in zip(built, currents, strict=True):
+            _refuse_overwrite(config, item, current, lock.get(item.target.name))
     entries = dict(lock)
-    for item in built:
-        output = check_target(item.target.output)
-        current = output.read_text(encoding="utf-8") if output.is_file() else None
+    for item, output, current in zip(built, outputs, currents, strict=True):
         if current != item.result.text:
             write_atomic(output, item.result.text)
         entries[item.target.name] = lock_entry(config, item)

@@ -110,7 +110,7 @@ def consolidate(
     options = options or MergeOptions()
     agents = clustering.agents
     warnings: list[str] = []
-    name = options.name or merged_name([a.name for a in agents], warnings)
+    name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
     preamble = _preamble(agents)
     # What the agent says does not depend on where its lines sit: worked out once. Every
@@ -305,12 +305,12 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
 
 # Where a list item's phrases divide: list separators, and clause words (kept with the
 # clause they open, "to prevent abuse").
-_PART_SPLIT = re.compile(
-    r",\s*(?:and\s+|or\s+)?|;\s*|\s+(?:and|or|then)\s+|\s*:\s+|\s+[-\u2013\u2014]\s+"
-    r"|\s+(?=(?:to|for|with|when|while|via|through|using|by|from|across|including|without)\s)"
-)
 _CLAUSE_WORDS = frozenset(
     "to for with when while via through using by from across including without".split()
+)
+_PART_SPLIT = re.compile(
+    r",\s*(?:and\s+|or\s+)?|;\s*|\s+(?:and|or|then)\s+|\s*:\s+|\s+[-\u2013\u2014]\s+"
+    rf"|\s+(?=(?:{'|'.join(sorted(_CLAUSE_WORDS))})\s)"
 )
 
 

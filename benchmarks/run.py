@@ -151,9 +151,7 @@ def main() -> None:
     rows.append(("python -c pass (floor)", floor, floor_rss, ""))
     rows.append(("compose --help", helped, help_rss, f"{helped / floor:.1f}x python floor"))
     seeds = [str(p) for p in sorted((ROOT / "fixtures").glob("*.md"))]
-    ((merged, merge_rss, _),) = best_of(
-        [*COMPOSE, "merge", *seeds, "-o", os.devnull], repeat=args.repeat
-    )
+    ((merged, merge_rss, _),) = best_of([*COMPOSE, "merge", *seeds, "-o", "-"], repeat=args.repeat)
     rows.append(("compose merge (5 seeds)", merged, merge_rss, ""))
 
     if args.corpus.is_dir():
@@ -165,7 +163,7 @@ def main() -> None:
                 runs = best_of(
                     [sys.executable, "-c", MISTUNE_FLOOR, str(directory)],
                     [sys.executable, "-c", PARSE_FLOOR, str(directory)],
-                    [*COMPOSE, "report", str(directory), "--format", "json", "-o", os.devnull],
+                    [*COMPOSE, "report", str(directory), "--format", "json", "-o", "-"],
                     repeat=args.repeat,
                 )
                 (mistune_time, mistune_rss, _), (parse_time, parse_rss, counted) = runs[:2]

@@ -123,6 +123,7 @@ def merge_agents(
         # One agent is normalised, not condensed: only near-identical bullets become one.
         settings = replace(settings, threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD))
     clustering = cluster(agents, settings)
+    notes = (*notes, *(c.summary() for c in clustering.conflicts))
     merged = consolidate(clustering, options, _joined_again)
     text = render(merged, provenance=provenance)
     verification = verify(clustering, merged, text)

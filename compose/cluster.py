@@ -41,7 +41,7 @@ from compose.terms import (
     surface_forms,
     term_counts,
 )
-from compose.topics import topic_order
+from compose.topics import ANTI_PATTERNS, topic_order
 
 DEFAULT_THRESHOLD = 0.38
 # Below 0.1 nearly every pair of bullets would be one statement; above 1 none could be.
@@ -83,6 +83,10 @@ PARTS_PENALTY = 0.18
 # as this one token. A name word is the agent's own subject when no other agent's name has it,
 # the agent holds at least SUBJECT_SHARE of the bullets that say it, and at least half of
 # those write it as a name ("Jest", not "test automation" in test-automator).
+# A bullet that forbids what another recommends is a conflict when the two are this alike,
+# stance aside: the same practice, not two that share a topic ("Don't keep data longer than
+# necessary" / "Data storage").
+CONFLICT_SIMILARITY = 0.75
 OWN_SUBJECT = "@self"
 SUBJECT_SHARE = 0.5
 # Candidate generation: a term in more bullets than this is too common to propose pairs on
@@ -136,10 +140,28 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Two agents take opposite stances on one practice ("Always use ORMs" / "Never use ORMs").
+    The two bullets are never one cluster; a merge keeps both and says so."""
+
+    forbids: Bullet
+    recommends: Bullet
+    score: float  # how alike the two are, stance aside
+
+    def summary(self) -> str:
+        f, r = self.forbids, self.recommends
+        return (
+            f"conflict: {f.agent}:{f.line} forbids what {r.agent}:{r.line} recommends "
+            f"({f.text!r} / {r.text!r}); both kept"
+        )
+
+
+@dataclass(frozen=True)
 class Clustering:
     agents: tuple[Agent, ...]
     clusters: tuple[Cluster, ...]
     settings: Settings = field(default_factory=Settings)
+    conflicts: tuple[Conflict, ...] = ()
 
     def cluster_of(self) -> dict[str, Cluster]:
         return {m.id: c for c in self.clusters for m in c.members}
@@ -193,7 +215,7 @@ def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Cluste
     clusters.sort(
         key=lambda c: (order.get(c.topic, len(order)), -len(c.members), _key(c.members[0]))
     )
-    return Clustering(tuple(ordered), tuple(clusters), settings)
+    return Clustering(tuple(ordered), tuple(clusters), settings, _conflicts(scorer))
 
 
 def _sorted_agents(agents: Sequence[Agent]) -> list[Agent]:
@@ -342,9 +364,13 @@ def _named_term_set(text: str) -> set[str]:
 
 
 def similarity(a: _Features, b: _Features) -> float:
-    """Blend of weighted cosine, containment and token overlap, adjusted for context, in [0, 1]."""
-    if a.negative != b.negative:
-        return 0.0
+    """Blend of weighted cosine, containment and token overlap, adjusted for context, in [0, 1].
+    A warning and a recommendation are never one statement."""
+    return 0.0 if a.negative != b.negative else _likeness(a, b)
+
+
+def _likeness(a: _Features, b: _Features) -> float:
+    """similarity, the two bullets' stances aside."""
     if a.text == b.text and a.place == b.place and a.bullet.text != b.bullet.text:
         # One list, the same terms, other words: those words ("Before:", "After:") are the point.
         return 0.0
@@ -515,6 +541,31 @@ class _RowScorer:
         else:
             score = self.scored[kinds] = similarity(a, b)
         return score if score >= self.floor else None
+
+
+def _conflicts(scorer: _RowScorer) -> tuple[Conflict, ...]:
+    """Bullets that forbid what a bullet of another agent recommends, as alike as one cluster's
+    members would be. Only a bullet that forbids in its own words counts: an anti-pattern list
+    names what to avoid, and "N+1 queries" there agrees with "Prevent N+1 queries"."""
+    features, postings = scorer.features, scorer.postings
+    found = []
+    for a in features:
+        if not a.negative or a.topic == ANTI_PATTERNS:
+            continue
+        candidates = {
+            j
+            for term in a.weights
+            if not scorer.settings.blocking or len(postings[term]) <= BLOCKING_MAX_DF
+            for j, _ in postings[term]
+        }
+        for j in sorted(candidates):
+            b = features[j]
+            if b.negative or b.topic == ANTI_PATTERNS or b.place[0] == a.place[0]:
+                continue
+            score = _likeness(a, b)
+            if score >= max(CONFLICT_SIMILARITY, scorer.settings.threshold):
+                found.append(Conflict(a.bullet, b.bullet, round(score, 3)))
+    return tuple(found)
 
 
 class _Completion:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from compose.cluster import Cluster
+from compose.parse import Bullet
 from compose.report import Report, report_data
 
 # Beyond this many agents a matrix stops being readable; the strongest pairs are listed.
@@ -95,6 +96,13 @@ def to_text(report: Report, *, color: bool = False, width: int = 120) -> str:
         for d in report.near_duplicates:
             dupes.add_row(d.first, d.second, d.verdict)
         console.print(dupes)
+    if report.clustering.conflicts:
+        stances = Table(title="Conflicts: one agent forbids what another recommends")
+        for column in ("forbids", "recommends"):
+            stances.add_column(column)
+        for conflict in report.clustering.conflicts:
+            stances.add_row(_said(conflict.forbids), _said(conflict.recommends))
+        console.print(stances)
     clusters = Table(title=f"Shared statements (top {TOP_CLUSTERS})", show_lines=False)
     for column in ("statement", "agents", "score", "shared terms"):
         clusters.add_column(column)
@@ -114,6 +122,10 @@ def to_text(report: Report, *, color: bool = False, width: int = 120) -> str:
 
 
 # --- Markdown -------------------------------------------------------------------------------
+
+
+def _said(bullet: Bullet) -> str:
+    return f"{bullet.text} ({bullet.agent}:{bullet.line})"
 
 
 def _cell(text: str) -> str:
@@ -150,6 +162,12 @@ def to_markdown(report: Report) -> str:
             "| --- | --- | --- |",
         ]
         out += [f"| {d.first} | {d.second} | {d.verdict} |" for d in report.near_duplicates]
+    if report.clustering.conflicts:
+        out += ["", "## Conflicts", "", "| forbids | recommends |", "| --- | --- |"]
+        out += [
+            f"| {_cell(_said(conflict.forbids))} | {_cell(_said(conflict.recommends))} |"
+            for conflict in report.clustering.conflicts
+        ]
     out += ["", "## Shared statements", ""]
     for c in _top_clusters(report, None):
         out.append(
@@ -229,6 +247,14 @@ def to_html(report: Report) -> str:
         parts += [
             f"<tr><td>{chip(d.first)} {chip(d.second)}</td><td>{esc(d.verdict)}</td></tr>"
             for d in report.near_duplicates
+        ]
+        parts.append("</table>")
+    if report.clustering.conflicts:
+        parts.append("<h2>Conflicts</h2><table><tr><th>forbids</th><th>recommends</th></tr>")
+        parts += [
+            f"<tr><td>{esc(_said(conflict.forbids))}</td>"
+            f"<td>{esc(_said(conflict.recommends))}</td></tr>"
+            for conflict in report.clustering.conflicts
         ]
         parts.append("</table>")
     parts.append(

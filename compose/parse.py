@@ -23,7 +23,7 @@ from mistune.plugins import import_plugin
 from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
-from compose.terms import strip_markup
+from compose.terms import prohibits, strip_markup
 from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title
 
 Token = dict[str, Any]
@@ -57,7 +57,8 @@ class Bullet:
     line: int
     parent: str | None = None
     depth: int = 0
-    negative: bool = False  # from an anti-pattern list: a warning, never a recommendation
+    # A warning, never a recommendation: from an anti-pattern list, or it forbids ("Never ...").
+    negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -424,7 +425,7 @@ class _Parser:
             line=self.cursor.line_number(index),
             parent=parent.id if parent else None,
             depth=depth,
-            negative=section.topic == ANTI_PATTERNS,
+            negative=section.topic == ANTI_PATTERNS or prohibits(text),
         )
         section.bullets.append(bullet)
         return bullet

@@ -124,10 +124,7 @@ def report_data(report: Report) -> dict[str, Any]:
                 "score": c.score,
                 "representative": c.representative.text,
                 "terms": list(c.terms),
-                "members": [
-                    {"agent": m.agent, "section": m.section, "text": m.text, "line": m.line}
-                    for m in c.members
-                ],
+                "members": [_member(m) for m in c.members],
             }
             for c in clustering.clusters
         ],
@@ -136,4 +133,22 @@ def report_data(report: Report) -> dict[str, Any]:
             {"agents": [d.first, d.second], "similarity": d.similarity, "verdict": d.verdict}
             for d in report.near_duplicates
         ],
+        # Opposite stances on one practice: never clustered, listed here.
+        "conflicts": [
+            {
+                "similarity": c.score,
+                "forbids": _member(c.forbids),
+                "recommends": _member(c.recommends),
+            }
+            for c in clustering.conflicts
+        ],
+    }
+
+
+def _member(bullet: Bullet) -> dict[str, Any]:
+    return {
+        "agent": bullet.agent,
+        "section": bullet.section,
+        "text": bullet.text,
+        "line": bullet.line,
     }

@@ -42,6 +42,7 @@ class Lexicon:
     advisory: frozenset[str]
     generic: frozenset[str]
     ise_words: frozenset[str]
+    prohibition: re.Pattern[str]
 
 
 @cache
@@ -66,6 +67,18 @@ def lexicon() -> Lexicon:
         advisory=frozenset(data["advisory"]["verbs"]),
         generic=frozenset(data["generic"]["terms"]),
         ise_words=frozenset(data["spelling"]["ise_words"]),
+        prohibition=_prohibition(data["prohibition"]),
+    )
+
+
+def _prohibition(data: dict[str, list[str]]) -> re.Pattern[str]:
+    def alternatives(words: list[str]) -> str:
+        return "(?:" + "|".join(map(re.escape, words)) + ")"
+
+    clause_start = r"(?:^|[:;\u2014\u2013\u274c]\s*|\s-\s+)"
+    return re.compile(
+        rf"(?:\b{alternatives(data['phrases'])}|{clause_start}{alternatives(data['commands'])})\b"
+        rf"(?!\s+{alternatives(data['exceptions'])}\b)"
     )
 
 
@@ -130,6 +143,7 @@ def surface_forms(text: str) -> dict[str, str]:
 
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#'-]*")  # "event-driven" is one word
 _COORDINATED = re.compile(r"[,;&]|\b(?:and|or)\b", re.IGNORECASE)
 
@@ -217,6 +231,14 @@ def is_advisory(text: str) -> bool:
     label = _LABEL.match(text)
     words = _WORD.findall(text[label.end() if label else 0 :].lower())
     return bool(words) and words[0] in lexicon().advisory
+
+
+def prohibits(text: str) -> bool:
+    """Whether the bullet forbids what it names ("Never use ORMs") rather than recommends it."""
+    # Its stance is its first sentence's; a parenthesis is an aside, not the stance.
+    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    stance = _PARENTHESIS.sub(" ", first.lower().replace("\u2019", "'"))
+    return bool(lexicon().prohibition.search(stance.strip()))
 
 
 def named_terms(text: str) -> tuple[str, ...]:

@@ -249,3 +249,28 @@ def test_the_folder_that_tells_two_agents_apart_is_not_their_subject() -> None:
     second = agent("backend-architect (core)", line)
     (pair,) = [c for c in cluster([first, second]).clusters if len(c.members) == 2]
     assert pair.score == 1.0
+
+
+def test_opposite_stances_never_cluster_and_are_reported_as_conflicts() -> None:
+    a = agent("a", "- Always use ORMs for database access\n- Cache with Redis\n- Validate input\n")
+    b = agent("b", "- Never use ORMs for database access\n- Do not cache with Redis\n")
+    clustering = cluster([a, b])
+    assert not texts_together(
+        [a, b], "Always use ORMs for database access", "Never use ORMs for database access"
+    )
+    assert not texts_together([a, b], "Cache with Redis", "Do not cache with Redis")
+    pairs = {(c.forbids.text, c.recommends.text) for c in clustering.conflicts}
+    assert pairs == {
+        ("Never use ORMs for database access", "Always use ORMs for database access"),
+        ("Do not cache with Redis", "Cache with Redis"),
+    }
+    assert (
+        "b:4 forbids what a:4 recommends"
+        in clustering.conflicts[0].summary() + clustering.conflicts[1].summary()
+    )
+
+
+def test_an_anti_pattern_list_agrees_with_a_practice_and_is_no_conflict() -> None:
+    a = agent("a", "## Anti-Patterns\n- N+1 query problems\n")
+    b = agent("b", "## Performance\n- Detect N+1 query problems\n")
+    assert cluster([a, b]).conflicts == ()

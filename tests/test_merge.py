@@ -309,3 +309,12 @@ def test_examples_can_be_all_or_a_number(seed_agents: list[Agent]) -> None:
     two = merge_agents(seed_agents, options=MergeOptions(examples=2)).agent
     assert str(dict(every.frontmatter)["description"]).count("<example>") == 17
     assert str(dict(two.frontmatter)["description"]).count("<example>") == 2
+
+
+def test_a_merge_keeps_both_opposite_stances_and_warns() -> None:
+    a = parse(loads("---\nname: db-a\n---\n- Always use ORMs for database access\n", "db-a.md"))
+    b = parse(loads("---\nname: db-b\n---\n- Never use ORMs for database access\n", "db-b.md"))
+    result = merge_agents([a, b], provenance=True)
+    assert "- Always use ORMs for database access <!-- db-a -->" in result.text
+    assert "- Never use ORMs for database access <!-- db-b -->" in result.text
+    assert any(n.startswith("conflict: db-b:4 forbids what db-a:4") for n in result.notes)

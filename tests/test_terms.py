@@ -9,6 +9,7 @@ from compose.terms import (
     content_terms,
     is_checklist_item,
     named_terms,
+    prohibits,
     section_role,
     surface_forms,
     term_counts,
@@ -118,3 +119,24 @@ def test_named_terms_keep_technologies_as_written() -> None:
         "Argon2",
         "scrypt",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "forbids"),
+    [
+        ("Never use ORMs for database access", True),
+        ("Do not cache with Redis", True),
+        ("Storage Limitation: Don\u2019t keep data longer than necessary", True),
+        ("\u274c DO NOT write code", True),
+        ("API contracts must not be changed without updating documentation", True),
+        ("Always use ORMs for database access", False),
+        ("Jobs are stateless and do not rely on in-memory state", False),  # describes
+        ("Hash passwords with bcrypt (never store plaintext)", False),  # an aside
+        ("Security - Never compromise on security fundamentals", False),  # recommends
+        ("Data Summary: Do not just present raw data tables.", False),  # asks for more
+        ("Never and void types", False),  # TypeScript's never
+        ("Validate input. Never trust user data.", False),  # the first sentence decides
+    ],
+)
+def test_a_bullet_forbids_only_in_its_own_words(text: str, forbids: bool) -> None:
+    assert prohibits(text) is forbids

@@ -74,6 +74,7 @@ class MergedAgent:
     sections: tuple[MergedSection, ...]
     stats: MergeStats
     warnings: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()  # link reference definitions, written after the body
 
     @property
     def name(self) -> str:
@@ -113,6 +114,7 @@ def consolidate(
     name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
     preamble = _preamble(agents)
+    references = _references(agents)
     # What the agent says does not depend on where its lines sit: worked out once. Every
     # distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim = _section_text(agents)
@@ -123,7 +125,7 @@ def consolidate(
         sections = _sections(clustering, texts, paragraphs, verbatim, together)
         lines_out = sum(1 for s in sections for _ in walk(s.lines))
         stats = MergeStats(clustering.bullet_count, lines_out, clusters_merged)
-        merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings))
+        merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings), references)
         groups = joined_again(merged) if joined_again is not None else []
         if not groups:
             break
@@ -255,13 +257,44 @@ def _line_texts(
 
 
 def complete(line: str, others: Sequence[Bullet]) -> Composed:
-    """line extended until it states every content word of others (see _fold)."""
+    """line extended until it states every content word of others (see _fold) and links to
+    every target they link to."""
     apart: list[tuple[str, str]] = []
     for other in others:
         line, kept_apart = _fold(line, other)
         if kept_apart:
             apart.append((other.agent, other.markdown))
+        else:
+            line = _with_links(line, other.markdown)
     return Composed(line, tuple(apart))
+
+
+_INLINE_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\(([^()\s]+(?:\s+\"[^\"]*\")?)\)")
+
+
+def _with_links(line: str, markdown: str) -> str:
+    """line linking to every target markdown links to: the words it links become the link
+    where line says them as plain text ("JSON Schema" -> "[JSON Schema](https://...)");
+    otherwise the link is a detail."""
+    for match in _INLINE_LINK.finditer(markdown):
+        words, target = match.groups()
+        if f"({target})" in line:
+            continue
+        # Plain words only: not inside another link's text or target, nor in code.
+        plain = re.search(
+            rf"(?<![\w\[/`])({re.escape(words)})(?![\w\]`])", _INLINE_LINK.sub(_blank, line), re.I
+        )
+        if plain:
+            start, end = plain.span(1)
+            line = f"{line[:start]}[{line[start:end]}]({target}){line[end:]}"
+        else:
+            line = with_details(line, [match.group(0)])
+    return line
+
+
+def _blank(match: re.Match[str]) -> str:
+    """A link blanked out to the same length, so offsets still point into the line."""
+    return "\0" * len(match.group(0))
 
 
 def _fold(line: str, other: Bullet) -> tuple[str, bool]:
@@ -501,6 +534,17 @@ def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
 
 
 # --- frontmatter --------------------------------------------------------------------------
+
+
+def _references(agents: Sequence[Agent]) -> tuple[str, ...]:
+    """Every distinct link reference definition once. A label two sources define apart keeps
+    the first source's target (a Markdown file defines a label once), and the safety net
+    refuses the merge for the other's."""
+    kept: dict[str, str] = {}
+    for agent in agents:
+        for key, definition in agent.references:
+            kept.setdefault(key, definition)
+    return tuple(kept.values())
 
 
 def merged_name(names: Sequence[str], warnings: list[str]) -> str:

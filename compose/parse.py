@@ -78,6 +78,9 @@ class Agent:
     preamble: tuple[str, ...]
     sections: tuple[Section, ...]
     preamble_verbatim: tuple[str, ...] = ()
+    # Link reference definitions ("[sg]: https://..."), (key, definition), in source order:
+    # Markdown keeps them out of the text, and "[style guide][sg]" needs them.
+    references: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -105,6 +108,18 @@ def normalise_for_id(text: str) -> str:
 def _match_key(text: str) -> str:
     """Source text and plain text compare on alphanumerics only, link targets dropped."""
     return _NOT_KEY.sub("", strip_markup(text).lower())
+
+
+def reference_definition(ref: dict[str, str]) -> str:
+    """A link reference definition written back from mistune's reading of it."""
+    url = ref["url"]
+    if not url or any(c.isspace() or c in "<>" for c in url):
+        url = f"<{url}>"
+    title = ref.get("title")
+    if title is None:
+        return f"[{ref['label']}]: {url}"
+    quoted = f'"{title}"' if '"' not in title else f"({title})"
+    return f"[{ref['label']}]: {url} {quoted}"
 
 
 def bullet_id(agent: str, text: str) -> str:
@@ -279,8 +294,8 @@ class _Parser:
         self.seen_ids: dict[str, int] = {}
 
     def run(self) -> Agent:
-        ast = cast(list[Token], _MARKDOWN(self.source.body))
-        tokens = [t for t in ast if t["type"] != "blank_line"]
+        ast, state = _MARKDOWN.parse(self.source.body)
+        tokens = [t for t in cast(list[Token], ast) if t["type"] != "blank_line"]
         for i, token in enumerate(tokens):
             following = tokens[i + 1]["type"] if i + 1 < len(tokens) else None
             self.block(token, following)
@@ -289,6 +304,10 @@ class _Parser:
             tuple(self.preamble),
             tuple(s.freeze() for s in self.sections),
             tuple(self.preamble_verbatim),
+            tuple(
+                (key, reference_definition(ref))
+                for key, ref in state.env.get("ref_links", {}).items()
+            ),
         )
 
     @property

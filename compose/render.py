@@ -55,6 +55,8 @@ def render(merged: MergedAgent, *, provenance: bool = False) -> str:
         if section.lines:
             block.append("".join(_lines(section.lines, 0, provenance)))
         parts.append("\n".join(block))
+    if merged.references:
+        parts.append("".join(definition + "\n" for definition in merged.references))
     return "\n".join(parts)
 
 

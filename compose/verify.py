@@ -9,6 +9,7 @@ reads back as the fields that were meant.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -26,12 +27,17 @@ class Verification:
     missing_words: tuple[str, ...]  # "word (agent:line)": content words the output never says
     missing_verbatim: tuple[str, ...]  # "agent: first line of the block"
     frontmatter_problem: str | None
+    missing_links: tuple[str, ...] = ()  # "target (agent:line)": link targets never written
 
     @property
     def ok(self) -> bool:
         return (
             not (
-                self.unrendered or self.missing_terms or self.missing_words or self.missing_verbatim
+                self.unrendered
+                or self.missing_terms
+                or self.missing_words
+                or self.missing_verbatim
+                or self.missing_links
             )
             and self.frontmatter_problem is None
         )
@@ -44,6 +50,8 @@ class Verification:
             problems.append(f"terms missing: {', '.join(self.missing_terms[:8])}")
         if self.missing_words:
             problems.append(f"words missing: {', '.join(self.missing_words[:8])}")
+        if self.missing_links:
+            problems.append(f"link targets missing: {', '.join(self.missing_links[:5])}")
         if self.missing_verbatim:
             problems.append(f"verbatim blocks missing: {', '.join(self.missing_verbatim[:3])}")
         if self.frontmatter_problem:
@@ -57,7 +65,7 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
     written = TermIndex(strip_markup(text))
     loss = word_loss(clustering.agents, text)
     missing_words = [f"{w} ({where}: {item})" for where, item, words in loss.missing for w in words]
-    unrendered, missing_terms, missing_verbatim = [], [], []
+    unrendered, missing_terms, missing_verbatim, missing_links = [], [], [], []
     for agent in clustering.agents:
         for bullet in agent.bullets:
             where = f"{bullet.agent}:{bullet.line}"
@@ -66,6 +74,12 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
             for term in named_terms(bullet.text):
                 if term not in written:
                     missing_terms.append(f"{term} ({where})")
+            for target in _link_targets(bullet.markdown):
+                if target not in text:
+                    missing_links.append(f"{target} ({where})")
+        for _, definition in agent.references:
+            if definition not in text:
+                missing_links.append(f"{definition} ({agent.name})")
         for section in agent.sections:
             for block in section.verbatim:
                 if block not in text:
@@ -76,7 +90,16 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
         tuple(missing_words),
         tuple(missing_verbatim),
         _frontmatter_problem(merged, text),
+        tuple(missing_links),
     )
+
+
+# An inline link's target, or a bare or angle-bracketed URL.
+_LINK_TARGET = re.compile(r"\]\(([^()\s]+)|(?<![\w(])<?(https?://[^\s<>)\]`]+)")
+
+
+def _link_targets(markdown: str) -> list[str]:
+    return [(inline or url.rstrip(".,;:!?")) for inline, url in _LINK_TARGET.findall(markdown)]
 
 
 def _frontmatter_problem(merged: MergedAgent, text: str) -> str | None:

@@ -19,7 +19,7 @@ from compose.errors import LossError
 from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.terms import contains_term, named_terms
-from compose.verify import word_loss
+from compose.verify import verify, word_loss
 from tests.conftest import SEEDS, needs_corpus
 
 SEED_TERMS = (
@@ -318,3 +318,48 @@ def test_a_merge_keeps_both_opposite_stances_and_warns() -> None:
     assert "- Always use ORMs for database access <!-- db-a -->" in result.text
     assert "- Never use ORMs for database access <!-- db-b -->" in result.text
     assert any(n.startswith("conflict: db-b:4 forbids what db-a:4") for n in result.notes)
+
+
+LINKED = """---
+name: api-a
+description: APIs.
+---
+
+Follow the [style guide][sg] for all APIs.
+
+## Practices
+
+- Validate requests with [JSON Schema](https://json-schema.org)
+- Use the [sg] conventions for naming
+
+[sg]: https://example.com/style "Style"
+"""
+
+
+def test_link_reference_definitions_survive_a_merge() -> None:
+    text = merge_agents([parse(loads(LINKED, "api-a.md"))]).text
+    assert text.endswith('\n[sg]: https://example.com/style "Style"\n')
+    assert "Follow the [style guide][sg] for all APIs." in text
+
+
+def test_a_link_is_kept_when_its_line_merges_with_a_plain_one() -> None:
+    plain = "---\nname: api-b\n---\n- Validate all incoming API requests against JSON Schema first"
+    result = merge_agents([parse(loads(LINKED, "api-a.md")), parse(loads(plain, "api-b.md"))])
+    assert result.agent.stats.clusters_merged == 1
+    assert "against [JSON Schema](https://json-schema.org) first" in result.text
+
+
+def test_one_label_defined_apart_is_refused_naming_the_definition_it_would_lose() -> None:
+    other = "---\nname: api-b\n---\n- Use the [sg] layout\n\n[SG]: https://other.example\n"
+    agents = [parse(loads(LINKED, "api-a.md")), parse(loads(other, "api-b.md"))]
+    with pytest.raises(LossError, match=r"link targets missing: \[SG\]: https://other.example"):
+        merge_agents(agents)
+
+
+def test_the_safety_net_refuses_a_merge_that_drops_a_link_target() -> None:
+    agent = parse(loads(LINKED, "api-a.md"))
+    result = merge_agents([agent])
+    dropped = result.text.replace("(https://json-schema.org)", "")
+    verification = verify(result.clustering, result.agent, dropped)
+    assert verification.missing_links == ("https://json-schema.org (api-a:10)",)
+    assert not verification.ok

@@ -721,8 +721,19 @@ def covering_examples(examples: Sequence[str], limit: int) -> list[str]:
 
 
 def _rename(text: str, names: Sequence[str], merged: str) -> str:
+    """text with each source's name replaced by the merged name where it names the agent. A
+    name that is an ordinary word ("api", "cache") names it only as "the api agent", quoted or
+    "@api"; elsewhere it is the word ("Designs the public api")."""
     for source in sorted(names, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(source)}(?![\w-])", merged, text)
+        name = re.escape(source)
+        if re.fullmatch(r"[A-Za-z]+", source):
+            pattern = (
+                rf"(?<![\w-]){name}(?=\s+(?:sub-?)?agent\b)"
+                rf"|(?<=[`'\"@]){name}(?=[`'\"])|(?<=@){name}(?![\w-])"
+            )
+        else:
+            pattern = rf"(?<![\w-]){name}(?![\w-])"
+        text = re.sub(pattern, merged, text)
     return text
 
 

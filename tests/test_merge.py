@@ -363,3 +363,19 @@ def test_the_safety_net_refuses_a_merge_that_drops_a_link_target() -> None:
     verification = verify(result.clustering, result.agent, dropped)
     assert verification.missing_links == ("https://json-schema.org (api-a:10)",)
     assert not verification.ok
+
+
+def test_a_source_name_that_is_a_word_is_renamed_only_where_it_names_the_agent() -> None:
+    def agent(name: str, description: str) -> Agent:
+        text = f"---\nname: {name}\ndescription: {description}\n---\n- Own {name} practice\n"
+        return parse(loads(text, name))
+
+    api = agent("api", "Designs the public api. Use the api agent for endpoints, or `api`.")
+    cache = agent("cache", "Tunes the cache layer; ask @cache.")
+    fields = dict(
+        merge_agents([api, cache], options=MergeOptions(name="backend")).agent.frontmatter
+    )
+    description = str(fields["description"])
+    assert "Designs the public api." in description
+    assert "Use the backend agent for endpoints, or `backend`." in description
+    assert "Tunes the cache layer; ask @backend." in description

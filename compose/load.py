@@ -231,17 +231,22 @@ def _read_fields(fm_text: str, path: str) -> tuple[tuple[tuple[str, object], ...
     except _Refused as exc:
         raise FrontmatterError(path, str(exc)) from None
     except yaml.YAMLError as exc:
-        return _lenient_fields(fm_text, path, exc), "lenient"
+        lenient = _lenient_fields(fm_text, path, exc)
+        _check_tools(dict(lenient).get("tools"), path)
+        return tuple((key, _normalise(key, value)) for key, value in lenient), "lenient"
     if not isinstance(data, dict):
         kind = "list" if isinstance(data, list) else "single value"
         raise FrontmatterError(path, f"frontmatter is a YAML {kind}, not a mapping of fields")
-    tools = data.get("tools")
+    _check_tools(data.get("tools"), path)
+    return tuple((str(k), _normalise(str(k), v)) for k, v in data.items()), "strict"
+
+
+def _check_tools(tools: object, path: str) -> None:
     if tools is not None and not isinstance(tools, (str, list)):
         # Read as "all tools", a malformed list would widen what the agent may do.
         raise FrontmatterError(
             path, f"'tools' must be a comma-separated list of tool names, not {tools!r}"
         )
-    return tuple((str(k), _normalise(str(k), v)) for k, v in data.items()), "strict"
 
 
 def _lenient_fields(fm_text: str, path: str, exc: yaml.YAMLError) -> tuple[tuple[str, object], ...]:
@@ -258,7 +263,7 @@ def _lenient_fields(fm_text: str, path: str, exc: yaml.YAMLError) -> tuple[tuple
             raise FrontmatterError(
                 path, f"frontmatter line {number} is not 'key: value'{where}"
             ) from None
-    return tuple((key, _normalise(key, _lenient_value(key, parts))) for key, parts in fields)
+    return tuple((key, _lenient_value(key, parts)) for key, parts in fields)
 
 
 def _starts_field(key: str, after_first: bool) -> bool:

@@ -190,3 +190,11 @@ def test_terminal_escapes_are_removed_with_a_warning() -> None:
 def test_a_malformed_tools_field_is_an_error_not_all_tools(tools: str) -> None:
     with pytest.raises(FrontmatterError, match="'tools' must be a comma-separated list"):
         loads(f"---\nname: x\ntools: {tools}\n---\n- a\n", "tools.md")
+
+
+@pytest.mark.parametrize("tools", ["42", "true", "1.5"])
+def test_a_malformed_tools_field_in_lenient_frontmatter_is_an_error_too(tools: str) -> None:
+    # The description's unquoted colon makes this frontmatter invalid YAML: read leniently.
+    text = f"---\nname: x\ndescription: Use it: always\ntools: {tools}\n---\n- a\n"
+    with pytest.raises(FrontmatterError, match="'tools' must be a comma-separated list"):
+        loads(text, "tools.md")

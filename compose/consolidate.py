@@ -766,4 +766,5 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 kept.append(sentence)
                 covered |= new
                 named |= names
-    return " ".join(kept)
+    # Each kept piece ends a sentence, so two leads never run on into one.
+    return " ".join(k if k.rstrip()[-1:] in ".!?" else k.rstrip() + "." for k in kept)

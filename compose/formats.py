@@ -141,10 +141,10 @@ def to_markdown(report: Report) -> str:
             "Share of the row agent's bullets shared with the column agent.",
             "",
         ]
-        out.append("| agent | " + " | ".join(report.names) + " |")
+        out.append("| agent | " + " | ".join(map(_cell, report.names)) + " |")
         out.append("| --- |" + " ---: |" * len(report.names))
         for name, row in ((n, report.row(n)) for n in report.names):
-            out.append(f"| {name} | " + " | ".join(f"{v:.0%}" for v in row) + " |")
+            out.append(f"| {_cell(name)} | " + " | ".join(f"{v:.0%}" for v in row) + " |")
     else:
         out += [
             "## Most overlapping agent pairs",
@@ -152,7 +152,7 @@ def to_markdown(report: Report) -> str:
             "| agent | agent | shared |",
             "| --- | --- | ---: |",
         ]
-        out += [f"| {a} | {b} | {s:.0%} |" for s, a, b in _pairs(report)[:TOP_PAIRS]]
+        out += [f"| {_cell(a)} | {_cell(b)} | {s:.0%} |" for s, a, b in _pairs(report)[:TOP_PAIRS]]
     if report.near_duplicates:
         out += [
             "",
@@ -161,7 +161,10 @@ def to_markdown(report: Report) -> str:
             "| agent | agent | verdict |",
             "| --- | --- | --- |",
         ]
-        out += [f"| {d.first} | {d.second} | {d.verdict} |" for d in report.near_duplicates]
+        out += [
+            f"| {_cell(d.first)} | {_cell(d.second)} | {_cell(d.verdict)} |"
+            for d in report.near_duplicates
+        ]
     if report.clustering.conflicts:
         out += ["", "## Conflicts", "", "| forbids | recommends |", "| --- | --- |"]
         out += [
@@ -171,10 +174,10 @@ def to_markdown(report: Report) -> str:
     out += ["", "## Shared statements", ""]
     for c in _top_clusters(report, None):
         out.append(
-            f"- **{_cell(c.representative.text)}** — {', '.join(c.agents)} "
+            f"- **{_cell(c.representative.text)}** — {_cell(', '.join(c.agents))} "
             f"(score {c.score:.2f}; terms: {', '.join(c.terms[:5]) or '—'})"
         )
-        out += [f"  - {m.agent}:{m.line} {_cell(m.text)}" for m in c.members]
+        out += [f"  - {_cell(m.agent)}:{m.line} {_cell(m.text)}" for m in c.members]
     out += ["", "## What only one agent contributes", ""]
     for name, bullets in report.unique:
         out.append(
@@ -202,7 +205,7 @@ th{background:#f5f5f5;text-align:left}td.v{text-align:right;min-width:48px}
 
 _JS = """
 function only(agent){document.querySelectorAll('.cluster').forEach(function(el){
- el.classList.toggle('hidden', agent && el.dataset.agents.split(',').indexOf(agent)<0);});
+ el.classList.toggle('hidden', agent && JSON.parse(el.dataset.agents).indexOf(agent)<0);});
  document.getElementById('showing').textContent =
   agent ? 'showing clusters with ' + agent : 'showing all';}
 """
@@ -269,7 +272,7 @@ def to_html(report: Report) -> str:
             for m in c.members
         )
         parts.append(
-            f'<div class="cluster" data-agents="{esc(",".join(c.agents))}" '
+            f'<div class="cluster" data-agents="{esc(json.dumps(list(c.agents)))}" '
             f'style="border-color:{colors[c.agents[0]]}"><b>{esc(c.representative.text)}</b> '
             f'{"".join(chip(a) for a in c.agents)} <span class="muted">score {c.score:.2f}; '
             f"terms: {esc(', '.join(c.terms[:5]))}</span><ul>{members}</ul></div>"

@@ -114,21 +114,23 @@ def collect(paths: Sequence[str | Path]) -> Collected:
     """
     files: list[Path] = []
     skipped: list[str] = []
-    seen: set[Path] = set()
+    seen: dict[object, Path] = {}
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
-            if _identity(path) in seen:
-                skipped.append(f"{path}: named twice; read once")
+            if (first := seen.setdefault(_identity(path), path)) is not path:
+                skipped.append(f"{path}: the same file as {first}; read once")
                 continue
-            seen.add(_identity(path))
             files.append(path)
             continue
         for candidate in sorted(path.rglob("*.md")):
-            if _identity(candidate) in seen:
+            if (first := seen.setdefault(_identity(candidate), candidate)) is not candidate:
+                if first != candidate:
+                    skipped.append(f"{candidate}: the same file as {first}; read once")
                 continue
-            seen.add(_identity(candidate))
-            if candidate.name.lower() in _SKIPPED_NAMES:
+            if not candidate.is_file():  # a folder named x.md, a dangling link, a FIFO
+                skipped.append(f"{candidate}: skipped (not a regular file)")
+            elif candidate.name.lower() in _SKIPPED_NAMES:
                 skipped.append(f"{candidate}: skipped ({candidate.name} is not an agent)")
             elif not _has_frontmatter(candidate):
                 skipped.append(f"{candidate}: skipped (no frontmatter)")
@@ -139,10 +141,12 @@ def collect(paths: Sequence[str | Path]) -> Collected:
     return Collected(tuple(files), tuple(skipped))
 
 
-def _identity(path: Path) -> Path:
+def _identity(path: Path) -> object:
+    """The file path names: hard and symbolic links to one file are one file."""
     try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: load() reports it
+        status = path.stat()
+        return (status.st_dev, status.st_ino)
+    except (OSError, RuntimeError):  # missing, dangling or a loop: load() reports it
         return path.absolute()
 
 
@@ -181,20 +185,58 @@ def loads(text: str, path: str = "<string>") -> SourceFile:
     fm_text = "\n".join(lines[1:close])
     body = "\n".join(lines[close + 1 :])
     try:
-        fields, mode = _read_fields(fm_text, path)
+        fields, mode, notes = _read_fields(fm_text, path)
     except RecursionError:  # '&x [*x]': a value that contains itself
         raise FrontmatterError(
             path, "frontmatter holds a YAML value that contains itself"
         ) from None
     warnings = ["frontmatter is not valid YAML; read leniently"] if mode == "lenient" else []
-    warnings += removed
+    warnings += (*notes, *removed)
     if not body.strip():
         warnings.append("has frontmatter but no body")
     return SourceFile(path, fields, mode, body, close + 2, tuple(warnings))
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses alias bombs and absurd nesting before building anything."""
+class _FieldMap(dict[str, object]):
+    """Top-level fields, and the keys given more than once (the last value is kept)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+class _Fields(yaml.constructor.SafeConstructor):
+    """Top-level keys read as written: `1:` and `true:` are two fields (as values 1 == True),
+    and a key given twice is noted, not silently overwritten."""
+
+    def construct_document(self, node: yaml.Node) -> object:
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_document(node)
+        self.flatten_mapping(node)
+        repeated = []
+        fields = _FieldMap()
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a field name must be plain text", key_node.start_mark
+                )
+            if key in fields and key not in repeated:
+                repeated.append(key)
+            fields[key] = self.construct_object(value_node, deep=True)
+        fields.repeated = tuple(repeated)
+        return fields
+
+
+# libyaml's parser where PyYAML was built with it (its wheels are), else the Python one.
+_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FieldsLoader(_Fields, _FastLoader):  # type: ignore[valid-type,misc]
+    """The everyday frontmatter reader."""
+
+
+class _BoundedLoader(_Fields, yaml.SafeLoader):
+    """The Python parser, which lets it refuse alias bombs and absurd nesting before building
+    anything."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -219,26 +261,39 @@ class _Refused(Exception):
     """Frontmatter that would cost far more to read than any agent's does."""
 
 
-def _read_fields(fm_text: str, path: str) -> tuple[tuple[tuple[str, object], ...], FrontmatterMode]:
+def _read_fields(
+    fm_text: str, path: str
+) -> tuple[tuple[tuple[str, object], ...], FrontmatterMode, tuple[str, ...]]:
+    """The fields, how they were read, and notes on fields given more than once."""
+    mode: FrontmatterMode = "strict"
     try:
+        data: object = {}
         if not fm_text.strip():
-            data: object = {}
+            pass
         elif "&" in fm_text or "*" in fm_text or fm_text.count("[") + fm_text.count("{") > 20:
             # Aliases or deep flow nesting can be hostile: read them with a budget.
-            data = yaml.load(fm_text, Loader=_BoundedLoader)
+            data = YAMLHandler().load(fm_text, Loader=_BoundedLoader)
         else:
-            data = YAMLHandler().load(fm_text)
+            data = YAMLHandler().load(fm_text, Loader=_FieldsLoader)
     except _Refused as exc:
         raise FrontmatterError(path, str(exc)) from None
     except yaml.YAMLError as exc:
         lenient = _lenient_fields(fm_text, path, exc)
-        _check_tools(dict(lenient).get("tools"), path)
-        return tuple((key, _normalise(key, value)) for key, value in lenient), "lenient"
-    if not isinstance(data, dict):
-        kind = "list" if isinstance(data, list) else "single value"
-        raise FrontmatterError(path, f"frontmatter is a YAML {kind}, not a mapping of fields")
-    _check_tools(data.get("tools"), path)
-    return tuple((str(k), _normalise(str(k), v)) for k, v in data.items()), "strict"
+        mode, keys = "lenient", [key for key, _ in lenient]
+        fields = dict(lenient)  # a key given twice: the last value, as in YAML
+        repeated = tuple(key for key in fields if keys.count(key) > 1)
+    else:
+        if not isinstance(data, dict):
+            kind = "list" if isinstance(data, list) else "single value"
+            raise FrontmatterError(path, f"frontmatter is a YAML {kind}, not a mapping of fields")
+        fields = {str(k): v for k, v in data.items()}
+        repeated = data.repeated if isinstance(data, _FieldMap) else ()
+    _check_tools(fields.get("tools"), path)
+    notes = tuple(
+        f"frontmatter field '{key}' is given more than once; the last value is used"
+        for key in repeated
+    )
+    return tuple((k, _normalise(k, v)) for k, v in fields.items()), mode, notes
 
 
 def _check_tools(tools: object, path: str) -> None:

@@ -198,3 +198,13 @@ def test_a_malformed_tools_field_in_lenient_frontmatter_is_an_error_too(tools: s
     text = f"---\nname: x\ndescription: Use it: always\ntools: {tools}\n---\n- a\n"
     with pytest.raises(FrontmatterError, match="'tools' must be a comma-separated list"):
         loads(text, "tools.md")
+
+
+def test_keys_are_read_as_written_and_a_repeated_key_is_noted() -> None:
+    source = loads("---\nname: x\n1: one\ntrue: yes\nname: y\n---\n- a\n", "keys.md")
+    assert dict(source.frontmatter)["1"] == "one"
+    assert dict(source.frontmatter)["true"] is True
+    assert source.name == "y"
+    assert source.warnings == (
+        "frontmatter field 'name' is given more than once; the last value is used",
+    )

@@ -379,3 +379,17 @@ def test_a_source_name_that_is_a_word_is_renamed_only_where_it_names_the_agent()
     assert "Designs the public api." in description
     assert "Use the backend agent for endpoints, or `backend`." in description
     assert "Tunes the cache layer; ask @backend." in description
+
+
+def test_merged_description_leads_end_their_sentences() -> None:
+    def agent(name: str, description: str) -> Agent:
+        text = f"---\nname: {name}\ndescription: {description}\n---\n- Own {name} practice\n"
+        return parse(loads(text, name))
+
+    a = agent("api-a", "Backend expert for REST services and gateways")
+    b = agent("api-b", "Handles GraphQL schemas, resolvers and federation")
+    fields = dict(merge_agents([a, b]).agent.frontmatter)
+    assert fields["description"] == (
+        "Backend expert for REST services and gateways. "
+        "Handles GraphQL schemas, resolvers and federation."
+    )

@@ -108,3 +108,34 @@ def test_rich_markup_in_a_bullet_is_printed_as_text(tmp_path: Path) -> None:
     agents = load_agents([tmp_path]).agents
     text = to_text(build_report(cluster(agents, Settings())))
     assert "Redis [/red] [bold]x[/bold] :smile:" in text
+
+
+def _agent_file(folder: Path, name: str, bullet: str) -> None:
+    (folder / f"{name}.md").write_text(f"---\nname: {name}\n---\n- {bullet}\n- Shared line here\n")
+
+
+def test_a_directory_skips_what_is_not_a_regular_file_and_reads_a_hard_link_once(
+    tmp_path: Path,
+) -> None:
+    _agent_file(tmp_path, "a", "Use Redis for caching")
+    _agent_file(tmp_path, "b", "Use Postgres for storage")
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "missing.md")
+    (tmp_path / "folder.md").mkdir()
+    (tmp_path / "hard.md").hardlink_to(tmp_path / "a.md")
+    loaded = load_agents([tmp_path])
+    assert sorted(a.name for a in loaded.agents) == ["a", "b"]
+    notes = "\n".join(loaded.notes)
+    assert "dangling.md: skipped (not a regular file)" in notes
+    assert "folder.md: skipped (not a regular file)" in notes
+    assert "hard.md: the same file as" in notes
+
+
+def test_names_with_commas_and_newlines_keep_reports_intact(tmp_path: Path) -> None:
+    for name, bullet in (("a, b", "Use Redis for caching"), ("c", "Use Redis for caching")):
+        text = f'---\nname: "{name}\\nx"\n---\n- {bullet}\n'
+        (tmp_path / f"{name[0]}.md").write_text(text)
+    report = build_report(cluster(load_agents([tmp_path]).agents))
+    assert "| a, b x | 100% |" in to_markdown(report)
+    page = to_html(report)
+    assert 'data-agents="[&quot;a, b\\nx&quot;, &quot;c\\nx&quot;]"' in page
+    assert "JSON.parse(el.dataset.agents)" in page

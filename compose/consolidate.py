@@ -672,9 +672,9 @@ def merged_description(
     limit of them (None: all), chosen to cover the most scenarios."""
     leads: list[str] = []
     examples: list[str] = []
+    sources = _source_names([a.name for a in agents])
     for agent in agents:
-        text = str(agent.source.field("description") or "")
-        text = _rename(text, [a.name for a in agents], name)
+        text = sources.sub(name, str(agent.source.field("description") or ""))
         found = _EXAMPLE.findall(text)
         lead = _EXAMPLE.sub(" ", text)
         lead = _EXAMPLES_HEADING.split(lead)[0]
@@ -720,21 +720,22 @@ def covering_examples(examples: Sequence[str], limit: int) -> list[str]:
     return [examples[i] for i in sorted(picked)]
 
 
-def _rename(text: str, names: Sequence[str], merged: str) -> str:
-    """text with each source's name replaced by the merged name where it names the agent. A
-    name that is an ordinary word ("api", "cache") names it only as "the api agent", quoted or
-    "@api"; elsewhere it is the word ("Designs the public api")."""
-    for source in sorted(names, key=len, reverse=True):
-        name = re.escape(source)
-        if re.fullmatch(r"[A-Za-z]+", source):
-            pattern = (
-                rf"(?<![\w-]){name}(?=\s+(?:sub-?)?agent\b)"
-                rf"|(?<=[`'\"@]){name}(?=[`'\"])|(?<=@){name}(?![\w-])"
-            )
-        else:
-            pattern = rf"(?<![\w-]){name}(?![\w-])"
-        text = re.sub(pattern, merged, text)
-    return text
+def _source_names(names: Sequence[str]) -> re.Pattern[str]:
+    """Where a source's name names the agent, for renaming to the merged name. A name that is
+    an ordinary word ("api", "cache") names it only as "the api agent", quoted or "@api";
+    elsewhere it is the word ("Designs the public api"). One pattern for every name: a merge
+    of a thousand agents renames in a thousand descriptions."""
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    words = "|".join(re.escape(n) for n in ordered if re.fullmatch(r"[A-Za-z]+", n))
+    others = "|".join(re.escape(n) for n in ordered if not re.fullmatch(r"[A-Za-z]+", n))
+    choices = [rf"(?<![\w-])(?:{others})(?![\w-])"] if others else []
+    if words:
+        choices += [
+            rf"(?<![\w-])(?:{words})(?=\s+(?:sub-?)?agent\b)",
+            rf"(?<=[`'\"])(?:{words})(?=[`'\"])",
+            rf"(?<=@)(?:{words})(?![\w-])",
+        ]
+    return re.compile("|".join(choices) or r"(?!)")
 
 
 def _dedent(example: str) -> str:

@@ -16,6 +16,10 @@ from compose.report import Report, report_data
 
 # Beyond this many agents a matrix stops being readable; the strongest pairs are listed.
 MATRIX_MAX_AGENTS = 12
+# The HTML page draws the agent x agent grid up to this many agents (every cell exact: no
+# agent has more partners than the report keeps), else the most overlapping pairs.
+HTML_MATRIX_MAX_AGENTS = 60
+HTML_TOP_PAIRS = 200
 TOP_PAIRS = 20
 TOP_CLUSTERS = 30
 UNIQUE_EXAMPLES = 3
@@ -235,13 +239,26 @@ def to_html(report: Report) -> str:
         f"<style>{_CSS}</style><script>{_JS}</script></head><body>",
         "<h1>Agent overlap report</h1>",
         f"<p>{esc(_headline(report))}.</p>",
-        "<h2>Overlap</h2><p class=muted>Share of the row agent's bullets that sit in a cluster "
-        "with the column agent's bullets.</p>",
-        "<table><tr><th></th>" + "".join(f"<th>{chip(n)}</th>" for n in report.names) + "</tr>",
     ]
-    for name, row in ((n, report.row(n)) for n in report.names):
-        cells = "".join(f'<td class="v" style="{_heat(v)}">{v:.0%}</td>' for v in row)
-        parts.append(f"<tr><th>{chip(name)}</th>{cells}</tr>")
+    if len(report.names) <= HTML_MATRIX_MAX_AGENTS:
+        parts += [
+            "<h2>Overlap</h2><p class=muted>Share of the row agent's bullets that sit in a "
+            "cluster with the column agent's bullets.</p><table><tr><th></th>",
+            "".join(f"<th>{chip(n)}</th>" for n in report.names) + "</tr>",
+        ]
+        for name, row in ((n, report.row(n)) for n in report.names):
+            cells = "".join(f'<td class="v" style="{_heat(v)}">{v:.0%}</td>' for v in row)
+            parts.append(f"<tr><th>{chip(name)}</th>{cells}</tr>")
+    else:
+        # A grid of every pair grows with the square of the agents (a 6.8 GB page for 10,000).
+        parts.append(
+            f"<h2>Most overlapping agent pairs (top {HTML_TOP_PAIRS})</h2>"
+            "<table><tr><th>agents</th><th>shared</th></tr>"
+        )
+        parts += [
+            f'<tr><td>{chip(a)} {chip(b)}</td><td class="v" style="{_heat(v)}">{v:.0%}</td></tr>'
+            for v, a, b in _pairs(report)[:HTML_TOP_PAIRS]
+        ]
     parts.append("</table>")
     if report.near_duplicates:
         parts.append(

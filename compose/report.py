@@ -17,6 +17,10 @@ from compose.parse import Agent, Bullet, normalise_for_id
 JSON_VERSION = 1
 # Agents sharing at least this share of their bullets (both ways) are near-duplicates.
 NEAR_DUPLICATE = 0.7
+# An agent's row of the overlap matrix keeps its partners sharing the most: in a collection
+# of thousands of agents every agent can share a line with every other, and the whole matrix
+# would not fit in memory nor say anything.
+OVERLAP_PARTNERS = 100
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class NearDuplicate:
 class Report:
     clustering: Clustering
     names: tuple[str, ...]
-    # a -> b -> share of a's bullets that sit in a cluster with b's; pairs sharing none omitted
+    # a -> b -> share of a's bullets that sit in a cluster with b's, for a's OVERLAP_PARTNERS
+    # partners sharing the most; pairs sharing none omitted
     overlap: dict[str, dict[str, float]]
     shared: tuple[Cluster, ...]  # clusters with members from two or more agents
     unique: tuple[tuple[str, tuple[Bullet, ...]], ...]  # per agent: bullets only it has
@@ -48,52 +53,64 @@ def build_report(clustering: Clustering) -> Report:
     agents = clustering.agents
     names = tuple(a.name for a in agents)
     index = {name: i for i, name in enumerate(names)}
-    # counts[i][j]: how many of agent i's bullets sit in a cluster agent j has a bullet in.
-    counts: list[Counter[int]] = [Counter() for _ in agents]
-    alone: set[str] = set()  # bullets whose cluster no other agent shares
-    for c in clustering.clusters:
-        owners = sorted({index[m.agent] for m in c.members})
-        if len(owners) == 1:
-            alone.update(m.id for m in c.members)
-        for m in c.members:
-            counts[index[m.agent]].update(owners)  # counted in C: clusters can span 1000 agents
+    owners_of = {c.id: sorted({index[m.agent] for m in c.members}) for c in clustering.clusters}
+    cluster_of = {m.id: c.id for c in clustering.clusters for m in c.members}
+    alone = {m.id for c in clustering.clusters if len(owners_of[c.id]) == 1 for m in c.members}
     overlap: dict[str, dict[str, float]] = {}
+    strong: set[tuple[int, int]] = set()  # pairs where one shares NEAR_DUPLICATE of its bullets
     for i, a in enumerate(agents):
+        # How many of a's bullets sit in a cluster each agent has a bullet in; one row at a
+        # time, so a collection where everything overlaps never holds the whole matrix.
+        counts = _shared_counts(a, owners_of, cluster_of)
         total = len(a.bullets)
-        row = {names[j]: round(c / total, 4) for j, c in sorted(counts[i].items())}
+        for j, count in counts.items():
+            if j != i and count >= NEAR_DUPLICATE * total:
+                strong.add((min(i, j), max(i, j)))
+        partners = sorted(counts.items(), key=lambda jc: (-jc[1], jc[0]))[: OVERLAP_PARTNERS + 1]
+        row = {names[j]: round(c / total, 4) for j, c in sorted(partners)}
         row[a.name] = 1.0
         overlap[a.name] = row
-    shared = tuple(c for c in clustering.clusters if len(c.agents) > 1)
+    shared = tuple(c for c in clustering.clusters if len(owners_of[c.id]) > 1)
     unique = tuple((a.name, tuple(b for b in a.bullets if b.id in alone)) for a in agents)
-    near = _near_duplicates(agents, names, index, overlap)
+    near = _near_duplicates(agents, strong, owners_of, cluster_of)
     return Report(clustering, names, overlap, shared, unique, near)
+
+
+def _shared_counts(
+    agent: Agent, owners_of: dict[str, list[int]], cluster_of: dict[str, str]
+) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    for bullet in agent.bullets:
+        counts.update(owners_of[cluster_of[bullet.id]])
+    return counts
 
 
 def _near_duplicates(
     agents: tuple[Agent, ...],
-    names: tuple[str, ...],
-    index: dict[str, int],
-    overlap: dict[str, dict[str, float]],
+    strong: set[tuple[int, int]],
+    owners_of: dict[str, list[int]],
+    cluster_of: dict[str, str],
 ) -> tuple[NearDuplicate, ...]:
+    """Pairs sharing NEAR_DUPLICATE of both agents' bullets (so one of the two shares that
+    much of its own: a strong pair), or with one body."""
     bodies = [normalise_for_id(a.source.body) for a in agents]
-    # Only pairs that share a cluster (an overlap entry) or a body can be near-duplicates.
     by_body: dict[str, list[int]] = {}
     for i, body in enumerate(bodies):
         by_body.setdefault(body, []).append(i)
-    candidates = {pair for group in by_body.values() for pair in combinations(group, 2)}
-    for i, name in enumerate(names):
-        candidates.update((i, j) for j in map(index.__getitem__, overlap[name]) if j > i)
-    sizes = [len(a.bullets) for a in agents]
-    rows = [overlap[name] for name in names]
+    candidates = strong | {pair for group in by_body.values() for pair in combinations(group, 2)}
+    counts = {
+        i: _shared_counts(agents[i], owners_of, cluster_of)
+        for i in sorted(set().union(*candidates))
+    }
     found = []
     for i, j in sorted(candidates):
-        total = sizes[i] + sizes[j]
-        common = rows[i].get(names[j], 0.0) * sizes[i] + rows[j].get(names[i], 0.0) * sizes[j]
-        similarity = common / total if total else 1.0
+        a, b = agents[i], agents[j]
+        total = len(a.bullets) + len(b.bullets)
+        similarity = (counts[i][j] + counts[j][i]) / total if total else 1.0
         same_body = bodies[i] == bodies[j]
         if (similarity >= NEAR_DUPLICATE and total) or same_body:
-            verdict = _verdict(agents[i], agents[j], similarity, same_body)
-            found.append(NearDuplicate(names[i], names[j], round(similarity, 4), verdict))
+            verdict = _verdict(a, b, similarity, same_body)
+            found.append(NearDuplicate(a.name, b.name, round(similarity, 4), verdict))
     return tuple(sorted(found, key=lambda d: (-d.similarity, d.first, d.second)))
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from compose.api import load_agents
 from compose.cluster import Settings, cluster
-from compose.formats import to_html, to_json, to_markdown, to_text
-from compose.report import Report, build_report
+from compose.formats import HTML_MATRIX_MAX_AGENTS, to_html, to_json, to_markdown, to_text
+from compose.report import OVERLAP_PARTNERS, Report, build_report
 from tests.conftest import CORPUS, FIXTURES, SEED_NAMES, needs_corpus
 
 
@@ -139,3 +139,16 @@ def test_names_with_commas_and_newlines_keep_reports_intact(tmp_path: Path) -> N
     page = to_html(report)
     assert 'data-agents="[&quot;a, b\\nx&quot;, &quot;c\\nx&quot;]"' in page
     assert "JSON.parse(el.dataset.agents)" in page
+
+
+def test_a_large_collection_keeps_each_agents_top_partners_and_no_html_grid(
+    tmp_path: Path,
+) -> None:
+    for k in range(150):
+        _agent_file(tmp_path, f"agent{k:03}", f"Own practice number {k} alpha{k}")
+    report = build_report(cluster(load_agents([tmp_path]).agents))
+    assert max(len(row) for row in report.overlap.values()) == OVERLAP_PARTNERS + 1
+    assert report.share("agent000", "agent000") == 1.0
+    page = to_html(report)
+    assert "Most overlapping agent pairs" in page and "<h2>Overlap</h2>" not in page
+    assert HTML_MATRIX_MAX_AGENTS <= OVERLAP_PARTNERS + 1  # every grid cell is exact

@@ -365,13 +365,14 @@ def test_the_safety_net_refuses_a_merge_that_drops_a_link_target() -> None:
     assert not verification.ok
 
 
-def test_a_source_name_that_is_a_word_is_renamed_only_where_it_names_the_agent() -> None:
-    def agent(name: str, description: str) -> Agent:
-        text = f"---\nname: {name}\ndescription: {description}\n---\n- Own {name} practice\n"
-        return parse(loads(text, name))
+def described(name: str, description: str) -> Agent:
+    text = f"---\nname: {name}\ndescription: {description}\n---\n- Own {name} practice\n"
+    return parse(loads(text, name))
 
-    api = agent("api", "Designs the public api. Use the api agent for endpoints, or `api`.")
-    cache = agent("cache", "Tunes the cache layer; ask @cache.")
+
+def test_a_source_name_that_is_a_word_is_renamed_only_where_it_names_the_agent() -> None:
+    api = described("api", "Designs the public api. Use the api agent for endpoints, or `api`.")
+    cache = described("cache", "Tunes the cache layer; ask @cache.")
     fields = dict(
         merge_agents([api, cache], options=MergeOptions(name="backend")).agent.frontmatter
     )
@@ -382,12 +383,8 @@ def test_a_source_name_that_is_a_word_is_renamed_only_where_it_names_the_agent()
 
 
 def test_merged_description_leads_end_their_sentences() -> None:
-    def agent(name: str, description: str) -> Agent:
-        text = f"---\nname: {name}\ndescription: {description}\n---\n- Own {name} practice\n"
-        return parse(loads(text, name))
-
-    a = agent("api-a", "Backend expert for REST services and gateways")
-    b = agent("api-b", "Handles GraphQL schemas, resolvers and federation")
+    a = described("api-a", "Backend expert for REST services and gateways")
+    b = described("api-b", "Handles GraphQL schemas, resolvers and federation")
     fields = dict(merge_agents([a, b]).agent.frontmatter)
     assert fields["description"] == (
         "Backend expert for REST services and gateways. "

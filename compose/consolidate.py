@@ -52,12 +52,25 @@ class Line:
 
 
 @dataclass(frozen=True)
+class MergedList:
+    """A list of the merged agent, under the lead-in its items were written under, if any."""
+
+    lead_in: str | None
+    lines: tuple[Line, ...]
+    ordered: bool = False  # steps or ranks: numbered, in their source order
+
+
+@dataclass(frozen=True)
 class MergedSection:
     topic: str
     title: str
     paragraphs: tuple[str, ...]
-    lines: tuple[Line, ...]
+    lists: tuple[MergedList, ...]
     verbatim: tuple[str, ...]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return tuple(line for merged_list in self.lists for line in merged_list.lines)
 
 
 @dataclass(frozen=True)
@@ -117,12 +130,13 @@ def consolidate(
     references = _references(agents)
     # What the agent says does not depend on where its lines sit: worked out once. Every
     # distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
-    paragraphs, verbatim = _section_text(agents)
+    hosts = _hosts(agents)
+    paragraphs, verbatim = _section_text(agents, hosts)
     texts = _line_texts(clustering, paragraphs, verbatim)
     clusters_merged = sum(1 for c in clustering.clusters if len(c.members) > 1)
     together: list[set[str]] = []
     for _ in range(SETTLE_ROUNDS):
-        sections = _sections(clustering, texts, paragraphs, verbatim, together)
+        sections = _sections(clustering, hosts, texts, paragraphs, verbatim, together)
         lines_out = sum(1 for s in sections for _ in walk(s.lines))
         stats = MergeStats(clustering.bullet_count, lines_out, clusters_merged)
         merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings), references)
@@ -153,14 +167,25 @@ def walk(lines: Sequence[Line]) -> Iterator[Line]:
 # --- body ---------------------------------------------------------------------------------
 
 
+# Where a line sits: its merged section, and the list in it (its lead-in's key, "#" for the
+# numbered list, "" for the plain list).
+_Place = tuple[tuple[str, str], str]
+
+
 def _sections(
     clustering: Clustering,
+    hosts: dict[tuple[str, str], tuple[str, str]],
     texts: dict[str, Composed],
     paragraphs: dict[tuple[str, str], list[str]],
     verbatim: dict[tuple[str, str], list[str]],
     together: Sequence[set[str]],
 ) -> tuple[MergedSection, ...]:
-    """The sections of lines; texts: each cluster's line, by cluster id."""
+    """The sections of lines; texts: each cluster's line, by cluster id.
+
+    A line sits where its representative was written: under the lead-in that introduced it
+    (with the items of every source that wrote that lead-in), in its numbered list, or else in
+    its topic's section with the other plain items.
+    """
     by_bullet = clustering.cluster_of()
     # A cluster nests under its representative's parent item when that parent is rendered.
     parent_of: dict[str, str] = {}
@@ -168,60 +193,139 @@ def _sections(
         parent = c.representative.parent
         if parent is not None and by_bullet[parent].id != c.id:
             parent_of[c.id] = by_bullet[parent].id
-    section_of = {c.id: _section_key(c) for c in clustering.clusters}
+    place_of = {c.id: _place(c, hosts) for c in clustering.clusters}
     # Clusters in line order, once: every list below is built in it and needs no sorting.
     in_order = sorted(clustering.clusters, key=_cluster_order)
     line_order = {c.id: rank for rank, c in enumerate(in_order)}
 
-    def home(cluster_id: str) -> tuple[str, str]:
-        while cluster_id in parent_of:  # a nested line sits in its top line's section
+    def home(cluster_id: str) -> _Place:
+        while cluster_id in parent_of:  # a nested line sits in its top line's list
             cluster_id = parent_of[cluster_id]
-        return section_of[cluster_id]
+        return place_of[cluster_id]
 
     for group in together:
         first, *rest = sorted(group, key=line_order.__getitem__)
         target = home(first)
         for cluster_id in rest:
-            section_of[cluster_id] = target
+            place_of[cluster_id] = target
     children: dict[str, list[Cluster]] = defaultdict(list)
-    top: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
+    # Each list's entries: a cluster's line, or a member kept apart from it whose own lead-in
+    # or numbered list is not the line's (it is written under its own).
+    top: dict[_Place, list[Cluster | Bullet]] = defaultdict(list)
+    beside: dict[str, list[Bullet]] = defaultdict(list)  # kept apart, right after the line
     for c in in_order:
         if c.id in parent_of:
             children[parent_of[c.id]].append(c)
-        else:
-            top[section_of[c.id]].append(c)
+            beside[c.id].extend(texts[c.id].apart)
+            continue
+        top[place_of[c.id]].append(c)
+        for member in texts[c.id].apart:
+            own = _own_place(member, hosts)
+            if own is None or own == place_of[c.id]:
+                beside[c.id].append(member)
+            else:
+                top[own].append(member)
 
-    def lines_of(c: Cluster) -> list[Line]:
-        kids = tuple(line for k in children[c.id] for line in lines_of(k))
-        composed = texts[c.id]
-        first = Line(composed.text, c.id, c.agents, kids)
-        return [first, *(Line(text, c.id, (agent,)) for agent, text in composed.apart)]
+    def lines_of(entry: Cluster | Bullet) -> list[Line]:
+        if isinstance(entry, Bullet):
+            return [Line(entry.markdown, by_bullet[entry.id].id, (entry.agent,))]
+        kids = tuple(line for k in children[entry.id] for line in lines_of(k))
+        first = Line(texts[entry.id].text, entry.id, entry.agents, kids)
+        return [first, *(Line(m.markdown, entry.id, (m.agent,)) for m in beside[entry.id])]
 
-    keys = set(top) | set(paragraphs) | set(verbatim)
+    lead_ins = _lead_ins(clustering.agents)
+    lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
+    for (key, list_key), entries in sorted(top.items(), key=_list_order):
+        if list_key:  # a lead-in's or a numbered list: in source order
+            entries = sorted(entries, key=_source_order)
+        lines = tuple(line for entry in entries for line in lines_of(entry))
+        ordered = all(_first(entry).ordered for entry in entries)
+        lists[key].append(MergedList(lead_ins.get(list_key), lines, ordered))
+    # A lead-in is written above its list; one none of whose items heads a line stays a
+    # paragraph, so its words are kept.
+    heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
+    keys = set(lists) | set(paragraphs) | set(verbatim)
     order = topic_order()
     sections = []
     for key in sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[1])):
-        topic, title = key
-        lines = tuple(line for c in top[key] for line in lines_of(c))
+        kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
+        if not (kept or lists[key] or verbatim.get(key)):
+            continue  # held only a lead-in, written above its list elsewhere
         sections.append(
-            MergedSection(
-                topic,
-                title,
-                tuple(paragraphs.get(key, ())),
-                lines,
-                tuple(verbatim.get(key, ())),
-            )
+            MergedSection(*key, kept, tuple(lists[key]), tuple(verbatim.get(key, ())))
         )
     return tuple(sections)
+
+
+def _place(c: Cluster, hosts: dict[tuple[str, str], tuple[str, str]]) -> _Place:
+    return _own_place(c.representative, hosts) or (_section_key(c), "")
+
+
+def _own_place(bullet: Bullet, hosts: dict[tuple[str, str], tuple[str, str]]) -> _Place | None:
+    """Where a bullet under a lead-in or in a numbered list is written: with its lead-in, in
+    the section it was written in; None for a plain item, which goes where its topic does."""
+    if bullet.lead_in:
+        return hosts[(bullet.agent, bullet.section)], _lead_key(bullet.lead_in)
+    if bullet.ordered:  # one numbered list per section: two in a row read back as one
+        return hosts[(bullet.agent, bullet.section)], "#"
+    return None
+
+
+def _hosts(agents: Sequence[Agent]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(agent, section title) -> the merged section its lists are written in: its own, or for
+    a sentence that titles a sub-section ("When reviewing code, focus on:"), the enclosing
+    section's, where the merged agent writes that sentence as a lead-in (and a merge of the
+    merged agent reads it back)."""
+    hosts: dict[tuple[str, str], tuple[str, str]] = {}
+    for agent in agents:
+        for index, section in enumerate(agent.sections):
+            host = section
+            if section.lead_in is not None:
+                enclosing = (s for s in reversed(agent.sections[:index]) if s.level < section.level)
+                host = next(enclosing, section)
+            hosts.setdefault((agent.name, section.title), _merged_section(host.topic, host.title))
+    return hosts
+
+
+def _lead_key(lead_in: str) -> str:
+    """Lead-ins that read alike are one ("Before implementing, always:")."""
+    return " ".join(strip_markup(lead_in).lower().rstrip(":").split())
+
+
+def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
+    """lead-in key -> the first source's lead-in Markdown."""
+    found: dict[str, str] = {}
+    for agent in agents:
+        for bullet in agent.bullets:
+            if bullet.lead_in:
+                found.setdefault(_lead_key(bullet.lead_in), bullet.lead_in)
+    return found
+
+
+def _first(entry: Cluster | Bullet) -> Bullet:
+    return entry if isinstance(entry, Bullet) else entry.representative
+
+
+def _source_order(entry: Cluster | Bullet) -> tuple[str, int]:
+    bullet = _first(entry)
+    return bullet.agent, bullet.line
+
+
+def _list_order(item: tuple[_Place, list[Cluster | Bullet]]) -> tuple[int, tuple[str, int], str]:
+    """The plain list, then the numbered one (right after a list of its own kind it would
+    read back as part of it), then the lead-ins' lists by where they start."""
+    (_, list_key), entries = item
+    kind = {"": 0, "#": 1}.get(list_key, 2)
+    return kind, min(map(_source_order, entries)), list_key
 
 
 @dataclass(frozen=True)
 class Composed:
     """What one cluster becomes: its line, and members that no fusion could state, each kept
-    as a line of its own right after it (agent name, Markdown)."""
+    as a line of its own: right after it, or under its own lead-in or numbered list."""
 
     text: str
-    apart: tuple[tuple[str, str], ...] = ()
+    apart: tuple[Bullet, ...] = ()
 
 
 def _line_texts(
@@ -259,11 +363,11 @@ def _line_texts(
 def complete(line: str, others: Sequence[Bullet]) -> Composed:
     """line extended until it states every content word of others (see _fold) and links to
     every target they link to."""
-    apart: list[tuple[str, str]] = []
+    apart: list[Bullet] = []
     for other in others:
         line, kept_apart = _fold(line, other)
         if kept_apart:
-            apart.append((other.agent, other.markdown))
+            apart.append(other)
         else:
             line = _with_links(line, other.markdown)
     return Composed(line, tuple(apart))
@@ -373,10 +477,11 @@ def _section_key(c: Cluster) -> tuple[str, str]:
 
 
 def _merged_section(topic: str, title: str) -> tuple[str, str]:
-    """The merged section for a topic: its canonical title; 'other' keeps the source title."""
+    """The merged section for a topic: its canonical title; 'other' keeps the source title
+    (a sentence's without its colon, as a heading reads back)."""
     if topic != OTHER:
         return (topic, topic_title(topic))
-    return (topic, title or topic_title(OTHER))
+    return (topic, title.rstrip(":") or topic_title(OTHER))
 
 
 def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:
@@ -385,15 +490,16 @@ def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:
 
 
 def _section_text(
-    agents: Sequence[Agent],
+    agents: Sequence[Agent], hosts: dict[tuple[str, str], tuple[str, str]]
 ) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
-    """Section paragraphs and verbatim blocks per merged section, each distinct one once."""
+    """Section paragraphs and verbatim blocks per merged section (the one the section's lists
+    are written in), each distinct one once."""
     paragraphs: dict[tuple[str, str], list[str]] = defaultdict(list)
     verbatim: dict[tuple[str, str], list[str]] = defaultdict(list)
     seen: set[str] = set()
     for agent in agents:
         for section in agent.sections:
-            key = _merged_section(section.topic, section.title)
+            key = hosts[(agent.name, section.title)]
             for block in section.verbatim:
                 if block.strip() not in seen:
                     seen.add(block.strip())

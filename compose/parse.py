@@ -59,6 +59,10 @@ class Bullet:
     depth: int = 0
     # A warning, never a recommendation: from an anti-pattern list, or it forbids ("Never ...").
     negative: bool = False
+    # The paragraph that introduces the item's list ("Before implementing, always:"), as
+    # Markdown: the item means what it says under it. Top-level items only.
+    lead_in: str | None = None
+    ordered: bool = False  # from a numbered list: a step or a rank, whose place is meaning
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Section:
     paragraphs: tuple[str, ...] = ()
     bullets: tuple[Bullet, ...] = ()
     verbatim: tuple[str, ...] = ()  # fenced code, tables, HTML: kept byte for byte
+    lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,7 @@ class _SectionBuilder:
     paragraphs: list[str] = field(default_factory=list)
     bullets: list[Bullet] = field(default_factory=list)
     verbatim: list[str] = field(default_factory=list)
+    lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
 
     def freeze(self) -> Section:
         return Section(
@@ -177,6 +183,7 @@ class _SectionBuilder:
             tuple(self.paragraphs),
             tuple(self.bullets),
             tuple(self.verbatim),
+            self.lead_in,
         )
 
 
@@ -298,7 +305,7 @@ class _Parser:
         tokens = [t for t in cast(list[Token], ast) if t["type"] != "blank_line"]
         for i, token in enumerate(tokens):
             following = tokens[i + 1]["type"] if i + 1 < len(tokens) else None
-            self.block(token, following)
+            self.block(token, following, tokens[i - 1] if i else None)
         return Agent(
             self.source,
             tuple(self.preamble),
@@ -314,7 +321,7 @@ class _Parser:
     def current(self) -> _SectionBuilder | None:
         return self.sections[-1] if self.sections else None
 
-    def block(self, token: Token, following: str | None) -> None:
+    def block(self, token: Token, following: str | None, previous: Token | None) -> None:
         kind = token["type"]
         if kind == "heading":
             self.heading_level = token["attrs"]["level"]
@@ -322,12 +329,24 @@ class _Parser:
         elif kind == "paragraph":
             pseudo = self.pseudo_title(token, following)
             if pseudo is not None:
-                self.open_section(pseudo, self.heading_level + 1, pseudo=True)
+                section = self.open_section(pseudo, self.heading_level + 1, pseudo=True)
+                if _bold_title(token["children"]) is None:
+                    # "When reviewing existing code, focus on:" titles a section and, as a
+                    # sentence, introduces its list too. Its title keeps the colon, so that
+                    # it is never taken for a heading of the same words.
+                    section.lead_in = paragraph_markdown(token)
+                    section.title += ":"
             else:
                 self.paragraph(token)
         elif kind == "list":
+            # Its lead-in is the latest paragraph, in the section or before the first one.
+            latest = (self.current.paragraphs if self.current else self.preamble)[-1:]
             section = self.current or self.open_section("", self.heading_level + 1, pseudo=True)
-            self.walk_list(token, section, None, 0)
+            # A sentence title introduces the list right after it.
+            lead_in = _lead_in_of(previous, latest) or (
+                section.lead_in if not section.bullets else None
+            )
+            self.walk_list(token, section, None, 0, lead_in)
         elif kind in ("block_code", "block_html", "table", "block_quote"):
             self.verbatim(token, self.current)
 
@@ -338,7 +357,8 @@ class _Parser:
         text = plain_text(token["children"])
         current = self.current
         opens_list = following == "list" and text.endswith(":") and len(text) <= _MAX_PSEUDO_TITLE
-        # Inside a heading's section, the first "Before implementing, always:" is a lead-in.
+        # Inside a heading's section, the first "Before implementing, always:" is a lead-in;
+        # a later one titles a sub-section too (its bullets keep it as their lead-in).
         if opens_list and (current is None or current.bullets or current.pseudo):
             return text
         return None
@@ -385,8 +405,14 @@ class _Parser:
         target.append(text)
 
     def walk_list(
-        self, token: Token, section: _SectionBuilder, parent: Bullet | None, depth: int
+        self,
+        token: Token,
+        section: _SectionBuilder,
+        parent: Bullet | None,
+        depth: int,
+        lead_in: str | None = None,
     ) -> None:
+        ordered = bool(token.get("attrs", {}).get("ordered"))
         for item in token["children"]:
             children = item.get("children", [])
             head = (
@@ -399,7 +425,11 @@ class _Parser:
             if title is not None and (rest or title[1]):
                 self.item_section(title, rest, section)
                 continue
-            bullet = self.bullet(head, section, parent, depth) if head is not None else parent
+            bullet = (
+                self.bullet(head, section, parent, depth, lead_in, ordered)
+                if head is not None
+                else parent
+            )
             for child in rest:
                 if child["type"] == "list":
                     self.walk_list(child, section, bullet, depth + 1)
@@ -417,16 +447,23 @@ class _Parser:
             section.topic = owner.topic
         if title[1]:
             section.paragraphs.append(title[1])
+        previous = title[1] if title[1] and strip_markup(title[1]).endswith(":") else None
         for child in rest:
             if child["type"] == "list":
-                self.walk_list(child, section, None, 0)
+                self.walk_list(child, section, None, 0, previous)
             elif child["type"] in ("paragraph", "block_text"):
                 section.paragraphs.append(paragraph_markdown(child))
             else:
                 self.verbatim(child, section)
 
     def bullet(
-        self, head: Token, section: _SectionBuilder, parent: Bullet | None, depth: int
+        self,
+        head: Token,
+        section: _SectionBuilder,
+        parent: Bullet | None,
+        depth: int,
+        lead_in: str | None,
+        ordered: bool,
     ) -> Bullet:
         text = plain_text(head["children"])
         index = self.cursor.find(text, list_item=True)
@@ -445,9 +482,22 @@ class _Parser:
             parent=parent.id if parent else None,
             depth=depth,
             negative=section.topic == ANTI_PATTERNS or prohibits(text),
+            lead_in=lead_in if parent is None else None,
+            ordered=ordered,
         )
         section.bullets.append(bullet)
         return bullet
+
+
+def _lead_in_of(previous: Token | None, latest: list[str]) -> str | None:
+    """The paragraph right before a list that introduces it ("Your implementations must:"),
+    if it was kept as the latest paragraph (a section title is not)."""
+    if previous is None or previous["type"] != "paragraph":
+        return None
+    markdown = paragraph_markdown(previous)
+    if markdown not in latest or not strip_markup(markdown).endswith(":"):
+        return None
+    return markdown
 
 
 def _bold_title(children: list[Token]) -> str | None:
@@ -512,6 +562,8 @@ def agent_dict(agent: Agent) -> dict[str, Any]:
                         "parent": b.parent,
                         "depth": b.depth,
                         "negative": b.negative,
+                        "lead_in": b.lead_in,
+                        "ordered": b.ordered,
                     }
                     for b in s.bullets
                 ],

@@ -9,6 +9,7 @@ import yaml
 
 from compose.consolidate import Line, MergedAgent
 from compose.parse import as_plain_if_title
+from compose.terms import strip_markup
 
 
 class _StrictDumper(yaml.SafeDumper):
@@ -49,15 +50,26 @@ def render(merged: MergedAgent, *, provenance: bool = False) -> str:
     parts = ["---\n" + frontmatter_yaml(merged.frontmatter) + "---\n"]
     parts.extend(_paragraph(paragraph) + "\n" for paragraph in merged.preamble)
     for section in merged.sections:
+        # A paragraph ending in ':' that introduces none of the lists is written after them:
+        # above one, it would read back as that list's lead-in.
+        opening = [p for p in section.paragraphs if not (section.lists and _ends_with_colon(p))]
+        closing = [p for p in section.paragraphs if p not in opening]
         block = [f"## {section.title}\n"]
-        block.extend(_paragraph(paragraph) + "\n" for paragraph in section.paragraphs)
+        block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)
         block.extend(verbatim + "\n" for verbatim in section.verbatim)
-        if section.lines:
-            block.append("".join(_lines(section.lines, 0, provenance)))
+        for merged_list in section.lists:
+            if merged_list.lead_in:
+                block.append(_paragraph(merged_list.lead_in) + "\n")
+            block.append("".join(_lines(merged_list.lines, 0, provenance, merged_list.ordered)))
+        block.extend(_paragraph(paragraph) + "\n" for paragraph in closing)
         parts.append("\n".join(block))
     if merged.references:
         parts.append("".join(definition + "\n" for definition in merged.references))
     return "\n".join(parts)
+
+
+def _ends_with_colon(paragraph: str) -> bool:
+    return strip_markup(paragraph).endswith(":")
 
 
 def _item_text(line: Line) -> str:
@@ -66,10 +78,14 @@ def _item_text(line: Line) -> str:
     return line.text if plain is None else plain
 
 
-def _lines(lines: tuple[Line, ...], depth: int, provenance: bool) -> list[str]:
+def _lines(
+    lines: tuple[Line, ...], depth: int, provenance: bool, ordered: bool = False
+) -> list[str]:
     out = []
-    for line in lines:
+    indent = "   " * depth if ordered else "  " * depth
+    for number, line in enumerate(lines, start=1):
         note = f" <!-- {', '.join(line.sources)} -->" if provenance else ""
-        out.append(f"{'  ' * depth}- {_item_text(line)}{note}\n")
-        out.extend(_lines(line.children, depth + 1, provenance))
+        marker = f"{number}." if ordered and depth == 0 else "-"
+        out.append(f"{indent}{marker} {_item_text(line)}{note}\n")
+        out.extend(_lines(line.children, depth + 1, provenance, ordered))
     return out

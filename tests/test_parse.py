@@ -35,15 +35,15 @@ SECTION_TITLES = {
         "Your Approach",
     ],
     "backend-developer": [
-        "Your core responsibilities",
+        "Your core responsibilities:",
         "API Design & Development",
         "Database Architecture & Optimization",
         "Security Implementation",
         "Scalability & Performance",
         "Code Quality & Maintainability",
-        "When analyzing or designing systems, you will",
-        "Your approach prioritizes",
-        "When reviewing existing code, focus on",
+        "When analyzing or designing systems, you will:",
+        "Your approach prioritizes:",
+        "When reviewing existing code, focus on:",
     ],
     "backend-engineer": [
         "Core Responsibilities",
@@ -65,7 +65,7 @@ SECTION_TITLES = {
         "Operational Excellence",
         "Decision-Making Framework",
         "Quality Assurance",
-        "When presenting solutions, provide",
+        "When presenting solutions, provide:",
     ],
     "backend-specialist": [
         "Your Core Expertise",
@@ -212,7 +212,7 @@ def test_other_constructs() -> None:
     agent = parse(loads(text))
     assert agent.preamble == ("Intro paragraph.",)
     checklist, donts = agent.sections
-    assert checklist.title == "Checklist" and checklist.topic == "responsibilities"
+    assert checklist.title == "Checklist:" and checklist.topic == "responsibilities"
     assert [b.text for b in checklist.bullets] == ["first item with code", "nested link"]
     assert checklist.bullets[1].parent == checklist.bullets[0].id
     assert checklist.verbatim == ("| a | b |\n|---|---|\n| 1 | 2 |",)

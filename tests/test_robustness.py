@@ -144,7 +144,7 @@ def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
         (
             "## Red Flags\n1. ****bold** caching**\n",
             "## Red Flags\n- caching\n  - Redis\n",
-            "- bold caching\n  - Redis\n",
+            "1. bold caching\n   - Redis\n",  # a numbered item stays numbered
         ),
     ],
     ids=["details-beside-a-link", "bold-title-with-children"],

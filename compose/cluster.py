@@ -181,7 +181,7 @@ class _Features:
     # The bullet's polarity, topic, list and nesting depth, held here for the pair loop.
     negative: bool
     topic: str
-    place: tuple[str, str]  # agent, section
+    place: tuple[str, str, str]  # agent, section it is written among, lead-in
     depth: int
     advisory: bool  # advice about answers rather than a practice
     text: str  # sorted content terms, for rapidfuzz
@@ -270,7 +270,7 @@ def _featurise(bullets: Sequence[Bullet], own_subjects: bool = True) -> list[_Fe
                 sum(raw.values()),
                 bullet.negative,
                 bullet.topic,
-                (bullet.agent, bullet.section),
+                (bullet.agent, bullet.home[1], bullet.lead_in or ""),
                 bullet.depth,
                 reading.advisory,
                 reading.text,

@@ -130,13 +130,12 @@ def consolidate(
     references = _references(agents)
     # What the agent says does not depend on where its lines sit: worked out once. Every
     # distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
-    hosts = _hosts(agents)
-    paragraphs, verbatim = _section_text(agents, hosts)
+    paragraphs, verbatim = _section_text(agents)
     texts = _line_texts(clustering, paragraphs, verbatim)
     clusters_merged = sum(1 for c in clustering.clusters if len(c.members) > 1)
     together: list[set[str]] = []
     for _ in range(SETTLE_ROUNDS):
-        sections = _sections(clustering, hosts, texts, paragraphs, verbatim, together)
+        sections = _sections(clustering, texts, paragraphs, verbatim, together)
         lines_out = sum(1 for s in sections for _ in walk(s.lines))
         stats = MergeStats(clustering.bullet_count, lines_out, clusters_merged)
         merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings), references)
@@ -174,7 +173,6 @@ _Place = tuple[tuple[str, str], str]
 
 def _sections(
     clustering: Clustering,
-    hosts: dict[tuple[str, str], tuple[str, str]],
     texts: dict[str, Composed],
     paragraphs: dict[tuple[str, str], list[str]],
     verbatim: dict[tuple[str, str], list[str]],
@@ -193,7 +191,7 @@ def _sections(
         parent = c.representative.parent
         if parent is not None and by_bullet[parent].id != c.id:
             parent_of[c.id] = by_bullet[parent].id
-    place_of = {c.id: _place(c, hosts) for c in clustering.clusters}
+    place_of = {c.id: _place(c) for c in clustering.clusters}
     # Clusters in line order, once: every list below is built in it and needs no sorting.
     in_order = sorted(clustering.clusters, key=_cluster_order)
     line_order = {c.id: rank for rank, c in enumerate(in_order)}
@@ -206,7 +204,7 @@ def _sections(
     for group in together:
         first, *rest = sorted(group, key=line_order.__getitem__)
         target = home(first)
-        for cluster_id in rest:
+        for cluster_id in rest:  # into the first's list, where they stay apart as siblings
             place_of[cluster_id] = target
     children: dict[str, list[Cluster]] = defaultdict(list)
     # Each list's entries: a cluster's line, or a member kept apart from it whose own lead-in
@@ -220,7 +218,10 @@ def _sections(
             continue
         top[place_of[c.id]].append(c)
         for member in texts[c.id].apart:
-            own = _own_place(member, hosts)
+            own = _own_place(member)
+            if own is None and place_of[c.id][1]:
+                # A plain item is neither a step nor written under the line's lead-in.
+                own = _merged_section(member.topic, member.section), ""
             if own is None or own == place_of[c.id]:
                 beside[c.id].append(member)
             else:
@@ -238,9 +239,9 @@ def _sections(
     for (key, list_key), entries in sorted(top.items(), key=_list_order):
         if list_key:  # a lead-in's or a numbered list: in source order
             entries = sorted(entries, key=_source_order)
-        lines = tuple(line for entry in entries for line in lines_of(entry))
         ordered = all(_first(entry).ordered for entry in entries)
-        lists[key].append(MergedList(lead_ins.get(list_key), lines, ordered))
+        lines = [line for entry in entries for line in lines_of(entry)]
+        lists[key].append(MergedList(lead_ins.get(list_key), tuple(lines), ordered))
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
@@ -251,40 +252,22 @@ def _sections(
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
         if not (kept or lists[key] or verbatim.get(key)):
             continue  # held only a lead-in, written above its list elsewhere
-        sections.append(
-            MergedSection(*key, kept, tuple(lists[key]), tuple(verbatim.get(key, ())))
-        )
+        sections.append(MergedSection(*key, kept, tuple(lists[key]), tuple(verbatim.get(key, ()))))
     return tuple(sections)
 
 
-def _place(c: Cluster, hosts: dict[tuple[str, str], tuple[str, str]]) -> _Place:
-    return _own_place(c.representative, hosts) or (_section_key(c), "")
+def _place(c: Cluster) -> _Place:
+    return _own_place(c.representative) or (_section_key(c), "")
 
 
-def _own_place(bullet: Bullet, hosts: dict[tuple[str, str], tuple[str, str]]) -> _Place | None:
+def _own_place(bullet: Bullet) -> _Place | None:
     """Where a bullet under a lead-in or in a numbered list is written: with its lead-in, in
-    the section it was written in; None for a plain item, which goes where its topic does."""
+    the section it was written among; None for a plain item, which goes where its topic does."""
     if bullet.lead_in:
-        return hosts[(bullet.agent, bullet.section)], _lead_key(bullet.lead_in)
+        return _merged_section(*bullet.home), _lead_key(bullet.lead_in)
     if bullet.ordered:  # one numbered list per section: two in a row read back as one
-        return hosts[(bullet.agent, bullet.section)], "#"
+        return _merged_section(*bullet.home), "#"
     return None
-
-
-def _hosts(agents: Sequence[Agent]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(agent, section title) -> the merged section its lists are written in: its own, or for
-    a sentence that titles a sub-section ("When reviewing code, focus on:"), the enclosing
-    section's, where the merged agent writes that sentence as a lead-in (and a merge of the
-    merged agent reads it back)."""
-    hosts: dict[tuple[str, str], tuple[str, str]] = {}
-    for agent in agents:
-        for index, section in enumerate(agent.sections):
-            host = section
-            if section.lead_in is not None:
-                enclosing = (s for s in reversed(agent.sections[:index]) if s.level < section.level)
-                host = next(enclosing, section)
-            hosts.setdefault((agent.name, section.title), _merged_section(host.topic, host.title))
-    return hosts
 
 
 def _lead_key(lead_in: str) -> str:
@@ -350,14 +333,27 @@ def _line_texts(
     for c in clustering.clusters:
         text = c.representative.markdown
         words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
+        others = _others(c)
+        # A step or a rank keeps its place in its list, and a line that is one says nothing
+        # of another list: "2. Performance - ..." is no detail of a line elsewhere (its list
+        # would lose its second item), nor is another list's item a detail of it.
+        rep = c.representative
+        steps = tuple(m for m in others if m.ordered and _list_of(m) != _list_of(rep))
+        others = [m for m in others if m not in steps]
         details = [
             d
-            for d in missing_details(text, _others(c))
+            for d in missing_details(text, others)
             # "(API)" or "(REST)" after "RESTful" adds nothing the agent does not say anyway.
             if not ((d.lower() in generic or _variant(d, words)) and d in said)
         ]
-        texts[c.id] = complete(with_details(text, details), _others(c))
+        composed = complete(with_details(text, details), others)
+        texts[c.id] = Composed(composed.text, steps + composed.apart)
     return texts
+
+
+def _list_of(bullet: Bullet) -> tuple[str, str, str | None, bool]:
+    """The source list a top-level item was written in."""
+    return bullet.agent, bullet.section, bullet.lead_in, bullet.ordered
 
 
 def complete(line: str, others: Sequence[Bullet]) -> Composed:
@@ -490,7 +486,7 @@ def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:
 
 
 def _section_text(
-    agents: Sequence[Agent], hosts: dict[tuple[str, str], tuple[str, str]]
+    agents: Sequence[Agent],
 ) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
     """Section paragraphs and verbatim blocks per merged section (the one the section's lists
     are written in), each distinct one once."""
@@ -499,7 +495,7 @@ def _section_text(
     seen: set[str] = set()
     for agent in agents:
         for section in agent.sections:
-            key = hosts[(agent.name, section.title)]
+            key = _merged_section(*section.home)
             for block in section.verbatim:
                 if block.strip() not in seen:
                     seen.add(block.strip())

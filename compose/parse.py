@@ -63,6 +63,10 @@ class Bullet:
     # Markdown: the item means what it says under it. Top-level items only.
     lead_in: str | None = None
     ordered: bool = False  # from a numbered list: a step or a rank, whose place is meaning
+    # The section (topic, title) whose lists the item is written among: its own, or for a
+    # sentence that titles a sub-section ("When reviewing code, focus on:") the enclosing one,
+    # where a merged agent writes that sentence as a lead-in.
+    home: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class Section:
     bullets: tuple[Bullet, ...] = ()
     verbatim: tuple[str, ...] = ()  # fenced code, tables, HTML: kept byte for byte
     lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
+    home: tuple[str, str] = ("", "")  # see Bullet.home
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,7 @@ class _SectionBuilder:
     bullets: list[Bullet] = field(default_factory=list)
     verbatim: list[str] = field(default_factory=list)
     lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
+    home: tuple[str, str] = ("", "")
 
     def freeze(self) -> Section:
         return Section(
@@ -184,6 +190,7 @@ class _SectionBuilder:
             tuple(self.bullets),
             tuple(self.verbatim),
             self.lead_in,
+            self.home,
         )
 
 
@@ -241,13 +248,16 @@ class _SourceCursor:
                 end += 1
             self.at = end
 
-    def find(self, snippet: str, *, list_item: bool = False) -> int | None:
-        """Index of the next line containing snippet (as the content of a list item if asked)."""
+    def find(
+        self, snippet: str, *, list_item: bool = False, outside_items: bool = False
+    ) -> int | None:
+        """Index of the next line containing snippet (as the content of a list item if asked;
+        on no list item's line if asked: a paragraph's words can also start an item)."""
         key = _match_key(snippet)[:30]
         lines = self.item_keys if list_item else self.line_keys
         for i in range(self.at, len(lines)):
             content = lines[i]
-            if content is None:
+            if content is None or (outside_items and self.items[i] is not None):
                 continue
             if content.startswith(key) if list_item else key in content:
                 self.at = i + 1
@@ -336,6 +346,8 @@ class _Parser:
                     # it is never taken for a heading of the same words.
                     section.lead_in = paragraph_markdown(token)
                     section.title += ":"
+                    enclosing = (s for s in reversed(self.sections[:-1]) if s.level < section.level)
+                    section.home = next(enclosing, section).home
             else:
                 self.paragraph(token)
         elif kind == "list":
@@ -363,14 +375,17 @@ class _Parser:
             return text
         return None
 
-    def open_section(self, title: str, level: int, *, pseudo: bool) -> _SectionBuilder:
+    def open_section(
+        self, title: str, level: int, *, pseudo: bool, on_item: bool = False
+    ) -> _SectionBuilder:
         title = clean_title(title)
         topic = classify(title) if title else OTHER
         if topic == OTHER:
             parent = next((s for s in reversed(self.sections) if s.level < level), None)
             topic = parent.topic if parent else OTHER
-        index = self.cursor.find(title) if title else None
+        index = self.cursor.find(title, outside_items=not on_item) if title else None
         section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
+        section.home = (topic, title)
         self.sections.append(section)
         return section
 
@@ -381,7 +396,7 @@ class _Parser:
         else:
             self.current.paragraphs.append(markdown)
         # Its first line only: a key that runs on into the next line is found on no line.
-        self.cursor.find(plain_text(_first_line(token["children"])))
+        self.cursor.find(plain_text(_first_line(token["children"])), outside_items=True)
 
     def verbatim(self, token: Token, section: _SectionBuilder | None) -> None:
         kind = token["type"]
@@ -442,7 +457,7 @@ class _Parser:
         self, title: tuple[str, str], rest: list[Token], owner: _SectionBuilder
     ) -> None:
         """`1. **API Design**` with nested content: a sub-section of the list's section."""
-        section = self.open_section(title[0], owner.level + 1, pseudo=False)
+        section = self.open_section(title[0], owner.level + 1, pseudo=False, on_item=True)
         if section.topic == OTHER:
             section.topic = owner.topic
         if title[1]:
@@ -484,6 +499,7 @@ class _Parser:
             negative=section.topic == ANTI_PATTERNS or prohibits(text),
             lead_in=lead_in if parent is None else None,
             ordered=ordered,
+            home=section.home,
         )
         section.bullets.append(bullet)
         return bullet

@@ -390,3 +390,40 @@ def test_merged_description_leads_end_their_sentences() -> None:
         "Backend expert for REST services and gateways. "
         "Handles GraphQL schemas, resolvers and federation."
     )
+
+
+def test_every_line_under_a_lead_in_was_written_under_it(merged: MergeResult) -> None:
+    by_id = {c.id: c for c in merged.clustering.clusters}
+    members = {m.markdown: m for c in merged.clustering.clusters for m in c.members}
+    headed = 0
+    for section in merged.agent.sections:
+        for merged_list in section.lists:
+            if merged_list.lead_in is None:
+                continue
+            for line in merged_list.lines:
+                headed += 1
+                written = members.get(line.text) or by_id[line.cluster].representative
+                assert written.lead_in is not None, line.text
+                assert _key(written.lead_in) == _key(merged_list.lead_in), line.text
+    assert headed >= 60  # backend-specialist's ten lead-ins, backend-developer's three ...
+
+
+def _key(lead_in: str) -> str:
+    return " ".join(lead_in.lower().rstrip(":").split())
+
+
+def test_a_ranked_list_stays_whole_and_in_order(merged: MergeResult) -> None:
+    ranks = merged.text.split("Your approach prioritizes:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.split(" - ")[0] for line in ranks.splitlines()] == [
+        "1. Security",
+        "2. Performance",
+        "3. Maintainability",
+        "4. Reliability",
+        "5. Simplicity",
+    ]
+
+
+def test_lead_ins_are_never_stacked(merged: MergeResult) -> None:
+    blocks = merged.text.split("\n\n")
+    for first, second in itertools.pairwise(blocks):
+        assert not (first.rstrip().endswith(":") and second.rstrip().endswith(":")), second

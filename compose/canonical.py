@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from compose import __version__, tomlfile
-from compose.api import MergeResult, merge_agents
+from compose.api import MergeResult, load_agents, merge_agents
 from compose.cluster import DEFAULT_THRESHOLD, Settings, threshold_problem
 from compose.consolidate import DEFAULT_EXAMPLES, MergeOptions
 from compose.errors import ConfigError, OutputError
-from compose.load import load
 from compose.output import check_target, same_file, write_atomic
-from compose.parse import Agent, normalise_for_id, parse
+from compose.parse import Agent, normalise_for_id
 
 CONFIG_NAME = "compose.toml"
 LOCK_NAME = "compose.lock"
@@ -290,7 +289,9 @@ def source_paths(config: Config, target: Target) -> tuple[Path, ...]:
 def compose_target(config: Config, target: Target) -> Built:
     """What build would write for target, from the sources as they are now. Pure of writes."""
     paths = source_paths(config, target)
-    agents = [parse(load(p)) for p in paths]
+    # The loading path of every command: same warnings, same names for same-named sources.
+    loaded = load_agents(paths)
+    agents = list(loaded.agents)
     resolve = _resolver(config, target, agents)
     same = tuple((resolve(a), resolve(b)) for a, b in target.same)
     separate = tuple((resolve(a), resolve(b)) for a, b in target.separate)
@@ -301,6 +302,7 @@ def compose_target(config: Config, target: Target) -> Built:
         options=MergeOptions(name=target.name, model=target.model, examples=target.examples),
         settings=Settings(threshold=target.threshold, same=same, separate=separate),
         provenance=target.provenance,
+        notes=loaded.notes,
     )
     decisions = {
         "same": [list(p) for p in same],

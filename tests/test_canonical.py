@@ -220,3 +220,20 @@ def test_a_malformed_lock_is_a_one_line_error(project: Path, lock: str) -> None:
     (project / "compose.lock").write_text(lock)
     with pytest.raises(ConfigError, match="is not a compose lock"):
         build(read_config(project / "compose.toml"))
+
+
+def test_build_reads_sources_as_merge_does(project: Path) -> None:
+    # Two sources that share a name: merge tells them apart by folder, so does build, and the
+    # lenient-frontmatter warnings merge prints come with build's result too.
+    twin = project / "agents" / "src" / "copy"
+    twin.mkdir()
+    source = (project / "agents" / "src" / "backend-master.md").read_text()
+    (twin / "backend-master.md").write_text(source.replace("scalable", "scalable and fast", 1))
+    (project / "compose.toml").write_text(
+        CONFIG.format(extra="").replace("backend-*.md", "**/backend-*.md")
+    )
+    (built,) = build(read_config(project / "compose.toml"))
+    notes = "\n".join(built.result.notes)
+    assert "are named 'backend-master'; told apart as" in notes
+    assert "frontmatter is not valid YAML; read leniently" in notes
+    assert "name: backend\n" in output(project)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -18,6 +18,7 @@ from compose.cluster import Cluster, Clustering
 from compose.parse import Agent, Bullet
 from compose.terms import (
     TermIndex,
+    checklist_core,
     contains_term,
     content_terms,
     lexicon,
@@ -123,6 +124,9 @@ def consolidate(
     """
     options = options or MergeOptions()
     agents = clustering.agents
+    # A line is written in the words, and at the place, of a member under a lead-in when one
+    # is: the plain copies elsewhere fold into it, and its list keeps its items.
+    clustering = replace(clustering, clusters=tuple(map(_led, clustering.clusters)))
     warnings: list[str] = []
     name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
@@ -237,9 +241,11 @@ def _sections(
     lead_ins = _lead_ins(clustering.agents)
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
     for (key, list_key), entries in sorted(top.items(), key=_list_order):
-        if list_key:  # a lead-in's or a numbered list: in source order
-            entries = sorted(entries, key=_source_order)
         ordered = all(_first(entry).ordered for entry in entries)
+        if ordered:  # steps of several sources, merged step by step
+            entries = _step_order(entries, (key, list_key))
+        elif list_key:  # a lead-in's list: in source order
+            entries = sorted(entries, key=_source_order)
         lines = [line for entry in entries for line in lines_of(entry)]
         lists[key].append(MergedList(lead_ins.get(list_key), tuple(lines), ordered))
     # A lead-in is written above its list; one none of whose items heads a line stays a
@@ -254,6 +260,14 @@ def _sections(
             continue  # held only a lead-in, written above its list elsewhere
         sections.append(MergedSection(*key, kept, tuple(lists[key]), tuple(verbatim.get(key, ()))))
     return tuple(sections)
+
+
+def _led(c: Cluster) -> Cluster:
+    rep = c.representative
+    if rep.lead_in or rep.ordered or rep.parent is not None:
+        return c
+    led = [m for m in c.members if m.lead_in and not m.ordered and m.parent is None]
+    return replace(c, representative=min(led, key=_source_order)) if led else c
 
 
 def _place(c: Cluster) -> _Place:
@@ -283,6 +297,31 @@ def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
             if bullet.lead_in:
                 found.setdefault(_lead_key(bullet.lead_in), bullet.lead_in)
     return found
+
+
+def _step_order(entries: list[Cluster | Bullet], place: _Place) -> list[Cluster | Bullet]:
+    """Entries of one list written by several sources, merged step by step: in the order of
+    the source that starts it, each other source's item right after its own previous item
+    that the first source also has in this list ("query, review, analyze, implement", not one source's
+    steps and then the other's)."""
+    primary = min(map(_source_order, entries))[0]
+
+    def primary_line(entry: Cluster | Bullet) -> int | None:
+        members = (entry,) if isinstance(entry, Bullet) else entry.members
+        lines = [m.line for m in members if m.agent == primary and _own_place(m) == place]
+        return min(lines) if lines else None
+
+    anchor: dict[str, int] = {}
+    keys: dict[int, tuple[int, int, tuple[str, int]]] = {}
+    for entry in sorted(entries, key=_source_order):
+        agent, line = _source_order(entry)
+        at = primary_line(entry)
+        if at is not None:
+            anchor[agent] = at
+            keys[id(entry)] = (at, 0, (agent, line))
+        else:
+            keys[id(entry)] = (anchor.get(agent, -1), 1, (agent, line))
+    return sorted(entries, key=lambda e: keys[id(e)])
 
 
 def _first(entry: Cluster | Bullet) -> Bullet:
@@ -410,7 +449,11 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
     lost = [t for t in dict.fromkeys(terms) if t not in said]
     if not lost:
         return line, False
-    if 2 * len(lost) > len(set(terms)):
+    core = checklist_core(other.text) or ()
+    if 2 * len(lost) > len(set(terms)) or not set(lost).isdisjoint(core):
+        # A short item naming a practice of its own is an item of its own: "Deployment
+        # triggers" beside "Rollback triggers", never "(Deployment triggers)" after it; its
+        # qualifier ("per endpoint") is a detail.
         return line, True
     parts = []
     for index, part in enumerate(_parts(other.text)):

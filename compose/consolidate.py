@@ -302,8 +302,8 @@ def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
 def _step_order(entries: list[Cluster | Bullet], place: _Place) -> list[Cluster | Bullet]:
     """Entries of one list written by several sources, merged step by step: in the order of
     the source that starts it, each other source's item right after its own previous item
-    that the first source also has in this list ("query, review, analyze, implement", not one source's
-    steps and then the other's)."""
+    that the first source also has in this list ("query, review, analyze, implement", not
+    one source's steps and then the other's)."""
     primary = min(map(_source_order, entries))[0]
 
     def primary_line(entry: Cluster | Bullet) -> int | None:

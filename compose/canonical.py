@@ -49,6 +49,7 @@ _TARGET_KEYS = {
     "separate",
     "drop",
     "examples",
+    "tools",
 }
 
 
@@ -70,6 +71,7 @@ class Target:
     separate: tuple[tuple[str, str], ...] = ()
     drop: tuple[Drop, ...] = ()
     examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
+    tools: str = "union"  # see MergeOptions.tools
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,9 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
         raise bad("model", "a string")
     if "provenance" in entry and not isinstance(entry["provenance"], bool):
         raise bad("provenance", "true or false")
+    tools = entry.get("tools", "union")
+    if not isinstance(tools, str) or not tools.strip():
+        raise bad("tools", "'union', 'intersection' or a comma-separated list of tools")
     threshold = entry.get("threshold", DEFAULT_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise bad("threshold", "a number")
@@ -239,6 +244,7 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
             separate=tuple(_pair(p) for p in _list(entry, "separate")),
             drop=tuple(_drop(d) for d in _list(entry, "drop")),
             examples=None if examples == "all" else examples,
+            tools=tools,
         )
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(path, f"{where}: malformed value ({exc})") from None
@@ -299,7 +305,9 @@ def compose_target(config: Config, target: Target) -> Built:
     agents = [_without(a, set(dropped)) for a in agents]
     result = merge_agents(
         agents,
-        options=MergeOptions(name=target.name, model=target.model, examples=target.examples),
+        options=MergeOptions(
+            name=target.name, model=target.model, examples=target.examples, tools=target.tools
+        ),
         settings=Settings(threshold=target.threshold, same=same, separate=separate),
         provenance=target.provenance,
         notes=loaded.notes,

@@ -171,6 +171,12 @@ def merge_command(
     examples: Annotated[
         str, typer.Option(help="Examples kept in the description: a number, or 'all'.")
     ] = str(DEFAULT_EXAMPLES),
+    tools: Annotated[
+        str,
+        typer.Option(
+            help="Tools when sources disagree: 'union', 'intersection', or a list 'Read, Grep'."
+        ),
+    ] = "union",
 ) -> None:
     """Merge agents into one deduplicated agent that loses nothing its sources said."""
     with _user_errors():
@@ -179,12 +185,14 @@ def merge_command(
         from compose.output import check_target
 
         settings = _settings(threshold)
+        if not tools.strip():
+            raise UsageError(None, "--tools: give 'union', 'intersection' or tool names")
         loaded = load_agents(_required(files))
         # Checked against the files found, not the arguments: a directory names its files.
         target = None if output == "-" else check_target(output, loaded.paths, force=force)
         result = merge_agents(
             loaded.agents,
-            options=MergeOptions(name=name, model=model, examples=_examples(examples)),
+            options=MergeOptions(name=name, model=model, examples=_examples(examples), tools=tools),
             settings=settings,
             provenance=provenance,
             notes=loaded.notes,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 
 from compose.cluster import Cluster, Clustering
+from compose.load import split_tools
 from compose.parse import Agent, Bullet
 from compose.terms import (
     TermIndex,
@@ -106,6 +107,10 @@ class MergeOptions:
     name: str | None = None
     model: str | None = None
     examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
+    # What the merged agent may use when sources disagree: "union" (every tool any source
+    # may use; a source without 'tools' allows all), "intersection" (only what every source
+    # allows), or a comma-separated list of tool names.
+    tools: str = "union"
 
 
 def consolidate(
@@ -726,7 +731,7 @@ def _frontmatter(
 ) -> tuple[tuple[str, object], ...]:
     fields: dict[str, object] = {"name": name}
     fields["description"] = merged_description(agents, name, options.examples, warnings)
-    tools = _tools(agents, warnings)
+    tools = _tools(agents, options.tools, warnings)
     if tools is not None:
         fields["tools"] = ", ".join(tools)
     model = options.model or _model(agents, warnings)
@@ -759,25 +764,36 @@ def _agreed(agents: Sequence[Agent], key: str, warnings: list[str]) -> object:
     return values[0][1]
 
 
-def _tools(agents: Sequence[Agent], warnings: list[str]) -> tuple[str, ...] | None:
+TOOL_POLICIES = ("union", "intersection")
+
+
+def _tools(agents: Sequence[Agent], policy: str, warnings: list[str]) -> tuple[str, ...] | None:
+    """The merged agent's tools (None: every tool, as when 'tools' is omitted)."""
+    if policy not in TOOL_POLICIES:
+        return split_tools(policy)
+    restricted = [a for a in agents if a.source.tools is not None]
     unrestricted = [a.name for a in agents if a.source.tools is None]
+    if policy == "intersection":
+        if not restricted:
+            return None
+        allowed = set.intersection(*(set(a.source.tools or ()) for a in restricted))
+        return tuple(
+            t
+            for t in dict.fromkeys(t for a in restricted for t in a.source.tools or ())
+            if t in allowed
+        )
     if unrestricted:
-        restricted = [a for a in agents if a.source.tools is not None]
         if restricted:
             listed = "; ".join(
                 f"{a.name} allows only {', '.join(a.source.tools or ())}" for a in restricted
             )
             warnings.append(
                 f"tools widened: {', '.join(unrestricted)} omit 'tools' (all tools), so the "
-                f"merged agent may use every tool, while {listed}"
+                f"merged agent may use every tool, while {listed} "
+                "(--tools intersection or --tools LIST decides otherwise)"
             )
         return None
-    merged: list[str] = []
-    for agent in agents:
-        for tool in agent.source.tools or ():
-            if tool not in merged:
-                merged.append(tool)
-    return tuple(merged)
+    return tuple(dict.fromkeys(t for a in agents for t in a.source.tools or ()))
 
 
 def _model(agents: Sequence[Agent], warnings: list[str]) -> str | None:

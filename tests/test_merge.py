@@ -432,3 +432,29 @@ def test_lead_ins_are_never_stacked(merged: MergeResult) -> None:
     blocks = merged.text.split("\n\n")
     for first, second in itertools.pairwise(blocks):
         assert not (first.rstrip().endswith(":") and second.rstrip().endswith(":")), second
+
+
+@pytest.mark.parametrize(
+    ("tools", "expected"),
+    [
+        ("union", None),  # backend-architect omits tools: every tool, with a warning
+        ("intersection", "Read, Grep, Glob"),
+        ("Read, Grep", "Read, Grep"),
+    ],
+)
+def test_tools_policy_decides_when_sources_disagree(tools: str, expected: str | None) -> None:
+    def agent(name: str, fields: str) -> Agent:
+        text = f"---\nname: {name}\n{fields}---\n- Own {name} practice\n"
+        return parse(loads(text, f"{name}.md"))
+
+    agents = [
+        agent("api-a", "tools: Read, Grep, Glob, Bash\n"),
+        agent("api-b", "tools: Read, Grep, Glob, Edit\n"),
+        agent("api-c", ""),
+    ]
+    if tools == "intersection":
+        agents = agents[:2]
+    result = merge_agents(agents, options=MergeOptions(tools=tools))
+    assert dict(result.agent.frontmatter).get("tools") == expected
+    widened = any("tools widened" in n for n in result.notes)
+    assert widened is (tools == "union")

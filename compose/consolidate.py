@@ -263,7 +263,13 @@ def _sections(
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
         if not (kept or lists[key] or verbatim.get(key)):
             continue  # held only a lead-in, written above its list elsewhere
-        sections.append(MergedSection(*key, kept, tuple(lists[key]), tuple(verbatim.get(key, ()))))
+        section_lists = tuple(lists[key])
+        if len(section_lists) == 1 and _lead_key(section_lists[0].lead_in or "") == _lead_key(
+            key[1]
+        ):
+            # "## Audit evidence" then "Audit evidence:": the heading says it already.
+            section_lists = (replace(section_lists[0], lead_in=None),)
+        sections.append(MergedSection(*key, kept, section_lists, tuple(verbatim.get(key, ()))))
     return tuple(sections)
 
 
@@ -378,11 +384,11 @@ def _line_texts(
         text = c.representative.markdown
         words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
         others = _others(c)
-        # A step or a rank keeps its place in its list, and a line that is one says nothing
-        # of another list: "2. Performance - ..." is no detail of a line elsewhere (its list
-        # would lose its second item), nor is another list's item a detail of it.
+        # A step or a rank keeps its place in its list: "2. Performance - ..." is no detail of
+        # a line elsewhere (its list would lose its second item). Two sources' copies of one
+        # ranked list under one lead-in are one list.
         rep = c.representative
-        steps = tuple(m for m in others if m.ordered and _list_of(m) != _list_of(rep))
+        steps = tuple(m for m in others if m.ordered and _own_place(m) != _own_place(rep))
         others = [m for m in others if m not in steps]
         details = [
             d
@@ -393,11 +399,6 @@ def _line_texts(
         composed = complete(with_details(text, details), others)
         texts[c.id] = Composed(composed.text, steps + composed.apart)
     return texts
-
-
-def _list_of(bullet: Bullet) -> tuple[str, str, str | None, bool]:
-    """The source list a top-level item was written in."""
-    return bullet.agent, bullet.section, bullet.lead_in, bullet.ordered
 
 
 def complete(line: str, others: Sequence[Bullet]) -> Composed:

@@ -458,3 +458,22 @@ def test_tools_policy_decides_when_sources_disagree(tools: str, expected: str | 
     assert dict(result.agent.frontmatter).get("tools") == expected
     widened = any("tools widened" in n for n in result.notes)
     assert widened is (tools == "union")
+
+
+def test_two_sources_copies_of_one_ranked_list_are_one_list() -> None:
+    ranks = "When several solutions exist, prioritize:\n\n1. **Testability**\n2. **Simplicity**\n"
+    agents = [
+        parse(loads(f"---\nname: {n}\n---\n## Principles\n\n- Own {n} item\n\n{ranks}", n))
+        for n in ("ui-a", "ui-b")
+    ]
+    text = merge_agents(agents).text
+    assert text.count("Testability") == 1
+    assert "prioritize:\n\n1. **Testability**\n2. **Simplicity**\n" in text
+
+
+def test_a_lead_in_that_repeats_its_heading_is_not_written_twice() -> None:
+    body = "Audit evidence:\n\n- Policy documents\n- Test results\n"
+    agent = parse(loads(f"---\nname: audit\n---\n{body}", "audit.md"))
+    text = merge_agents([agent]).text
+    assert "## Audit evidence\n\n- Policy documents" in text
+    assert "Audit evidence:" not in text

@@ -633,10 +633,25 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
             new = [i for i in items if not _says(covered, i)]
             if new:
                 add(f"{subject}: {', '.join(new)}", exact=True)
-        # Every named term, found as the safety net finds it (in the member's whole text).
-        for term in named_terms(other.text):
-            add(term, exact=True)
+        # Every named term, found as the safety net finds it (in the member's whole text), in
+        # the phrases it is written in: "(React Testing Library)", not "(React, Testing,
+        # Library)".
+        for phrase in _named_phrases(other.text):
+            add(phrase, exact=True)
     return found
+
+
+def _named_phrases(text: str) -> list[str]:
+    """text's named terms, those written next to each other as one phrase."""
+    names = named_terms(text)
+    if not names:
+        return []
+    name = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    runs = [
+        m.group(0) for m in re.finditer(rf"(?<![\w-])(?:{name})(?:\s+(?:{name}))*(?![\w-])", text)
+    ]
+    phrases = list(dict.fromkeys(runs))
+    return phrases + [n for n in names if not any(contains_term(p, n) for p in phrases)]
 
 
 def _subject(before: str, said: set[str]) -> str | None:
@@ -700,17 +715,21 @@ def _references(agents: Sequence[Agent]) -> tuple[str, ...]:
 
 def merged_name(names: Sequence[str], warnings: list[str]) -> str:
     """backend-architect + backend-developer -> backend: the common leading words, else the
-    common trailing words, else the words every name has wherever they sit
-    (studio-backend-architect + backend-master -> backend)."""
+    common trailing words after the others' leading words (deployment-devops-engineer), else
+    the words every name has wherever they sit (studio-backend-architect + backend-master ->
+    backend)."""
     if len(names) == 1:
         return names[0]
     parts = [n.split("-") for n in names]
     prefix = _common(parts)
     if prefix:
         return "-".join(prefix)
-    suffix = _common([list(reversed(p)) for p in parts])
+    suffix = list(reversed(_common([list(reversed(p)) for p in parts])))
     if suffix:
-        return "-".join(reversed(suffix))
+        # A shared role alone ("engineer") names no agent: the subjects come with it
+        # (deployment-engineer + devops-engineer -> deployment-devops-engineer), if few.
+        subjects = list(dict.fromkeys(w for p in parts for w in p[: len(p) - len(suffix)]))
+        return "-".join(subjects + suffix if len(subjects) <= 2 else suffix)
     shared = [w for w in parts[0] if w and all(w in p for p in parts[1:])]
     if shared:
         return "-".join(dict.fromkeys(shared))

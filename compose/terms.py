@@ -16,7 +16,9 @@ from compose.tomlfile import package_data
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
 # A token as written, for named terms: letters, digits and inner . + # - (Node.js, C#, B-tree).
 _NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[.\-][A-Za-z0-9+#]+)*")
-_LABEL = re.compile(r"^((?:[A-Z][\w&/-]*\s*){1,5}):\s")
+# A Title Case label before a colon, its words joined by "&", "and", "of" or "for" too
+# ("Infrastructure & Configuration Auditing: ...").
+_LABEL = re.compile(r"^((?:(?:[A-Z][\w&/-]*|&|and|of|for)\s*){1,6}):\s")
 _BRITISH = re.compile(r"^([a-z]{3,}[^aeiou])([iy])s(e|es|ed|ing|er|ers|able|ation|ations)$")
 
 

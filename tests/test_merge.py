@@ -299,6 +299,10 @@ def test_the_name_is_the_word_every_source_name_shares() -> None:
     ]
     assert merged_name(names, []) == "backend"
     assert merged_name(["api-designer", "graphql-api-expert"], []) == "api"
+    roles = ["deployment-engineer", "devops-engineer", "deployment-engineer"]
+    assert merged_name(roles, []) == "deployment-devops-engineer"  # not just "engineer"
+    many = ["a-engineer", "b-engineer", "c-engineer"]
+    assert merged_name(many, []) == "engineer"
     warnings: list[str] = []
     assert merged_name(["jest-expert", "cypress-pro"], warnings) == "jest-expert-merged"
     assert warnings

@@ -360,7 +360,7 @@ class _Parser:
             )
             self.walk_list(token, section, None, 0, lead_in)
         elif kind in ("block_code", "block_html", "table", "block_quote"):
-            self.verbatim(token, self.current)
+            self.verbatim(token, self.current, previous)
 
     def pseudo_title(self, token: Token, following: str | None) -> str | None:
         bold = _bold_title(token["children"])
@@ -398,7 +398,9 @@ class _Parser:
         # Its first line only: a key that runs on into the next line is found on no line.
         self.cursor.find(plain_text(_first_line(token["children"])), outside_items=True)
 
-    def verbatim(self, token: Token, section: _SectionBuilder | None) -> None:
+    def verbatim(
+        self, token: Token, section: _SectionBuilder | None, previous: Token | None = None
+    ) -> None:
         kind = token["type"]
         if kind == "block_code":
             if token.get("style") == "fenced":
@@ -417,6 +419,13 @@ class _Parser:
         if not text.strip():
             return
         target = section.verbatim if section is not None else self.preamble_verbatim
+        paragraphs = section.paragraphs if section is not None else self.preamble
+        lead_in = _lead_in_of(previous, paragraphs[-1:])
+        if lead_in is not None and kind == "block_code":
+            # "Progress tracking:" and its JSON are one block: a template is kept with the
+            # sentence that says what it is.
+            paragraphs.pop()
+            text = f"{lead_in}\n\n{text}"
         target.append(text)
 
     def walk_list(

@@ -239,3 +239,10 @@ def test_markdown_noise_never_crashes(body: str) -> None:
     line_count = len(body.split("\n")) + 3
     for bullet in agent.bullets:
         assert 1 <= bullet.line <= line_count
+
+
+def test_a_template_is_kept_with_the_sentence_that_introduces_it() -> None:
+    text = '---\nname: t\n---\n## Protocol\n\nProgress tracking:\n\n```json\n{"a": 1}\n```\n'
+    (section,) = parse(loads(text, "t.md")).sections
+    assert section.paragraphs == ()
+    assert section.verbatim == ('Progress tracking:\n\n```json\n{"a": 1}\n```',)

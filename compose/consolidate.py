@@ -143,18 +143,23 @@ def consolidate(
     texts = _line_texts(clustering, paragraphs, verbatim)
     clusters_merged = sum(1 for c in clustering.clusters if len(c.members) > 1)
     together: list[set[str]] = []
+    left = None  # groups the last read-back found
     for _ in range(SETTLE_ROUNDS):
         sections = _sections(clustering, texts, paragraphs, verbatim, together)
         lines_out = sum(1 for s in sections for _ in walk(s.lines))
         stats = MergeStats(clustering.bullet_count, lines_out, clusters_merged)
         merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings), references)
         groups = joined_again(merged) if joined_again is not None else []
-        if not groups:
-            break
+        if left is not None and len(groups) >= left:
+            break  # what is left, moving lines cannot part (a member kept apart, its line)
+        left = len(groups)
+        before = sorted(map(sorted, together))
         for group in groups:
             overlapping = [g for g in together if not g.isdisjoint(group)]
             together = [g for g in together if g.isdisjoint(group)]
             together.append(set(group).union(*overlapping))
+        if sorted(map(sorted, together)) == before:
+            break
     return merged
 
 

@@ -283,7 +283,11 @@ def _led(c: Cluster) -> Cluster:
     if rep.lead_in or rep.ordered or rep.parent is not None:
         return c
     led = [m for m in c.members if m.lead_in and not m.ordered and m.parent is None]
-    return replace(c, representative=min(led, key=_source_order)) if led else c
+    if not led:
+        return c
+    # The one that says the most, so that the others fold into it rather than beside it.
+    owner = min(led, key=lambda m: (-len(set(content_terms(m.text))), _source_order(m)))
+    return replace(c, representative=owner)
 
 
 def _place(c: Cluster) -> _Place:

@@ -297,11 +297,23 @@ def _place(c: Cluster) -> _Place:
 def _own_place(bullet: Bullet) -> _Place | None:
     """Where a bullet under a lead-in or in a numbered list is written: with its lead-in, in
     the section it was written among; None for a plain item, which goes where its topic does."""
-    if bullet.lead_in:
-        return _merged_section(*bullet.home), _lead_key(bullet.lead_in)
+    lead_in = _list_lead_in(bullet)
+    if lead_in:
+        return _merged_section(*bullet.home), _lead_key(lead_in)
     if bullet.ordered:  # one numbered list per section: two in a row read back as one
         return _merged_section(*bullet.home), "#"
     return None
+
+
+def _list_lead_in(bullet: Bullet) -> str | None:
+    """The bullet's lead-in; for a numbered list under a title the merged section does not
+    keep ("**Your Approach:**" in "## Workflow"), that title, so that two procedures in one
+    section stay two lists, each with its name."""
+    if bullet.lead_in or not bullet.ordered:
+        return bullet.lead_in
+    title = bullet.section.rstrip(":")
+    merged_title = _merged_section(*bullet.home)[1]
+    return f"{title}:" if title and _lead_key(title) != _lead_key(merged_title) else None
 
 
 def _lead_key(lead_in: str) -> str:
@@ -314,8 +326,9 @@ def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
     found: dict[str, str] = {}
     for agent in agents:
         for bullet in agent.bullets:
-            if bullet.lead_in:
-                found.setdefault(_lead_key(bullet.lead_in), bullet.lead_in)
+            lead_in = _list_lead_in(bullet)
+            if lead_in:
+                found.setdefault(_lead_key(lead_in), lead_in)
     return found
 
 

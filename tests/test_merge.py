@@ -412,8 +412,10 @@ def test_every_line_under_a_lead_in_was_written_under_it(merged: MergeResult) ->
                     (m for m in members if line.text.startswith(m.markdown.rstrip(")"))),
                     key=lambda m: len(m.markdown),
                 )
-                assert written.lead_in is not None, line.text
-                assert _key(written.lead_in) == _key(merged_list.lead_in), line.text
+                # Its own lead-in, or for a numbered list the title it was written under.
+                lead_in = written.lead_in or (written.section if written.ordered else None)
+                assert lead_in is not None, line.text
+                assert _key(lead_in) == _key(merged_list.lead_in), line.text
     assert headed >= 60  # backend-specialist's ten lead-ins, backend-developer's three ...
 
 
@@ -481,3 +483,11 @@ def test_a_lead_in_that_repeats_its_heading_is_not_written_twice() -> None:
     text = merge_agents([agent]).text
     assert "## Audit evidence\n\n- Policy documents" in text
     assert "Audit evidence:" not in text
+
+
+def test_numbered_lists_keep_the_titles_they_were_written_under(merged: MergeResult) -> None:
+    # Two procedures in one merged section stay two lists, each named as its source named it.
+    text = body(merged.text)
+    assert "Your Approach:\n\n1. Always ask clarifying questions" in text
+    assert "Decision-Making Framework:\n\n1. Always prioritize security" in text
+    assert "When Providing Solutions:\n\n1. " in text

@@ -26,6 +26,7 @@ app = typer.Typer(
     name="compose",
     help="Deduplicate, merge, report on and diff Claude Code subagent definitions.",
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     # Plain help: rich's help formatter costs more import time than the rest of the CLI.
@@ -124,14 +125,42 @@ def _emit(output: Path | None, text: str) -> None:
         write_atomic(output, text)
 
 
+class _Say:
+    """What is printed besides results and errors: warnings and summaries (-q: none)."""
+
+    quiet = False
+
+
 def _warn(messages: Iterator[str] | list[str] | tuple[str, ...]) -> None:
     for message in messages:
-        typer.echo(f"compose: warning: {message}", err=True)
+        _note(f"warning: {message}")
+
+
+def _note(message: str) -> None:
+    if not _Say.quiet:
+        typer.echo(f"compose: {message}", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from compose import __version__
+
+        typer.echo(f"compose {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def root() -> None:
+def root(
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print errors only: no warnings or summaries.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
     """Deduplicate, merge, report on and diff Claude Code subagent definitions."""
+    _Say.quiet = quiet
 
 
 @app.command("parse")
@@ -199,7 +228,7 @@ def merge_command(
         )
         _warn(result.notes)
         _emit(target, result.text)
-        typer.echo(f"compose: {result.summary()}", err=True)
+        _note(result.summary())
 
 
 @app.command("report")
@@ -245,8 +274,9 @@ def _width() -> int:
 
 
 def _progress() -> Callable[[int, int], None] | None:
-    """A rich progress bar on stderr while many files load; nothing when stderr is no TTY."""
-    if not sys.stderr.isatty():
+    """A rich progress bar on stderr while many files load; nothing when stderr is no TTY
+    or with -q."""
+    if _Say.quiet or not sys.stderr.isatty():
         return None
     from rich.progress import Progress
 
@@ -318,7 +348,7 @@ def build_command(
 
         for item in build(_config(config), force=force):
             _warn(item.result.notes)
-            typer.echo(f"compose: built {item.target.output}: {item.result.summary()}", err=True)
+            _note(f"built {item.target.output}: {item.result.summary()}")
 
 
 @app.command("check")

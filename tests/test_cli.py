@@ -220,3 +220,18 @@ def test_examples_option_and_its_default_agree_with_the_library() -> None:
     assert code == 0 and stdout.count("<example>") == 17
     code, _, stderr = invoke("merge", *SEED_ARGS, "--examples", "some")
     assert code == 2 and "--examples some" in stderr
+
+
+def test_version_short_help_and_quiet() -> None:
+    from compose import __version__
+
+    code, out, _ = invoke("--version")
+    assert code == 0 and out.strip() == f"compose {__version__}"
+    code, out, _ = invoke("-h")
+    assert code == 0 and "--quiet" in out
+    code, out, err = invoke("-q", "merge", *SEED_ARGS, "-o", "-")
+    assert code == 0 and out.startswith("---\nname: backend\n") and err == ""
+    code, _, err = invoke("merge", *SEED_ARGS, "-o", "-")
+    assert "compose: warning:" in err and "bullets in" in err
+    code, _, err = invoke("-q", "merge", "missing.md")
+    assert code == 2 and err.startswith("compose: error:")  # errors still print

@@ -141,6 +141,14 @@ def _note(message: str) -> None:
         typer.echo(f"compose: {message}", err=True)
 
 
+def _color(tty: bool) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set; FORCE_COLOR asks for it anyway
+    (no-color.org, force-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return tty or bool(os.environ.get("FORCE_COLOR"))
+
+
 def _version(value: bool) -> None:
     if value:
         from compose import __version__
@@ -263,7 +271,7 @@ def report_command(
             text = formats.to_html(report)
         else:
             tty = target is None and sys.stdout.isatty()
-            text = formats.to_text(report, color=tty, width=_width() if tty else 120)
+            text = formats.to_text(report, color=_color(tty), width=_width() if tty else 120)
         _emit(target, text)
 
 

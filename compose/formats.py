@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 
+from rich.box import ASCII
 from rich.console import Console
 from rich.table import Table
 
@@ -77,9 +78,14 @@ def to_text(report: Report, *, color: bool = False, width: int = 120) -> str:
         emoji=False,
         highlight=False,
     )
+
+    def table(title: str) -> Table:
+        # Piped or redirected, tables are drawn in ASCII: box-drawing characters are noise.
+        return Table(title=title) if color else Table(title=title, box=ASCII)
+
     console.print(_headline(report), style="bold")
     if len(report.names) <= MATRIX_MAX_AGENTS:
-        matrix = Table(title="Overlap: share of the row agent's bullets shared with the column")
+        matrix = table(title="Overlap: share of the row agent's bullets shared with the column")
         matrix.add_column("agent")
         for name in report.names:
             matrix.add_column(name, justify="right")
@@ -87,27 +93,27 @@ def to_text(report: Report, *, color: bool = False, width: int = 120) -> str:
             matrix.add_row(name, *(f"{v:.0%}" for v in row))
         console.print(matrix)
     else:
-        pairs = Table(title=f"Most overlapping agent pairs (top {TOP_PAIRS})")
+        pairs = table(title=f"Most overlapping agent pairs (top {TOP_PAIRS})")
         for column in ("agent", "agent", "shared"):
             pairs.add_column(column)
         for share, a, b in _pairs(report)[:TOP_PAIRS]:
             pairs.add_row(a, b, f"{share:.0%}")
         console.print(pairs)
     if report.near_duplicates:
-        dupes = Table(title="Near-duplicate agents")
+        dupes = table(title="Near-duplicate agents")
         for column in ("agent", "agent", "verdict"):
             dupes.add_column(column)
         for d in report.near_duplicates:
             dupes.add_row(d.first, d.second, d.verdict)
         console.print(dupes)
     if report.clustering.conflicts:
-        stances = Table(title="Conflicts: one agent forbids what another recommends")
+        stances = table(title="Conflicts: one agent forbids what another recommends")
         for column in ("forbids", "recommends"):
             stances.add_column(column)
         for conflict in report.clustering.conflicts:
             stances.add_row(_said(conflict.forbids), _said(conflict.recommends))
         console.print(stances)
-    clusters = Table(title=f"Shared statements (top {TOP_CLUSTERS})", show_lines=False)
+    clusters = table(title=f"Shared statements (top {TOP_CLUSTERS})")
     for column in ("statement", "agents", "score", "shared terms"):
         clusters.add_column(column)
     for c in _top_clusters(report, TOP_CLUSTERS):
@@ -115,7 +121,7 @@ def to_text(report: Report, *, color: bool = False, width: int = 120) -> str:
             c.representative.text, ", ".join(c.agents), f"{c.score:.2f}", ", ".join(c.terms[:5])
         )
     console.print(clusters)
-    unique = Table(title="What only one agent contributes")
+    unique = table(title="What only one agent contributes")
     for column in ("agent", "unique bullets", "for example"):
         unique.add_column(column)
     for name, bullets in report.unique:

@@ -235,3 +235,16 @@ def test_version_short_help_and_quiet() -> None:
     assert "compose: warning:" in err and "bullets in" in err
     code, _, err = invoke("-q", "merge", "missing.md")
     assert code == 2 and err.startswith("compose: error:")  # errors still print
+
+
+def test_report_colour_follows_no_color_and_force_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    _, plain, _ = invoke("report", *SEED_ARGS)
+    assert "\x1b[" not in plain and "+---" in plain and "\u2501" not in plain  # ASCII when piped
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, forced, _ = invoke("report", *SEED_ARGS)
+    assert "\x1b[" in forced
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, none, _ = invoke("report", *SEED_ARGS)
+    assert "\x1b[" not in none

@@ -214,8 +214,17 @@ def merge_command(
             help="Tools when sources disagree: 'union', 'intersection', or a list 'Read, Grep'."
         ),
     ] = "union",
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if -o OUT would change.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing; show how -o OUT would change.")
+    ] = False,
 ) -> None:
-    """Merge agents into one deduplicated agent that loses nothing its sources said."""
+    """Merge agents into one deduplicated agent that loses nothing its sources said.
+
+    Example: compose merge agents/backend-*.md -o agents/backend.md
+    """
     with _user_errors():
         from compose.api import load_agents, merge_agents
         from compose.consolidate import MergeOptions
@@ -235,8 +244,38 @@ def merge_command(
             notes=loaded.notes,
         )
         _warn(result.notes)
+        if check or diff:
+            if target is None:
+                raise UsageError(None, "--check and --diff compare with -o OUT: name a file")
+            if _differs(target, result.text, show=diff):
+                _note(f"{output} would change")
+                raise typer.Exit(1)
+            _note(f"{output} is unchanged")
+            return
         _emit(target, result.text)
         _note(result.summary())
+
+
+def _differs(target: Path, text: str, *, show: bool) -> bool:
+    """Whether target does not hold text; with show, the unified diff on stdout."""
+    import difflib
+
+    try:
+        current = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = ""
+    if current == text:
+        return False
+    if show:
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                f"{target} (now)",
+                f"{target} (merged)",
+            )
+        )
+    return True
 
 
 @app.command("report")

@@ -248,3 +248,18 @@ def test_report_colour_follows_no_color_and_force_color(monkeypatch: pytest.Monk
     monkeypatch.setenv("NO_COLOR", "1")
     _, none, _ = invoke("report", *SEED_ARGS)
     assert "\x1b[" not in none
+
+
+def test_merge_check_and_diff_write_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "backend.md"
+    assert invoke("merge", *SEED_ARGS, "-o", str(out))[0] == 0
+    code, _, err = invoke("merge", *SEED_ARGS, "-o", str(out), "--check")
+    assert code == 0 and "is unchanged" in err
+    out.write_text(out.read_text() + "- edited by hand\n")
+    before = out.read_text()
+    code, _, err = invoke("merge", *SEED_ARGS, "-o", str(out), "--check")
+    assert code == 1 and "would change" in err and out.read_text() == before
+    code, shown, _ = invoke("merge", *SEED_ARGS, "-o", str(out), "--diff")
+    assert code == 1 and "-- edited by hand" in shown and out.read_text() == before
+    code, _, err = invoke("merge", *SEED_ARGS, "--check")
+    assert code == 2 and "name a file" in err

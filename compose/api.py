@@ -43,10 +43,22 @@ def load_agents(
     """
     collected = collect(paths)
     # Read in order, so that of several bad files the first is the one reported.
-    sources, renamed = disambiguate([load(path) for path in collected.files])
+    loaded = [load(path) for path in collected.files]
+    # A slash command found in a folder is not an agent (it takes $ARGUMENTS); named, it is read.
+    commands = [s for s in loaded if Path(s.path) in collected.searched and _is_command(s)]
+    skipped = collected.skipped + tuple(
+        f"{s.path}: skipped (a slash command: it uses $ARGUMENTS)" for s in commands
+    )
+    if commands and len(commands) == len(loaded):
+        raise InputError(", ".join(map(str, paths)), "no agent files to read (only slash commands)")
+    sources, renamed = disambiguate([s for s in loaded if s not in commands])
     agents = tuple(map_on_cores(parse, sources, PARSE_MIN_FILES, progress))
     warnings = tuple(f"{a.path}: {w}" for a in agents for w in a.source.warnings)
-    return Loaded(agents, collected.skipped + warnings + renamed)
+    return Loaded(agents, skipped + warnings + renamed)
+
+
+def _is_command(source: SourceFile) -> bool:
+    return "$ARGUMENTS" in source.body
 
 
 def disambiguate(sources: Sequence[SourceFile]) -> tuple[list[SourceFile], tuple[str, ...]]:

@@ -104,6 +104,7 @@ _SKIPPED_NAMES = frozenset(
 class Collected:
     files: tuple[Path, ...]
     skipped: tuple[str, ...]  # notes on directory entries that are not agent files
+    searched: frozenset[Path] = frozenset()  # the files found in a directory, not named
 
 
 def collect(paths: Sequence[str | Path]) -> Collected:
@@ -114,6 +115,7 @@ def collect(paths: Sequence[str | Path]) -> Collected:
     """
     files: list[Path] = []
     skipped: list[str] = []
+    searched: set[Path] = set()
     seen: dict[object, Path] = {}
     for raw in paths:
         path = Path(raw)
@@ -136,9 +138,10 @@ def collect(paths: Sequence[str | Path]) -> Collected:
                 skipped.append(f"{candidate}: skipped (no frontmatter)")
             else:
                 files.append(candidate)
+                searched.add(candidate)
     if not files:
         raise InputError(", ".join(map(str, paths)) or None, "no agent files to read")
-    return Collected(tuple(files), tuple(skipped))
+    return Collected(tuple(files), tuple(skipped), frozenset(searched))
 
 
 def _identity(path: Path) -> object:

@@ -7,6 +7,7 @@ blocks in descriptions, literal '\\n' escapes), so a lenient line-based reader f
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,9 +66,20 @@ class SourceFile:
         return value if isinstance(value, tuple) else None
 
 
+# The path that names standard input.
+STDIN = "-"
+
+
 def read_text(path: str | Path) -> str:
-    """Read a file as UTF-8 text, turning every way it can fail into a one-line InputError."""
+    """Read a file ('-': standard input) as UTF-8 text, turning every way it can fail into a
+    one-line InputError."""
     p = Path(path)
+    if str(path) == STDIN:
+        # One byte past the limit is enough to know it is too big.
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError("<stdin>", "is over 4 MiB; agent files over 4 MiB are refused")
+        return _decoded(data, Path("<stdin>"))
     try:
         if p.is_dir():
             raise InputError(p, "is a directory, not an agent file")
@@ -81,6 +93,10 @@ def read_text(path: str | Path) -> str:
         raise InputError(p, "permission denied") from None
     except OSError as exc:
         raise InputError(p, (exc.strerror or "cannot be read").lower()) from None
+    return _decoded(data, p)
+
+
+def _decoded(data: bytes, p: Path) -> str:
     nul = data.find(b"\x00")
     if 0 <= nul < 8192:
         raise InputError(p, "is a binary file, not Markdown")
@@ -119,6 +135,9 @@ def collect(paths: Sequence[str | Path]) -> Collected:
     seen: dict[object, Path] = {}
     for raw in paths:
         path = Path(raw)
+        if str(raw) == STDIN:
+            files.append(path)
+            continue
         if not path.is_dir():
             if (first := seen.setdefault(_identity(path), path)) is not path:
                 skipped.append(f"{path}: the same file as {first}; read once")
@@ -162,7 +181,7 @@ def _has_frontmatter(path: Path) -> bool:
 
 
 def load(path: str | Path) -> SourceFile:
-    return loads(read_text(path), str(path))
+    return loads(read_text(path), "<stdin>" if str(path) == STDIN else str(path))
 
 
 def loads(text: str, path: str = "<string>") -> SourceFile:

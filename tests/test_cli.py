@@ -263,3 +263,15 @@ def test_merge_check_and_diff_write_nothing(tmp_path: Path) -> None:
     assert code == 1 and "-- edited by hand" in shown and out.read_text() == before
     code, _, err = invoke("merge", *SEED_ARGS, "--check")
     assert code == 2 and "name a file" in err
+
+
+def test_dash_reads_standard_input() -> None:
+    text = (FIXTURES / "backend-master.md").read_text()
+    result = runner.invoke(app, ["parse", "-"], input=text)
+    assert result.exit_code == 0 and "backend-master  (<stdin>" in result.stdout
+    result = runner.invoke(app, ["merge", "-", "-o", "-"], input=text)
+    assert result.exit_code == 0 and result.stdout.startswith("---\nname: backend-master\n")
+    result = runner.invoke(app, ["diff", "-", str(FIXTURES / "backend-master.md")], input=text)
+    assert result.exit_code == 0
+    result = runner.invoke(app, ["parse", "-"], input="\x00\x01binary")
+    assert result.exit_code == 2 and "<stdin>: is a binary file" in result.stderr

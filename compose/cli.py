@@ -82,12 +82,23 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(70) from None
 
 
-def _required(paths: list[str] | None) -> list[str]:
+# Where Claude Code keeps a project's agents, and a user's.
+PROJECT_AGENTS = Path(".claude/agents")
+USER_AGENTS = Path("~/.claude/agents")
+
+
+def _required(paths: list[str] | None, user: bool = False) -> list[str]:
+    """The paths given; none: the project's .claude/agents/ (and, with --user, the user's)."""
     from compose.errors import InputError
 
-    if not paths:
-        raise InputError(None, "no input files given")
-    return paths
+    if paths:
+        return paths + ([str(USER_AGENTS.expanduser())] if user else [])
+    found = [p for p in (PROJECT_AGENTS, USER_AGENTS.expanduser() if user else None) if p]
+    found = [p for p in found if p.is_dir()]
+    if not found:
+        raise InputError(None, f"no input files given, and no {PROJECT_AGENTS}/ here")
+    _note(f"reading {', '.join(f'{p}/' for p in found)}")
+    return [str(p) for p in found]
 
 
 def _threshold(given: float | None) -> float:
@@ -220,6 +231,10 @@ def merge_command(
     diff: Annotated[
         bool, typer.Option("--diff", help="Write nothing; show how -o OUT would change.")
     ] = False,
+    user: Annotated[
+        bool,
+        typer.Option("--user", help="Also read ~/.claude/agents/ (no paths: .claude/agents/)."),
+    ] = False,
 ) -> None:
     """Merge agents into one deduplicated agent that loses nothing its sources said.
 
@@ -233,7 +248,7 @@ def merge_command(
         settings = _settings(threshold)
         if not tools.strip():
             raise UsageError(None, "--tools: give 'union', 'intersection' or tool names")
-        loaded = load_agents(_required(files))
+        loaded = load_agents(_required(files, user))
         # Checked against the files found, not the arguments: a directory names its files.
         target = None if output == "-" else check_target(output, loaded.paths, force=force)
         result = merge_agents(
@@ -286,8 +301,15 @@ def report_command(
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
     ] = "-",
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
+    user: Annotated[
+        bool,
+        typer.Option("--user", help="Also read ~/.claude/agents/ (no paths: .claude/agents/)."),
+    ] = False,
 ) -> None:
-    """Show which bullets overlap across agents, how much each pair shares, what is unique."""
+    """Show which bullets overlap across agents, how much each pair shares, what is unique.
+
+    Example: compose report .claude/agents --format html -o overlap.html
+    """
     with _user_errors():
         from compose import formats
         from compose.api import load_agents
@@ -297,7 +319,8 @@ def report_command(
 
         settings = _settings(threshold)
         loaded = load_agents(
-            _required(paths), progress=_progress() if format is not ReportFormat.json else None
+            _required(paths, user),
+            progress=_progress() if format is not ReportFormat.json else None,
         )
         target = None if output == "-" else check_target(output, loaded.paths)
         _warn(loaded.notes)

@@ -275,3 +275,17 @@ def test_dash_reads_standard_input() -> None:
     assert result.exit_code == 0
     result = runner.invoke(app, ["parse", "-"], input="\x00\x01binary")
     assert result.exit_code == 2 and "<stdin>: is a binary file" in result.stderr
+
+
+def test_no_paths_reads_the_projects_agents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("report")
+    assert code == 2 and "no input files given, and no .claude/agents/ here" in err
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for seed in SEEDS[:2]:
+        (agents / seed.name).write_text(seed.read_text())
+    code, out, err = invoke("report")
+    assert code == 0 and "compose: reading .claude/agents/" in err and "backend-architect" in out

@@ -217,6 +217,16 @@ def _plain(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
+def _shown(value: object) -> str:
+    """A field's value as the file writes it: "Read, Grep", not ('Read', 'Grep'); none:
+    "(none)", not None."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
 def diff_text(result: SemanticDiff, *, markdown: bool = False) -> str:
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)
     bullet_mark = "- " if markdown else ""
@@ -227,7 +237,7 @@ def diff_text(result: SemanticDiff, *, markdown: bool = False) -> str:
         if f.field == "description" and f.kind == "changed":
             out.append(f"{bullet_mark}frontmatter description changed")
         else:
-            values = f"{code(repr(f.old))} -> {code(repr(f.new))}"
+            values = f"{code(_shown(f.old))} -> {code(_shown(f.new))}"
             out.append(f"{bullet_mark}frontmatter {f.field} {f.kind}: {values}")
     out += [f"{bullet_mark}section added: {code(t)}" for t in result.sections_added]
     out += [f"{bullet_mark}section removed: {code(t)}" for t in result.sections_removed]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from compose.load import load, loads
 from compose.parse import parse
-from compose.semdiff import diff, diff_data, word_diff
+from compose.semdiff import diff, diff_data, diff_text, word_diff
 from tests.conftest import SEEDS
 
 
@@ -57,3 +57,11 @@ def test_frontmatter_and_section_renames() -> None:
 
 def test_word_diff() -> None:
     assert word_diff("use a cache", "use a fast cache") == "use a {+fast+} cache"
+
+
+def test_text_shows_field_values_as_a_file_writes_them() -> None:
+    old = parse(loads("---\nname: a\n---\n- Use Redis\n", "old.md"))
+    new = parse(loads("---\nname: a\ntools: Read, Grep\n---\n- Use Redis\n", "new.md"))
+    text = diff_text(diff(old, new))
+    assert "frontmatter tools added: (none) -> Read, Grep" in text
+    assert "None" not in text and "('" not in text

@@ -91,6 +91,7 @@ class Built:
     sources: tuple[Path, ...]
     result: MergeResult
     decisions: dict[str, Any]
+    changed: bool = True  # whether build wrote the output (False: it already held this)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,13 @@ class Staleness:
             lines.append("  the output was edited by hand since the last build")
         lines += [f"  + {line}" for line in self.lines_added[:20]]
         lines += [f"  - {line}" for line in self.lines_removed[:20]]
+        if self.hand_edited:
+            lines.append(
+                "  to keep the hand edits, move them into a source; to drop them: "
+                "compose build --force"
+            )
+        else:
+            lines.append("  to update it: compose build")
         return lines
 
 
@@ -457,9 +465,11 @@ def build(config: Config, *, force: bool = False) -> list[Built]:
         for item, current in zip(built, currents, strict=True):
             _refuse_overwrite(config, item, current, lock.get(item.target.name))
     entries = dict(lock)
-    for item, output, current in zip(built, outputs, currents, strict=True):
+    for index, (item, output, current) in enumerate(zip(built, outputs, currents, strict=True)):
         if current != item.result.text:
             write_atomic(output, item.result.text)
+        else:
+            built[index] = replace(item, changed=False)
         entries[item.target.name] = lock_entry(config, item)
     entries = {k: v for k, v in entries.items() if k in {t.name for t in config.targets}}
     text = render_lock(config, entries)

@@ -418,7 +418,10 @@ def build_command(
 
         for item in build(_config(config), force=force):
             _warn(item.result.notes)
-            _note(f"built {item.target.output}: {item.result.summary()}")
+            if item.changed:
+                _note(f"built {item.target.output}: {item.result.summary()}")
+            else:
+                _note(f"{item.target.output} unchanged")
 
 
 @app.command("check")

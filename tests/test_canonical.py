@@ -237,3 +237,13 @@ def test_build_reads_sources_as_merge_does(project: Path) -> None:
     assert "are named 'backend-master'; told apart as" in notes
     assert "frontmatter is not valid YAML; read leniently" in notes
     assert "name: backend\n" in output(project)
+
+
+def test_build_says_unchanged_and_a_stale_check_says_how_to_fix_it(project: Path) -> None:
+    config = read_config(project / "compose.toml")
+    assert [b.changed for b in build(config)] == [True]
+    assert [b.changed for b in build(config)] == [False]
+    source = project / "agents" / "src" / "backend-master.md"
+    source.write_text(source.read_text() + "\n- Use feature flags for risky releases\n")
+    (stale,) = check(config)
+    assert stale.stale and stale.explain()[-1] == "  to update it: compose build"

@@ -19,6 +19,7 @@ import typer
 from compose.errors import ComposeError, UsageError
 
 if TYPE_CHECKING:
+    from compose.api import MergeResult
     from compose.canonical import Config
     from compose.cluster import Settings
 
@@ -215,7 +216,9 @@ def merge_command(
     provenance: Annotated[
         bool, typer.Option(help="Name each line's source agents in an HTML comment.")
     ] = False,
-    force: Annotated[bool, typer.Option(help="Allow overwriting an input file.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Merge unrelated agents; allow overwriting an input file.")
+    ] = False,
     examples: Annotated[
         str, typer.Option(help="Examples kept in the description: a number, or 'all'.")
     ] = str(DEFAULT_EXAMPLES),
@@ -259,6 +262,8 @@ def merge_command(
             notes=loaded.notes,
         )
         _warn(result.notes)
+        if not force:
+            _refuse_unrelated(result)
         if check or diff:
             if target is None:
                 raise UsageError(None, "--check and --diff compare with -o OUT: name a file")
@@ -269,6 +274,19 @@ def merge_command(
             return
         _emit(target, result.text)
         _note(result.summary())
+
+
+def _refuse_unrelated(result: MergeResult) -> None:
+    from compose.report import RELATED, build_report
+
+    related = build_report(result.clustering).relatedness
+    if related < RELATED:
+        raise UsageError(
+            None,
+            f"these {len(result.clustering.agents)} agents share {related:.0%} of their "
+            f"bullets on average (similar agents share 19-34%); merging them would glue "
+            "unrelated agents together; pass --force to merge anyway",
+        )
 
 
 def _differs(target: Path, text: str, *, show: bool) -> bool:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from compose.cli import app
 from compose.consolidate import Composed
-from tests.conftest import FIXTURES, SEEDS
+from tests.conftest import CORPUS, FIXTURES, SEEDS, needs_corpus
 
 runner = CliRunner()
 SEED_ARGS = [str(p) for p in SEEDS]
@@ -289,3 +289,12 @@ def test_no_paths_reads_the_projects_agents(
         (agents / seed.name).write_text(seed.read_text())
     code, out, err = invoke("report")
     assert code == 0 and "compose: reading .claude/agents/" in err and "backend-architect" in out
+
+
+@needs_corpus
+def test_merging_unrelated_agents_is_refused_unless_forced() -> None:
+    collection = str(CORPUS / "0xfurai+claude-code-subagents")
+    code, out, err = invoke("merge", collection, "-o", "-")
+    assert code == 2 and out == "" and "pass --force to merge anyway" in err
+    code, out, _ = invoke("merge", collection, "-o", "-", "--force")
+    assert code == 0 and out.startswith("---\n")

@@ -185,10 +185,15 @@ def root(
 
 @app.command("parse")
 def parse_command(
-    file: Annotated[str, typer.Argument(help="An agent Markdown file.")],
+    file: Annotated[
+        str, typer.Argument(help="An agent Markdown file ('-': stdin).", metavar="FILE")
+    ],
     format: Annotated[ParseFormat, typer.Option("--format", "-f")] = ParseFormat.text,
 ) -> None:
-    """Show what compose understood of an agent: sections, topics, bullets with line numbers."""
+    """Show what compose understood of an agent: sections, topics, bullets with line numbers.
+
+    Example: compose parse .claude/agents/backend.md --format json
+    """
     with _user_errors():
         import json
 
@@ -205,7 +210,8 @@ def parse_command(
 @app.command("merge")
 def merge_command(
     files: Annotated[
-        list[str] | None, typer.Argument(help="Agent files (or directories) to merge.")
+        list[str] | None,
+        typer.Argument(help="Agent files (or directories) to merge.", metavar="FILE..."),
     ] = None,
     output: Annotated[
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
@@ -313,7 +319,9 @@ def _differs(target: Path, text: str, *, show: bool) -> bool:
 
 @app.command("report")
 def report_command(
-    paths: Annotated[list[str] | None, typer.Argument(help="Agent files or directories.")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Agent files or directories.", metavar="PATH...")
+    ] = None,
     format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
     output: Annotated[
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
@@ -389,13 +397,15 @@ class DiffFormat(str, Enum):
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[str, typer.Argument(help="The old version of the agent.")],
-    new: Annotated[str, typer.Argument(help="The new version of the agent.")],
+    old: Annotated[str, typer.Argument(help="The old version of the agent.", metavar="OLD")],
+    new: Annotated[str, typer.Argument(help="The new version of the agent.", metavar="NEW")],
     format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
 ) -> None:
     """Semantic diff: bullets reworded, moved, added, removed; sections; fields.
 
     Exits 0 when the versions are equivalent, 1 when they differ, 2 on errors (like diff).
+
+    Example: compose diff agents/backend.md.orig agents/backend.md
     """
     with _user_errors():
         import json
@@ -430,7 +440,10 @@ def build_command(
     config: ConfigOption = None,
     force: Annotated[bool, typer.Option(help="Overwrite outputs edited by hand.")] = False,
 ) -> None:
-    """Write every canonical agent of the config and compose.lock."""
+    """Write every canonical agent of the config and compose.lock.
+
+    Example: compose build (reads compose.toml here or above)
+    """
     with _user_errors():
         from compose.canonical import build
 
@@ -444,7 +457,10 @@ def build_command(
 
 @app.command("check")
 def check_command(config: ConfigOption = None) -> None:
-    """Exit 1 when an output is not what build would write now (for CI and pre-commit)."""
+    """Exit 1 when an output is not what build would write now (for CI and pre-commit).
+
+    Example: compose check -c compose.toml
+    """
     with _user_errors():
         from compose.canonical import check
 
@@ -460,7 +476,10 @@ def evaluate_command(
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
     errors: Annotated[bool, typer.Option("--errors", help="List wrong and missed merges.")] = False,
 ) -> None:
-    """Score clustering against hand-labelled gold clusters (pairwise and B-cubed F1)."""
+    """Score clustering against hand-labelled gold clusters (pairwise and B-cubed F1).
+
+    Example: compose evaluate tests/data/*.gold.json --errors
+    """
     with _user_errors():
         from compose.evaluate import evaluate
 

@@ -35,13 +35,15 @@ class Loaded:
 
 
 def load_agents(
-    paths: Sequence[str | Path], progress: Callable[[int, int], None] | None = None
+    paths: Sequence[str | Path],
+    progress: Callable[[int, int], None] | None = None,
+    exclude: Sequence[str] = (),
 ) -> Loaded:
     """Load and parse every agent named by paths (directories are searched).
 
     progress, if given, is called with (files done, files in all) as files are parsed.
     """
-    collected = collect(paths)
+    collected = collect(paths, exclude)
     # Read in order, so that of several bad files the first is the one reported.
     loaded = [load(path) for path in collected.files]
     # A slash command found in a folder is not an agent (it takes $ARGUMENTS); named, it is read.

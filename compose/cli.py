@@ -47,6 +47,16 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
+UserOption = Annotated[
+    bool, typer.Option("--user", help="Also read ~/.claude/agents/ (no paths: .claude/agents/).")
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude", metavar="GLOB", help="Skip files of a searched folder matching GLOB."
+    ),
+]
+
 # The default number of description examples, kept here so that --help needs no pipeline import.
 DEFAULT_EXAMPLES = 4
 THRESHOLD_HELP = "Similarity cut-off for clustering (0.1-1); lower merges more."
@@ -240,10 +250,8 @@ def merge_command(
     diff: Annotated[
         bool, typer.Option("--diff", help="Write nothing; show how -o OUT would change.")
     ] = False,
-    user: Annotated[
-        bool,
-        typer.Option("--user", help="Also read ~/.claude/agents/ (no paths: .claude/agents/)."),
-    ] = False,
+    user: UserOption = False,
+    exclude: ExcludeOption = None,
 ) -> None:
     """Merge agents into one deduplicated agent that loses nothing its sources said.
 
@@ -257,7 +265,7 @@ def merge_command(
         settings = _settings(threshold)
         if not tools.strip():
             raise UsageError(None, "--tools: give 'union', 'intersection' or tool names")
-        loaded = load_agents(_required(files, user))
+        loaded = load_agents(_required(files, user), exclude=exclude or ())
         # Checked against the files found, not the arguments: a directory names its files.
         target = None if output == "-" else check_target(output, loaded.paths, force=force)
         result = merge_agents(
@@ -327,10 +335,8 @@ def report_command(
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
     ] = "-",
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
-    user: Annotated[
-        bool,
-        typer.Option("--user", help="Also read ~/.claude/agents/ (no paths: .claude/agents/)."),
-    ] = False,
+    user: UserOption = False,
+    exclude: ExcludeOption = None,
 ) -> None:
     """Show which bullets overlap across agents, how much each pair shares, what is unique.
 
@@ -347,6 +353,7 @@ def report_command(
         loaded = load_agents(
             _required(paths, user),
             progress=_progress() if format is not ReportFormat.json else None,
+            exclude=exclude or (),
         )
         target = None if output == "-" else check_target(output, loaded.paths)
         _warn(loaded.notes)

@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -123,8 +124,9 @@ class Collected:
     searched: frozenset[Path] = frozenset()  # the files found in a directory, not named
 
 
-def collect(paths: Sequence[str | Path]) -> Collected:
-    """Agent files named by paths: files as given; directories searched for *.md agents.
+def collect(paths: Sequence[str | Path], exclude: Sequence[str] = ()) -> Collected:
+    """Agent files named by paths: files as given; directories searched for *.md agents,
+    less those whose path inside the directory matches an exclude glob ("drafts/*").
 
     Inside a directory, README/SKILL-style files and files without frontmatter are skipped
     with a note; a file named explicitly is always taken.
@@ -145,6 +147,9 @@ def collect(paths: Sequence[str | Path]) -> Collected:
             files.append(path)
             continue
         for candidate in sorted(path.rglob("*.md")):
+            inside = candidate.relative_to(path).as_posix()
+            if any(fnmatch(inside, g) or fnmatch(candidate.name, g) for g in exclude):
+                continue
             if (first := seen.setdefault(_identity(candidate), candidate)) is not candidate:
                 if first != candidate:
                     skipped.append(f"{candidate}: the same file as {first}; read once")

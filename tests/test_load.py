@@ -223,3 +223,13 @@ def test_a_slash_command_in_a_folder_is_skipped_but_read_when_named(tmp_path: Pa
     assert [a.name for a in loaded.agents] == ["agent"]
     assert any("search.md: skipped (a slash command" in n for n in loaded.notes)
     assert [a.name for a in load_agents([command]).agents] == ["search"]
+
+
+def test_exclude_skips_matching_files_of_a_searched_folder(tmp_path: Path) -> None:
+    from compose.load import collect
+
+    (tmp_path / "drafts").mkdir()
+    for name in ("a.md", "drafts/b.md", "c-old.md"):
+        (tmp_path / name).write_text("---\nname: x\n---\n- y\n")
+    found = collect([tmp_path], ["drafts/*", "*-old.md"]).files
+    assert [p.name for p in found] == ["a.md"]

@@ -278,7 +278,7 @@ class _SourceCursor:
             if _BLOCK_START.match(line):
                 break
             parts.append(line.strip())
-        return " ".join(parts)
+        return " ".join(part for part in parts if part)  # "-" then "text": no leading space
 
     def block(self, prefix: str) -> str:
         """The next run of lines starting with prefix ('|' tables, '>' quotes), verbatim."""

@@ -202,3 +202,11 @@ def test_a_bold_lead_in_sorts_the_same_when_merged_again() -> None:
     once = merge_agents([parse(loads("---\nname: f\n---\n" + body, "f.md"))]).text
     assert once.index("Each phase has an owner.") < once.index("Example Roadmap:")
     assert merged_again(once) == once
+
+
+def test_an_empty_item_continued_on_the_next_line_reads_back_as_written() -> None:
+    # Found by fuzzing: "-" then "**Redis:**" was written "-  **Redis:**" (two spaces), which
+    # a merge of the merge wrote with one.
+    agent = parse(loads("---\nname: f\n---\n-\n**Redis:**\n", "f.md"))
+    once = merge_agents([agent]).text
+    assert once.endswith("\n- **Redis:**\n") and merged_again(once) == once

@@ -161,6 +161,43 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(path, f"is not valid TOML: {exc}") from None
 
 
+def starter_config(agents: Sequence[Agent], root: Path) -> str:
+    """A compose.toml for agents found under root: one target for each family of agents
+    whose names begin with the same word (backend-architect, backend-master -> backend),
+    written to agents/<family>.md; agents with no family are listed in a comment."""
+    families: dict[str, list[Agent]] = {}
+    for agent in sorted(agents, key=lambda a: a.path):
+        families.setdefault(agent.source.declared_name.split("-")[0], []).append(agent)
+    lines = [
+        "# Canonical agents built from their sources: `compose build` writes them and",
+        "# compose.lock, `compose check` fails in CI when one drifts. Paths are relative to",
+        "# this file; see the README for same/separate/drop decisions.",
+    ]
+    alone = []
+    for family, members in families.items():
+        if len(members) < 2:
+            alone += members
+            continue
+        sources = ", ".join(json.dumps(_posix(a.path, root)) for a in members)
+        lines += [
+            "",
+            "[[agent]]",
+            f"name = {json.dumps(family)}",
+            f"output = {json.dumps(f'agents/{family}.md')}",
+            f"sources = [{sources}]",
+        ]
+    if alone:
+        lines += ["", "# No family: " + ", ".join(a.source.declared_name for a in alone)]
+    return "\n".join(lines) + "\n"
+
+
+def _posix(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
 def read_config(path: Path) -> Config:
     data = _read_toml(path)
     if path.name == "pyproject.toml":

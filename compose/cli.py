@@ -442,6 +442,32 @@ def _config(path: str | None) -> Config:
     return read_config(Path(path) if path else find_config())
 
 
+@app.command("init")
+def init_command(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Agent files or directories.", metavar="PATH...")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing compose.toml.")] = False,
+) -> None:
+    """Write a starter compose.toml: one canonical agent per family of agents found.
+
+    Example: compose init (reads .claude/agents/)
+    """
+    with _user_errors():
+        from compose.api import load_agents
+        from compose.canonical import CONFIG_NAME, starter_config
+        from compose.output import check_target
+
+        config = Path(CONFIG_NAME)
+        if config.exists() and not force:
+            raise UsageError(config, "exists; pass --force to replace it")
+        loaded = load_agents(_required(paths))
+        _warn(loaded.notes)
+        _emit(check_target(str(config), loaded.paths), starter_config(loaded.agents, Path.cwd()))
+        Path("agents").mkdir(exist_ok=True)  # where the starter's outputs go
+        _note(f"wrote {config}; run compose build")
+
+
 @app.command("build")
 def build_command(
     config: ConfigOption = None,

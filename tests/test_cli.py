@@ -298,3 +298,21 @@ def test_merging_unrelated_agents_is_refused_unless_forced() -> None:
     assert code == 2 and out == "" and "pass --force to merge anyway" in err
     code, out, _ = invoke("merge", collection, "-o", "-", "--force")
     assert code == 0 and out.startswith("---\n")
+
+
+def test_init_writes_a_starter_config_that_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for seed in SEEDS:
+        (agents / seed.name).write_text(seed.read_text())
+    (agents / "solo.md").write_text("---\nname: solo-agent\n---\n- Use Redis\n")
+    assert invoke("init")[0] == 0
+    config = (tmp_path / "compose.toml").read_text()
+    assert 'name = "backend"' in config and 'output = "agents/backend.md"' in config
+    assert '".claude/agents/backend-master.md"' in config and "# No family: solo-agent" in config
+    assert invoke("build")[0] == 0 and (tmp_path / "agents" / "backend.md").is_file()
+    code, _, err = invoke("init")
+    assert code == 2 and "compose.toml: exists; pass --force" in err

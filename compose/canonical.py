@@ -178,7 +178,7 @@ def starter_config(agents: Sequence[Agent], root: Path) -> str:
         if len(members) < 2:
             alone += members
             continue
-        sources = ", ".join(json.dumps(_posix(a.path, root)) for a in members)
+        sources = ", ".join(json.dumps(_relative(root, Path(a.path))) for a in members)
         lines += [
             "",
             "[[agent]]",
@@ -189,13 +189,6 @@ def starter_config(agents: Sequence[Agent], root: Path) -> str:
     if alone:
         lines += ["", "# No family: " + ", ".join(a.source.declared_name for a in alone)]
     return "\n".join(lines) + "\n"
-
-
-def _posix(path: str, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
 
 
 def read_config(path: Path) -> Config:
@@ -398,21 +391,22 @@ def _hash(data: bytes | str) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def _relative(config: Config, path: Path) -> str:
+def _relative(root: Path, path: Path) -> str:
+    """path as a lock or config writes it: relative to root, if inside it."""
     try:
-        return path.resolve().relative_to(config.root.resolve()).as_posix()
+        return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 def _source_hashes(config: Config, built: Built) -> dict[str, str]:
-    return {_relative(config, p): _hash(p.read_bytes()) for p in built.sources}
+    return {_relative(config.root, p): _hash(p.read_bytes()) for p in built.sources}
 
 
 def lock_entry(config: Config, built: Built) -> dict[str, Any]:
     clustering = built.result.clustering
     return {
-        "output": _relative(config, built.target.output),
+        "output": _relative(config.root, built.target.output),
         "output_hash": _hash(built.result.text),
         "sources": _source_hashes(config, built),
         "clusters": {c.id: sorted(m.id for m in c.members) for c in clustering.clusters},
@@ -461,7 +455,7 @@ def _refuse_overwrite(
     output = item.target.output
     if current is None or current == item.result.text:
         return
-    if entry is None or entry.get("output") != _relative(config, output):
+    if entry is None or entry.get("output") != _relative(config.root, output):
         raise OutputError(
             output,
             f"exists and {LOCK_NAME} has no entry saying compose wrote it; "
@@ -482,9 +476,10 @@ def _refuse_outputs_that_are_sources(config: Config, built: Sequence[Built]) -> 
     for item in built:
         for other in built:
             if any(same_file(item.target.output, source) for source in other.sources):
+                output = _relative(config.root, item.target.output)
                 raise ConfigError(
                     config.path,
-                    f"target '{item.target.name}' writes {_relative(config, item.target.output)}, "
+                    f"target '{item.target.name}' writes {output}, "
                     f"which is a source of target '{other.target.name}'",
                 )
 
@@ -527,7 +522,7 @@ def check(config: Config) -> list[Staleness]:
         entry = lock.get(target.name, {})
         locked = entry.get("sources", {})
         now = _source_hashes(config, built)
-        output = _relative(config, target.output)
+        output = _relative(config.root, target.output)
         if not target.output.is_file():
             results.append(Staleness(target.name, output, (), (), (), (), (), False, True))
             continue

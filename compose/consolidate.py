@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from compose.cluster import Cluster, Clustering
 from compose.load import split_tools
-from compose.parse import Agent, Bullet
+from compose.parse import Agent, Bullet, introduces
 from compose.terms import (
     TermIndex,
     checklist_core,
@@ -578,17 +578,8 @@ def _section_text(
                     paragraphs[key].append(text)
     # Lead-ins ("Your implementations must:") last, just above the merged list.
     for texts in paragraphs.values():
-        texts.sort(key=_lead_in)
+        texts.sort(key=introduces)
     return paragraphs, verbatim
-
-
-def _lead_in(paragraph: str) -> bool:
-    """A paragraph that introduces the list after it ("Before implementing, always:").
-
-    Judged on its plain text: "**Example Roadmap:**" is written plain (render._paragraph)
-    and must sort the same when the merged agent is merged again.
-    """
-    return strip_markup(paragraph).endswith(":")
 
 
 def _variant(term: str, words: set[str]) -> bool:
@@ -717,7 +708,7 @@ def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
     openings = [a.preamble[0] for a in agents if a.preamble]
     if not openings:
         return ()
-    rest = dict.fromkeys(p for a in agents for p in a.preamble[1:] if not _lead_in(p))
+    rest = dict.fromkeys(p for a in agents for p in a.preamble[1:] if not introduces(p))
     return (_merged_lead(openings), *(p for p in rest if p not in openings))
 
 

@@ -471,7 +471,7 @@ class _Parser:
             section.topic = owner.topic
         if title[1]:
             section.paragraphs.append(title[1])
-        previous = title[1] if title[1] and strip_markup(title[1]).endswith(":") else None
+        previous = title[1] if title[1] and introduces(title[1]) else None
         for child in rest:
             if child["type"] == "list":
                 self.walk_list(child, section, None, 0, previous)
@@ -514,13 +514,22 @@ class _Parser:
         return bullet
 
 
+def introduces(paragraph: str) -> bool:
+    """Whether a paragraph introduces what follows it ("Before implementing, always:").
+
+    Judged on its plain text: "**Example Roadmap:**" is written plain (render._paragraph)
+    and must read the same when the merged agent is merged again.
+    """
+    return strip_markup(paragraph).endswith(":")
+
+
 def _lead_in_of(previous: Token | None, latest: list[str]) -> str | None:
     """The paragraph right before a list that introduces it ("Your implementations must:"),
     if it was kept as the latest paragraph (a section title is not)."""
     if previous is None or previous["type"] != "paragraph":
         return None
     markdown = paragraph_markdown(previous)
-    if markdown not in latest or not strip_markup(markdown).endswith(":"):
+    if markdown not in latest or not introduces(markdown):
         return None
     return markdown
 

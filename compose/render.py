@@ -8,8 +8,7 @@ from typing import Any
 import yaml
 
 from compose.consolidate import Line, MergedAgent
-from compose.parse import as_plain_if_title
-from compose.terms import strip_markup
+from compose.parse import as_plain_if_title, introduces
 
 
 class _StrictDumper(yaml.SafeDumper):
@@ -52,7 +51,7 @@ def render(merged: MergedAgent, *, provenance: bool = False) -> str:
     for section in merged.sections:
         # A paragraph ending in ':' that introduces none of the lists is written after them:
         # above one, it would read back as that list's lead-in.
-        opening = [p for p in section.paragraphs if not (section.lists and _ends_with_colon(p))]
+        opening = [p for p in section.paragraphs if not (section.lists and introduces(p))]
         closing = [p for p in section.paragraphs if p not in opening]
         block = [f"## {section.title}\n"]
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)
@@ -66,10 +65,6 @@ def render(merged: MergedAgent, *, provenance: bool = False) -> str:
     if merged.references:
         parts.append("".join(definition + "\n" for definition in merged.references))
     return "\n".join(parts)
-
-
-def _ends_with_colon(paragraph: str) -> bool:
-    return strip_markup(paragraph).endswith(":")
 
 
 def _item_text(line: Line) -> str:

@@ -141,11 +141,13 @@ def consolidate(
     # distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim = _section_text(agents)
     texts = _line_texts(clustering, paragraphs, verbatim)
+    places = {c.id: _place(c) for c in clustering.clusters}
+    lead_ins = _lead_ins(agents)
     clusters_merged = sum(1 for c in clustering.clusters if len(c.members) > 1)
     together: list[set[str]] = []
     left = None  # groups the last read-back found
     for _ in range(SETTLE_ROUNDS):
-        sections = _sections(clustering, texts, paragraphs, verbatim, together)
+        sections = _sections(clustering, texts, paragraphs, verbatim, places, lead_ins, together)
         lines_out = sum(1 for s in sections for _ in walk(s.lines))
         stats = MergeStats(clustering.bullet_count, lines_out, clusters_merged)
         merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings), references)
@@ -190,9 +192,12 @@ def _sections(
     texts: dict[str, Composed],
     paragraphs: dict[tuple[str, str], list[str]],
     verbatim: dict[tuple[str, str], list[str]],
+    places: dict[str, _Place],
+    lead_ins: dict[str, str],
     together: Sequence[set[str]],
 ) -> tuple[MergedSection, ...]:
-    """The sections of lines; texts: each cluster's line, by cluster id.
+    """The sections of lines; texts: each cluster's line, by cluster id; places: where each
+    cluster's line is written unless together moves it; lead_ins: lead-in key -> Markdown.
 
     A line sits where its representative was written: under the lead-in that introduced it
     (with the items of every source that wrote that lead-in), in its numbered list, or else in
@@ -205,7 +210,7 @@ def _sections(
         parent = c.representative.parent
         if parent is not None and by_bullet[parent].id != c.id:
             parent_of[c.id] = by_bullet[parent].id
-    place_of = {c.id: _place(c) for c in clustering.clusters}
+    place_of = dict(places)
     # Clusters in line order, once: every list below is built in it and needs no sorting.
     in_order = sorted(clustering.clusters, key=_cluster_order)
     line_order = {c.id: rank for rank, c in enumerate(in_order)}
@@ -248,7 +253,6 @@ def _sections(
         first = Line(texts[entry.id].text, entry.id, entry.agents, kids)
         return [first, *(Line(m.markdown, entry.id, (m.agent,)) for m in beside[entry.id])]
 
-    lead_ins = _lead_ins(clustering.agents)
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
     for (key, list_key), entries in sorted(top.items(), key=_list_order):
         ordered = all(_first(entry).ordered for entry in entries)

@@ -78,7 +78,6 @@ class Section:
     paragraphs: tuple[str, ...] = ()
     bullets: tuple[Bullet, ...] = ()
     verbatim: tuple[str, ...] = ()  # fenced code, tables, HTML: kept byte for byte
-    lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
     home: tuple[str, str] = ("", "")  # see Bullet.home
 
 
@@ -189,7 +188,6 @@ class _SectionBuilder:
             tuple(self.paragraphs),
             tuple(self.bullets),
             tuple(self.verbatim),
-            self.lead_in,
             self.home,
         )
 

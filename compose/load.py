@@ -293,15 +293,11 @@ def _read_fields(
 ) -> tuple[tuple[tuple[str, object], ...], FrontmatterMode, tuple[str, ...]]:
     """The fields, how they were read, and notes on fields given more than once."""
     mode: FrontmatterMode = "strict"
+    # Aliases or deep flow nesting can be hostile: they are read with a budget.
+    hostile = "&" in fm_text or "*" in fm_text or fm_text.count("[") + fm_text.count("{") > 20
+    loader = _BoundedLoader if hostile else _FieldsLoader
     try:
-        data: object = {}
-        if not fm_text.strip():
-            pass
-        elif "&" in fm_text or "*" in fm_text or fm_text.count("[") + fm_text.count("{") > 20:
-            # Aliases or deep flow nesting can be hostile: read them with a budget.
-            data = YAMLHandler().load(fm_text, Loader=_BoundedLoader)
-        else:
-            data = YAMLHandler().load(fm_text, Loader=_FieldsLoader)
+        data: object = YAMLHandler().load(fm_text, Loader=loader) if fm_text.strip() else {}
     except _Refused as exc:
         raise FrontmatterError(path, str(exc)) from None
     except yaml.YAMLError as exc:

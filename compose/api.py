@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from compose.cluster import DEFAULT_THRESHOLD, Clustering, Settings, cluster
+from compose.clustering import DEFAULT_THRESHOLD, Clustering, Settings, cluster
 from compose.consolidate import MergedAgent, MergeOptions, consolidate, merged_name, walk
 from compose.errors import InputError, LossError
 from compose.load import SourceFile, collect, load, loads

@@ -30,7 +30,7 @@ from typing import Any
 
 from compose import __version__, tomlfile
 from compose.api import MergeResult, load_agents, merge_agents
-from compose.cluster import DEFAULT_THRESHOLD, Settings, threshold_problem
+from compose.clustering import DEFAULT_THRESHOLD, Settings, threshold_problem
 from compose.consolidate import DEFAULT_EXAMPLES, MergeOptions
 from compose.errors import ConfigError, OutputError
 from compose.output import check_target, same_file, write_atomic

@@ -21,7 +21,7 @@ from compose.errors import ComposeError, UsageError
 if TYPE_CHECKING:
     from compose.api import MergeResult
     from compose.canonical import Config
-    from compose.cluster import Settings
+    from compose.clustering import Settings
 
 app = typer.Typer(
     name="compose",
@@ -113,7 +113,7 @@ def _required(paths: list[str] | None, user: bool = False) -> list[str]:
 
 
 def _threshold(given: float | None) -> float:
-    from compose.cluster import DEFAULT_THRESHOLD, threshold_problem
+    from compose.clustering import DEFAULT_THRESHOLD, threshold_problem
 
     if given is None:
         return DEFAULT_THRESHOLD
@@ -132,7 +132,7 @@ def _examples(given: str) -> int | None:
 
 
 def _settings(threshold: float | None) -> Settings:
-    from compose.cluster import Settings
+    from compose.clustering import Settings
 
     return Settings(threshold=_threshold(threshold))
 
@@ -345,7 +345,7 @@ def report_command(
     with _user_errors():
         from compose import formats
         from compose.api import load_agents
-        from compose.cluster import cluster
+        from compose.clustering import cluster
         from compose.output import check_target
         from compose.report import build_report
 
@@ -508,15 +508,31 @@ def evaluate_command(
     gold_files: Annotated[list[str], typer.Argument(help="Hand-labelled gold JSON files.")],
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
     errors: Annotated[bool, typer.Option("--errors", help="List wrong and missed merges.")] = False,
+    tuning_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--tuning",
+            metavar="FILE",
+            help="A TOML file setting some of the clustering's tuning keys "
+            "(compose/data/tuning.toml names them all).",
+        ),
+    ] = None,
 ) -> None:
     """Score clustering against hand-labelled gold clusters (pairwise and B-cubed F1).
 
-    Example: compose evaluate tests/data/*.gold.json --errors
+    Example: compose evaluate tests/data/*.gold.json --errors --tuning try.toml
     """
     with _user_errors():
+        from dataclasses import replace
+
+        from compose.clustering import load_tuning
         from compose.evaluate import evaluate
 
         settings = _settings(threshold)
+        if tuning_file is not None:
+            tuning = load_tuning(tuning_file)
+            given = threshold if threshold is not None else tuning.threshold
+            settings = replace(settings, threshold=_threshold(given), tuning=tuning)
         for gold in gold_files:
             result = evaluate(gold, settings)
             typer.echo(f"{gold}: {result.summary()}")

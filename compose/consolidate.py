@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-from compose.cluster import Cluster, Clustering
+from compose.clustering import Cluster, Clustering
 from compose.load import split_tools
 from compose.parse import Agent, Bullet, introduces
 from compose.terms import (

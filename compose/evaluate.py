@@ -17,7 +17,7 @@ from itertools import combinations
 from pathlib import Path
 
 from compose.api import disambiguate
-from compose.cluster import Clustering, Settings, cluster
+from compose.clustering import Clustering, Settings, cluster
 from compose.errors import ConfigError
 from compose.load import load
 from compose.parse import Agent, Bullet, parse

@@ -11,7 +11,7 @@ from rich.box import ASCII
 from rich.console import Console
 from rich.table import Table
 
-from compose.cluster import Cluster
+from compose.clustering import Cluster
 from compose.parse import Bullet
 from compose.report import Report, report_data
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from compose.cluster import Cluster, Clustering
+from compose.clustering import Cluster, Clustering
 from compose.parse import Agent, Bullet, normalise_for_id
 
 JSON_VERSION = 1

@@ -7,7 +7,7 @@ import difflib
 from dataclasses import dataclass, replace
 from typing import Any
 
-from compose.cluster import cross_similarity
+from compose.clustering import cross_similarity
 from compose.parse import Agent, Bullet, normalise_for_id
 
 # Below this similarity an old and a new bullet are a removal and an addition, not a rewording.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from compose.cluster import Clustering
+from compose.clustering import Clustering
 from compose.consolidate import MergedAgent, walk
 from compose.parse import Agent
 from compose.terms import TermIndex, content_terms, named_terms, strip_markup

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from compose.cluster import Settings, cluster
+from compose.clustering import Settings, cluster
 from compose.errors import ConfigError
 from compose.evaluate import evaluate, load_gold, score
 from tests.conftest import ROOT, needs_corpus

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from compose.api import load_agents
-from compose.cluster import Settings, cluster
+from compose.clustering import Settings, cluster
 from compose.formats import HTML_MATRIX_MAX_AGENTS, to_html, to_json, to_markdown, to_text
 from compose.report import OVERLAP_PARTNERS, Report, build_report
 from tests.conftest import CORPUS, FIXTURES, SEED_NAMES, needs_corpus

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compose.api import merge_agents
-from compose.cluster import cluster
+from compose.clustering import cluster
 from compose.errors import ComposeError, LossError
 from compose.load import loads
 from compose.parse import Agent, parse

@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from compose.cluster import Settings, cluster
-from compose.errors import DuplicateAgentError
+from compose.clustering import Settings, cluster, default_tuning, load_tuning
+from compose.errors import ConfigError, DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.report import build_report, report_data
@@ -94,7 +96,7 @@ def test_scores_do_not_depend_on_string_hashing() -> None:
     script = (
         "import sys\n"
         "from compose.api import load_agents\n"
-        "from compose.cluster import cross_similarity\n"
+        "from compose.clustering import cross_similarity\n"
         "agents = load_agents(sys.argv[1:]).agents\n"
         "print(sorted(cross_similarity(agents[0].bullets, agents[1].bullets).items()))\n"
     )
@@ -165,7 +167,7 @@ def test_scoring_on_several_cores_equals_one(
     seeds: list[Agent], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = cluster(seeds)
-    monkeypatch.setattr("compose.cluster.PARALLEL_MIN_ITEMS", 10)
+    monkeypatch.setattr("compose.clustering.features.PARALLEL_MIN_ITEMS", 10)
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert cluster(seeds) == serial
 
@@ -274,3 +276,37 @@ def test_an_anti_pattern_list_agrees_with_a_practice_and_is_no_conflict() -> Non
     a = agent("a", "## Anti-Patterns\n- N+1 query problems\n")
     b = agent("b", "## Performance\n- Detect N+1 query problems\n")
     assert cluster([a, b]).conflicts == ()
+
+
+def test_tuning_file_changes_only_the_keys_it_names(tmp_path: Path) -> None:
+    path = tmp_path / "try.toml"
+    path.write_text("threshold = 0.42\nneighbours = 20\n", encoding="utf-8")
+    tuning = load_tuning(path)
+    assert (tuning.threshold, tuning.neighbours) == (0.42, 20)
+    assert replace(tuning, threshold=0.38, neighbours=12) == default_tuning()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("treshold = 0.4\n", "unknown tuning key 'treshold'"),
+        ("threshold = 'high'\n", "tuning key 'threshold' must be a number"),
+        ("neighbours = 1.5\n", "tuning key 'neighbours' must be a whole number"),
+        ("threshold = \n", "cannot read tuning file"),
+    ],
+)
+def test_a_bad_tuning_file_is_refused_with_the_key_named(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "try.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=problem):
+        load_tuning(path)
+
+
+def test_tuning_reaches_the_similarity(seeds: list[Agent]) -> None:
+    """A record passed in Settings is the one the pair scores use: with no weight on any
+    signal nothing clears the threshold, and every bullet stands alone."""
+    silent = replace(default_tuning(), cosine_weight=0, containment_weight=0, token_weight=0)
+    clustering = cluster(seeds, Settings(tuning=silent))
+    assert all(len(c.members) == 1 for c in clustering.clusters)

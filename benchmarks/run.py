@@ -5,9 +5,10 @@ the same run. Prints figures; asserts nothing (speed is not a test).
 
 Runs, each as a fresh process (so start-up and imports count, as they do for users):
 - `python -c pass` (the interpreter floor) and `compose --help`;
-- `compose merge` on the five seeds;
+- `compose merge` on the five seeds, with and without the embedding model (--lexical);
 - two floors, each reading every file in one process: mistune's parse of each body alone,
-  and compose's load and parse (sections and bullets, no clustering); and `compose report
+  and compose's load and parse (sections and bullets, no clustering), and that parse plus the
+  embedding of every bullet; and `compose report
   --format json` on the corpus and on synthetic scale-ups of it (copies with renamed agents
   and lightly perturbed bullets), with peak RSS of each;
 - both floors on one agent file just under the loader's 4 MiB limit (the corpus's bodies end
@@ -42,6 +43,11 @@ PARSE_FLOOR = _FLOOR_SETUP + (
     "from compose.parse import parse\n"
     "agents = [parse(load(path)) for path in paths]\n"
     "print(sum(len(a.bullets) for a in agents))\n"
+)
+# The parse floor plus the embedding of every bullet: the least a semantic report can cost.
+EMBED_FLOOR = PARSE_FLOOR + (
+    "from compose.clustering.embedding import embed\n"
+    "embed([b.text for a in agents for b in a.bullets])\n"
 )
 MISTUNE_FLOOR = _FLOOR_SETUP + (
     "import mistune\n"
@@ -151,8 +157,13 @@ def main() -> None:
     rows.append(("python -c pass (floor)", floor, floor_rss, ""))
     rows.append(("compose --help", helped, help_rss, f"{helped / floor:.1f}x python floor"))
     seeds = [str(p) for p in sorted((ROOT / "fixtures").glob("*.md"))]
-    ((merged, merge_rss, _),) = best_of([*COMPOSE, "merge", *seeds, "-o", "-"], repeat=args.repeat)
+    (merged, merge_rss, _), (lexical, lexical_rss, _) = best_of(
+        [*COMPOSE, "merge", *seeds, "-o", "-"],
+        [*COMPOSE, "merge", *seeds, "--lexical", "-o", "-"],
+        repeat=args.repeat,
+    )
     rows.append(("compose merge (5 seeds)", merged, merge_rss, ""))
+    rows.append(("compose merge --lexical (5 seeds)", lexical, lexical_rss, ""))
 
     if args.corpus.is_dir():
         base_time = base_bullets = None
@@ -163,15 +174,17 @@ def main() -> None:
                 runs = best_of(
                     [sys.executable, "-c", MISTUNE_FLOOR, str(directory)],
                     [sys.executable, "-c", PARSE_FLOOR, str(directory)],
+                    [sys.executable, "-c", EMBED_FLOOR, str(directory)],
                     [*COMPOSE, "report", str(directory), "--format", "json", "-o", "-"],
                     repeat=args.repeat,
                 )
                 (mistune_time, mistune_rss, _), (parse_time, parse_rss, counted) = runs[:2]
-                report_time, report_rss, _ = runs[2]
+                (embed_time, embed_rss, _), (report_time, report_rss, _) = runs[2:]
                 bullets = int(counted.strip() or 0)
                 label = f"x{factor}: {len(files)} files, {bullets} bullets"
                 rows.append((f"mistune floor {label}", mistune_time, mistune_rss, ""))
                 rows.append((f"parse floor {label}", parse_time, parse_rss, ""))
+                rows.append((f"parse+embed floor {label}", embed_time, embed_rss, ""))
                 growth = ""
                 if base_time is None:
                     base_time, base_bullets = report_time, bullets
@@ -183,7 +196,8 @@ def main() -> None:
                         f"compose report {label}",
                         report_time,
                         report_rss,
-                        f"{report_time / parse_time:.2f}x parse floor"
+                        f"{report_time / embed_time:.2f}x parse+embed floor,"
+                        f" {report_time / parse_time:.2f}x parse floor"
                         f" ({report_time / mistune_time:.2f}x mistune floor){growth}",
                     )
                 )

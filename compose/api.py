@@ -19,6 +19,9 @@ from compose.verify import Verification, verify
 # merging a merged agent again changes nothing). The same line in two sections scores 0.95;
 # one word more ("Success metrics tracking", "Success tracking") about 0.88.
 SINGLE_AGENT_THRESHOLD = 0.9
+# One agent is normalised, not condensed: only bullets near-identical in their words become
+# one. The embedding is for paraphrases across agents; lines one author wrote apart stay apart.
+SINGLE_AGENT = Settings(threshold=SINGLE_AGENT_THRESHOLD, semantic=False)
 # Fewer files per core than this are parsed in this process (a file takes about 5 ms).
 PARSE_MIN_FILES = 50
 
@@ -91,9 +94,11 @@ def disambiguate(sources: Sequence[SourceFile]) -> tuple[list[SourceFile], tuple
     return result, tuple(notes)
 
 
-def overlap(paths: Sequence[str | Path], threshold: float = DEFAULT_THRESHOLD) -> Clustering:
-    """Cluster the bullets of the agents named by paths."""
-    return cluster(load_agents(paths).agents, Settings(threshold=threshold))
+def overlap(
+    paths: Sequence[str | Path], threshold: float = DEFAULT_THRESHOLD, semantic: bool = True
+) -> Clustering:
+    """Cluster the bullets of the agents named by paths (semantic=False: words only)."""
+    return cluster(load_agents(paths).agents, Settings(threshold=threshold, semantic=semantic))
 
 
 @dataclass(frozen=True)
@@ -134,8 +139,11 @@ def merge_agents(
     agents, copies = without_copies(agents)
     notes = (*notes, *copies)
     if len(agents) == 1:
-        # One agent is normalised, not condensed: only near-identical bullets become one.
-        settings = replace(settings, threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD))
+        settings = replace(
+            settings,
+            threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD),
+            semantic=False,
+        )
     clustering = cluster(agents, settings)
     notes = (*notes, *(c.summary() for c in clustering.conflicts))
     merged = consolidate(clustering, options, _joined_again)
@@ -170,7 +178,7 @@ def _joined_again(merged: MergedAgent) -> list[set[str]]:
     if len(again.bullets) != len(lines):
         return []  # a line that does not read back as one item: nothing to match it by
     cluster_of = {b.id: line.cluster for b, line in zip(again.bullets, lines, strict=True)}
-    clustering = cluster([again], Settings(threshold=SINGLE_AGENT_THRESHOLD))
+    clustering = cluster([again], SINGLE_AGENT)
     return [
         {cluster_of[m.id] for m in c.members} for c in clustering.clusters if len(c.members) > 1
     ]
@@ -183,15 +191,17 @@ def merge(
     model: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     provenance: bool = False,
+    semantic: bool = True,
 ) -> MergeResult:
-    """Merge the agents named by paths into one lossless, deduplicated agent."""
+    """Merge the agents named by paths into one lossless, deduplicated agent (semantic=False:
+    bullets are compared by their words only)."""
     if not paths:
         raise InputError(None, "no input files")
     loaded = load_agents(paths)
     return merge_agents(
         loaded.agents,
         options=MergeOptions(name=name, model=model),
-        settings=Settings(threshold=threshold),
+        settings=Settings(threshold=threshold, semantic=semantic),
         provenance=provenance,
         notes=loaded.notes,
     )

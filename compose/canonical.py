@@ -50,6 +50,7 @@ _TARGET_KEYS = {
     "drop",
     "examples",
     "tools",
+    "lexical",
 }
 
 
@@ -72,6 +73,7 @@ class Target:
     drop: tuple[Drop, ...] = ()
     examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
     tools: str = "union"  # see MergeOptions.tools
+    lexical: bool = False  # words only: no embedding signal in the clustering
 
 
 @dataclass(frozen=True)
@@ -249,8 +251,9 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
         raise bad("sources", "a non-empty list of file patterns")
     if "model" in entry and not isinstance(entry["model"], str):
         raise bad("model", "a string")
-    if "provenance" in entry and not isinstance(entry["provenance"], bool):
-        raise bad("provenance", "true or false")
+    for flag in ("provenance", "lexical"):
+        if flag in entry and not isinstance(entry[flag], bool):
+            raise bad(flag, "true or false")
     tools = entry.get("tools", "union")
     if not isinstance(tools, str) or not tools.strip():
         raise bad("tools", "'union', 'intersection' or a comma-separated list of tools")
@@ -283,6 +286,7 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
             drop=tuple(_drop(d) for d in _list(entry, "drop")),
             examples=None if examples == "all" else examples,
             tools=tools,
+            lexical=entry.get("lexical", False),
         )
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(path, f"{where}: malformed value ({exc})") from None
@@ -346,7 +350,12 @@ def compose_target(config: Config, target: Target) -> Built:
         options=MergeOptions(
             name=target.name, model=target.model, examples=target.examples, tools=target.tools
         ),
-        settings=Settings(threshold=target.threshold, same=same, separate=separate),
+        settings=Settings(
+            threshold=target.threshold,
+            same=same,
+            separate=separate,
+            semantic=not target.lexical,
+        ),
         provenance=target.provenance,
         notes=loaded.notes,
     )

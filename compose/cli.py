@@ -50,6 +50,13 @@ class ReportFormat(str, Enum):
 UserOption = Annotated[
     bool, typer.Option("--user", help="Also read ~/.claude/agents/ (no paths: .claude/agents/).")
 ]
+LexicalOption = Annotated[
+    bool,
+    typer.Option(
+        "--lexical",
+        help="Compare bullets by their words only, without the embedding model (faster).",
+    ),
+]
 ExcludeOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -131,10 +138,10 @@ def _examples(given: str) -> int | None:
     return int(given)
 
 
-def _settings(threshold: float | None) -> Settings:
+def _settings(threshold: float | None, lexical: bool = False) -> Settings:
     from compose.clustering import Settings
 
-    return Settings(threshold=_threshold(threshold))
+    return Settings(threshold=_threshold(threshold), semantic=not lexical)
 
 
 def _emit(output: Path | None, text: str) -> None:
@@ -229,6 +236,7 @@ def merge_command(
     name: Annotated[str | None, typer.Option(help="Name of the merged agent.")] = None,
     model: Annotated[str | None, typer.Option(help="Model of the merged agent.")] = None,
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
+    lexical: LexicalOption = False,
     provenance: Annotated[
         bool, typer.Option(help="Name each line's source agents in an HTML comment.")
     ] = False,
@@ -262,7 +270,7 @@ def merge_command(
         from compose.consolidate import MergeOptions
         from compose.output import check_target
 
-        settings = _settings(threshold)
+        settings = _settings(threshold, lexical)
         if not tools.strip():
             raise UsageError(None, "--tools: give 'union', 'intersection' or tool names")
         loaded = load_agents(_required(files, user), exclude=exclude or ())
@@ -335,6 +343,7 @@ def report_command(
         str, typer.Option("--output", "-o", help="Where to write; '-' for stdout.")
     ] = "-",
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
+    lexical: LexicalOption = False,
     user: UserOption = False,
     exclude: ExcludeOption = None,
 ) -> None:
@@ -349,7 +358,7 @@ def report_command(
         from compose.output import check_target
         from compose.report import build_report
 
-        settings = _settings(threshold)
+        settings = _settings(threshold, lexical)
         loaded = load_agents(
             _required(paths, user),
             progress=_progress() if format is not ReportFormat.json else None,
@@ -507,6 +516,7 @@ def check_command(config: ConfigOption = None) -> None:
 def evaluate_command(
     gold_files: Annotated[list[str], typer.Argument(help="Hand-labelled gold JSON files.")],
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
+    lexical: LexicalOption = False,
     errors: Annotated[bool, typer.Option("--errors", help="List wrong and missed merges.")] = False,
     tuning_file: Annotated[
         Path | None,
@@ -528,7 +538,7 @@ def evaluate_command(
         from compose.clustering import load_tuning
         from compose.evaluate import evaluate
 
-        settings = _settings(threshold)
+        settings = _settings(threshold, lexical)
         if tuning_file is not None:
             tuning = load_tuning(tuning_file)
             given = threshold if threshold is not None else tuning.threshold

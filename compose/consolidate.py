@@ -430,14 +430,16 @@ def _line_texts(
 def complete(line: str, others: Sequence[Bullet]) -> Composed:
     """line extended until it states every content word of others (see _fold) and links to
     every target they link to."""
-    apart: list[Bullet] = []
+    apart: dict[str, Bullet] = {}
     for other in others:
         line, kept_apart = _fold(line, other)
-        if kept_apart:
-            apart.append(other)
-        else:
+        if not kept_apart:
             line = _with_links(line, other.markdown)
-    return Composed(line, tuple(apart))
+        elif (said := _lead_key(other.markdown)) not in apart:
+            # Members kept apart in the same words (one item under two lead-ins) are one line:
+            # written twice, a merge of the merge would make them one.
+            apart[said] = other
+    return Composed(line, tuple(apart.values()))
 
 
 _INLINE_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\(([^()\s]+(?:\s+\"[^\"]*\")?)\)")

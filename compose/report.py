@@ -151,6 +151,9 @@ def report_data(report: Report) -> dict[str, Any]:
     clustering = report.clustering
     return {
         "version": JSON_VERSION,
+        # Which signals decided the clusters: "semantic" (words and the embedding model) or
+        # "lexical" (words only, --lexical).
+        "similarity": "semantic" if clustering.settings.semantic else "lexical",
         "agents": [
             {"name": a.name, "path": a.path, "bullets": len(a.bullets)} for a in clustering.agents
         ],

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from compose.cli import app
 from compose.consolidate import Composed
-from tests.conftest import CORPUS, FIXTURES, SEEDS, needs_corpus
+from tests.conftest import CORPUS, FIXTURES, ROOT, SEEDS, needs_corpus
+
+SEEDS_GOLD = ROOT / "tests" / "data" / "seeds.gold.json"
 
 runner = CliRunner()
 SEED_ARGS = [str(p) for p in SEEDS]
@@ -181,6 +183,17 @@ def test_report_formats_and_diff_exit_codes(tmp_path: Path) -> None:
     assert html.read_text().startswith("<!DOCTYPE html>")
     assert invoke("diff", str(SEEDS[0]), str(SEEDS[0]))[0] == 0
     assert invoke("diff", str(SEEDS[0]), str(SEEDS[1]))[0] == 1
+
+
+def test_lexical_switches_the_embedding_off_and_says_so(tmp_path: Path) -> None:
+    code, stdout, _ = invoke("report", str(FIXTURES), "--format", "json", "--lexical")
+    assert code == 0 and json.loads(stdout)["similarity"] == "lexical"
+    code, stdout, _ = invoke("evaluate", str(SEEDS_GOLD), "--lexical")
+    assert code == 0 and "P=0.894 R=0.765" in stdout
+    try_file = tmp_path / "try.toml"
+    try_file.write_text("semantic_weight = 0\n", encoding="utf-8")
+    code, stdout, _ = invoke("evaluate", str(SEEDS_GOLD), "--tuning", str(try_file))
+    assert code == 0 and "P=0.894 R=0.765" in stdout  # no weight: the words decide alone
 
 
 def test_parse_shows_every_bullet_with_a_topic() -> None:

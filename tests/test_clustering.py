@@ -9,14 +9,16 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from compose.clustering import Settings, cluster, default_tuning, load_tuning
+from compose.clustering.embedding import COSINE_DIGITS, _known, cosine, embed
 from compose.errors import ConfigError, DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.report import build_report, report_data
-from tests.conftest import CORPUS, SEEDS, needs_corpus
+from tests.conftest import CORPUS, ROOT, SEEDS, needs_corpus
 
 
 @pytest.fixture(scope="module")
@@ -310,3 +312,59 @@ def test_tuning_reaches_the_similarity(seeds: list[Agent]) -> None:
     silent = replace(default_tuning(), cosine_weight=0, containment_weight=0, token_weight=0)
     clustering = cluster(seeds, Settings(tuning=silent))
     assert all(len(c.members) == 1 for c in clustering.clusters)
+
+
+def test_the_embedding_joins_a_paraphrase_the_words_alone_miss(seeds: list[Agent]) -> None:
+    texts = (
+        "Design REST or GraphQL APIs with intuitive resource naming and clear hierarchies",
+        "Designing clean, maintainable API architectures (REST, GraphQL, gRPC)",
+    )
+
+    def together(settings: Settings) -> bool:
+        owner = {m.text: c.id for c in cluster(seeds, settings).clusters for m in c.members}
+        return owner[texts[0]] == owner[texts[1]]
+
+    assert together(Settings())
+    assert not together(Settings(semantic=False))
+
+
+def test_a_text_embeds_the_same_alone_or_among_others() -> None:
+    """A vector depends on its text only, so clusters do not depend on what is read beside it;
+    cosines are rounded, so a score is the same on every machine."""
+    text = "Use Redis for caching hot reads"
+    alone = embed([text])[0].copy()
+    _known.clear()
+    among = embed(["Write unit tests", text, "", "Monitor p99 latency"])
+    assert np.array_equal(alone, among[1])
+    assert not among[2].any()  # a text with no token is alike to nothing
+    assert cosine(among[0], among[1]) == round(cosine(among[0], among[1]), COSINE_DIGITS)
+
+
+def test_the_model_loads_and_clusters_with_the_network_unreachable() -> None:
+    """Nothing downloads at run time: the model is read from the installed wheel's files."""
+    script = textwrap.dedent(
+        """
+        import socket
+
+        def refuse(*args, **kwargs):
+            raise OSError("network blocked by the test")
+
+        socket.socket.connect = refuse
+        socket.socket.connect_ex = refuse
+        socket.create_connection = refuse
+        socket.getaddrinfo = refuse
+
+        from compose.clustering import cluster
+        from compose.load import load
+        from compose.parse import parse
+        from tests.conftest import SEEDS
+
+        clustering = cluster([parse(load(p)) for p in SEEDS])
+        print(clustering.settings.semantic, len(clustering.clusters))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "True"

@@ -18,14 +18,23 @@ TESTING_GOLD = ROOT / "tests" / "data" / "testing-bundle.gold.json"
 INCIDENT_GOLD = ROOT / "tests" / "data" / "incident-bundle.gold.json"
 FRONTEND_GOLD = ROOT / "tests" / "data" / "frontend-bundle.gold.json"
 PYTHON_GOLD = ROOT / "tests" / "data" / "python-bundle.gold.json"
+SECURITY_GOLD = ROOT / "tests" / "data" / "security-bundle.gold.json"
+ML_GOLD = ROOT / "tests" / "data" / "ml-bundle.gold.json"
 
 
 def test_seed_quality_does_not_regress() -> None:
     result = evaluate(SEEDS_GOLD)
     # Measured at the default threshold when this guard was set; raise it as quality improves.
-    assert result.precision >= 0.89 and result.recall >= 0.76 and result.f1 >= 0.82, (
+    assert result.precision >= 0.89 and result.recall >= 0.78 and result.f1 >= 0.83, (
         result.summary()
     )
+
+
+def test_words_only_keeps_the_lexical_figures() -> None:
+    """--lexical is the clustering as it was before the embedding signal, to the pair."""
+    result = evaluate(SEEDS_GOLD, Settings(semantic=False))
+    assert (result.true_pairs, result.predicted_pairs) == (187, 160)
+    assert (round(result.precision, 3), round(result.recall, 3)) == (0.894, 0.765)
 
 
 @needs_corpus
@@ -33,14 +42,17 @@ def test_seed_quality_does_not_regress() -> None:
     ("gold", "precision", "recall", "f1"),
     [
         (API_GOLD, 0.87, 0.74, 0.80),
-        (VOLTAGENT_GOLD, 0.75, 0.83, 0.79),
-        (DATABASE_GOLD, 0.71, 0.71, 0.71),
-        (TESTING_GOLD, 0.69, 0.68, 0.68),
+        (VOLTAGENT_GOLD, 0.72, 0.85, 0.78),
+        (DATABASE_GOLD, 0.70, 0.77, 0.73),
+        (TESTING_GOLD, 0.72, 0.70, 0.71),
         # Two agents named incident-responder: the gold set reads them as the CLI does.
-        (INCIDENT_GOLD, 0.39, 0.46, 0.42),
+        (INCIDENT_GOLD, 0.40, 0.49, 0.44),
         (FRONTEND_GOLD, 0.81, 0.66, 0.73),
         # Two agents named python-pro, too.
-        (PYTHON_GOLD, 0.49, 0.36, 0.42),
+        (PYTHON_GOLD, 0.48, 0.36, 0.41),
+        # Labelled blind at session 13; figures of the first run on them.
+        (SECURITY_GOLD, 0.53, 0.47, 0.50),
+        (ML_GOLD, 0.39, 0.59, 0.47),
     ],
     ids=[
         "api-bundle",
@@ -50,6 +62,8 @@ def test_seed_quality_does_not_regress() -> None:
         "incident-bundle",
         "frontend-bundle",
         "python-bundle",
+        "security-bundle",
+        "ml-bundle",
     ],
 )
 def test_corpus_bundle_quality_does_not_regress(
@@ -72,6 +86,8 @@ def test_corpus_bundle_quality_does_not_regress(
         pytest.param(INCIDENT_GOLD, marks=needs_corpus),
         pytest.param(FRONTEND_GOLD, marks=needs_corpus),
         pytest.param(PYTHON_GOLD, marks=needs_corpus),
+        pytest.param(SECURITY_GOLD, marks=needs_corpus),
+        pytest.param(ML_GOLD, marks=needs_corpus),
     ],
     ids=lambda p: p.stem,
 )

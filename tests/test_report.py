@@ -40,7 +40,16 @@ def test_unique_bullets_are_exactly_the_single_agent_clusters(report: Report) ->
 def test_json_extends_contract_v1(report: Report) -> None:
     data = json.loads(to_json(report))
     assert data["version"] == 1
-    assert set(data) == {"version", "agents", "clusters", "overlap", "near_duplicates", "conflicts"}
+    assert set(data) == {
+        "version",
+        "similarity",
+        "agents",
+        "clusters",
+        "overlap",
+        "near_duplicates",
+        "conflicts",
+    }
+    assert data["similarity"] == "semantic"
     assert data["overlap"]["backend-master"]["backend-master"] == 1.0
     assert sum(len(c["members"]) for c in data["clusters"]) == 271
 

@@ -52,7 +52,7 @@ def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Cluste
     settings = settings or Settings()
     ordered = _sorted_agents(agents)
     bullets = [b for agent in ordered for b in agent.bullets]
-    features = featurise(bullets, settings.tuning)
+    features = featurise(bullets, settings.tuning, semantic=settings.semantic)
     scorer = RowScorer(features, settings)
     edges = similar_pairs(scorer)
     complete = Completion(scorer, edges) if settings.blocking else None

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from compose.clustering.embedding import Vectors, embed
 from compose.clustering.tuning import Tuning
 from compose.parallel import map_on_cores
 from compose.parse import Bullet
@@ -56,15 +57,22 @@ class Features:
     # Bullets of one kind (text, topic, section role, polarity, depth) score alike against any
     # bullet outside their list: template lines repeat across a collection, and are scored once.
     kind: int
+    # Its text's embedding (a unit row; None when the semantic signal is off), and the number
+    # of its distinct text among the bullets clustered together.
+    vector: Vectors | None
+    phrase: int
 
 
 def featurise(
-    bullets: Sequence[Bullet], tuning: Tuning, own_subjects: bool = True
+    bullets: Sequence[Bullet], tuning: Tuning, own_subjects: bool = True, semantic: bool = True
 ) -> list[Features]:
     """own_subjects: match each agent's own subject as OWN_SUBJECT (off for two versions of one
-    agent, where a renamed agent must not stop matching its own tool)."""
+    agent, where a renamed agent must not stop matching its own tool). semantic: embed each
+    distinct text (embedding.embed)."""
     # What a text alone decides, worked out once per distinct text (checklists repeat).
     texts = list(dict.fromkeys(b.text for b in bullets))
+    phrase = {text: k for k, text in enumerate(texts)}
+    vectors = embed(texts) if semantic else None
     by_text = dict(zip(texts, map_on_cores(_read, texts, PARALLEL_MIN_ITEMS), strict=True))
     readings = [by_text[b.text] for b in bullets]
     subjects = _own_subjects(bullets, by_text, tuning.subject_share) if own_subjects else {}
@@ -105,6 +113,8 @@ def featurise(
                 role,
                 reading.parts,
                 kind,
+                None if vectors is None else vectors[phrase[bullet.text]],
+                phrase[bullet.text],
             )
         )
     return features

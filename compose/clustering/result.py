@@ -20,6 +20,8 @@ class Settings:
     same: tuple[tuple[str, str], ...] = ()
     separate: tuple[tuple[str, str], ...] = ()
     tuning: Tuning = field(default_factory=default_tuning)
+    # The embedding signal (off: --lexical, or the config key `lexical = true`).
+    semantic: bool = True
 
     @property
     def floor(self) -> float:

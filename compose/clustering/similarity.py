@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
+from compose.clustering.embedding import cosine
 from compose.clustering.features import Features
 from compose.clustering.tuning import Tuning
 from compose.terms import Role
@@ -45,6 +46,11 @@ def likeness(a: Features, b: Features, tuning: Tuning) -> float:
         + tuning.containment_weight * containment
         + tuning.token_weight * tokens
     )
+    if a.vector is not None and b.vector is not None:
+        # Cosines of static embeddings sit high for any two bullets of one field: only the
+        # part above semantic_floor says "the same practice".
+        above = (cosine(a.vector, b.vector) - tuning.semantic_floor) / (1 - tuning.semantic_floor)
+        score += tuning.semantic_weight * max(above, 0.0)
     if a.topic == b.topic:
         score += tuning.topic_bonus
     if a.place == b.place:

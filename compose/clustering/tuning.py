@@ -40,6 +40,8 @@ class Tuning:
     neighbours: int
     rarest_terms: int
     link_sample: int
+    semantic_weight: float
+    semantic_floor: float
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from compose.errors import InputError, LossError
 from compose.load import SourceFile, collect, load, loads
 from compose.parallel import map_on_cores
 from compose.parse import Agent, parse
+from compose.progress import Progress, silent
 from compose.render import render
 from compose.verify import Verification, verify
 
@@ -38,14 +39,9 @@ class Loaded:
 
 
 def load_agents(
-    paths: Sequence[str | Path],
-    progress: Callable[[int, int], None] | None = None,
-    exclude: Sequence[str] = (),
+    paths: Sequence[str | Path], exclude: Sequence[str] = (), progress: Progress = silent
 ) -> Loaded:
-    """Load and parse every agent named by paths (directories are searched).
-
-    progress, if given, is called with (files done, files in all) as files are parsed.
-    """
+    """Load and parse every agent named by paths (directories are searched)."""
     collected = collect(paths, exclude)
     # Read in order, so that of several bad files the first is the one reported.
     loaded = [load(path) for path in collected.files]
@@ -57,7 +53,15 @@ def load_agents(
     if commands and len(commands) == len(loaded):
         raise InputError(", ".join(map(str, paths)), "no agent files to read (only slash commands)")
     sources, renamed = disambiguate([s for s in loaded if s not in commands])
-    agents = tuple(map_on_cores(parse, sources, PARSE_MIN_FILES, progress))
+    progress("reading agents", 0, len(sources))
+    agents = tuple(
+        map_on_cores(
+            parse,
+            sources,
+            PARSE_MIN_FILES,
+            lambda done, total: progress("reading agents", done, total),
+        )
+    )
     warnings = tuple(f"{a.path}: {w}" for a in agents for w in a.source.warnings)
     return Loaded(agents, skipped + warnings + renamed)
 
@@ -126,6 +130,7 @@ def merge_agents(
     settings: Settings | None = None,
     provenance: bool = False,
     notes: Sequence[str] = (),
+    progress: Progress = silent,
 ) -> MergeResult:
     """Merge parsed agents; raises LossError (and returns nothing) if anything would be lost."""
     settings = settings or Settings()
@@ -144,10 +149,12 @@ def merge_agents(
             threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD),
             semantic=False,
         )
-    clustering = cluster(agents, settings)
+    clustering = cluster(agents, settings, progress)
     notes = (*notes, *(c.summary() for c in clustering.conflicts))
+    progress("composing the merged agent", 0, None)
     merged = consolidate(clustering, options, _joined_again)
     text = render(merged, provenance=provenance)
+    progress("checking that nothing is lost", 0, None)
     verification = verify(clustering, merged, text)
     if not verification.ok:
         raise LossError(

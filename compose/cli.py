@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -19,9 +19,13 @@ import typer
 from compose.errors import ComposeError, UsageError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress as Bar
+    from rich.progress import TaskID
+
     from compose.api import MergeResult
     from compose.canonical import Config
     from compose.clustering import Settings
+    from compose.progress import Progress
 
 app = typer.Typer(
     name="compose",
@@ -155,9 +159,11 @@ def _emit(output: Path | None, text: str) -> None:
 
 
 class _Say:
-    """What is printed besides results and errors: warnings and summaries (-q: none)."""
+    """What is printed besides results and errors: warnings and summaries (-q: none), and
+    with -v each stage's time."""
 
     quiet = False
+    verbose = False
 
 
 def _warn(messages: Iterator[str] | list[str] | tuple[str, ...]) -> None:
@@ -191,13 +197,19 @@ def root(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print errors only: no warnings or summaries.")
     ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print how long each stage took.")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
     """Deduplicate, merge, report on and diff Claude Code subagent definitions."""
-    _Say.quiet = quiet
+    if quiet and verbose:
+        with _user_errors():
+            raise UsageError(None, "-q and -v ask for opposite things: give one")
+    _Say.quiet, _Say.verbose = quiet, verbose
 
 
 @app.command("parse")
@@ -273,16 +285,20 @@ def merge_command(
         settings = _settings(threshold, lexical)
         if not tools.strip():
             raise UsageError(None, "--tools: give 'union', 'intersection' or tool names")
-        loaded = load_agents(_required(files, user), exclude=exclude or ())
-        # Checked against the files found, not the arguments: a directory names its files.
-        target = None if output == "-" else check_target(output, loaded.paths, force=force)
-        result = merge_agents(
-            loaded.agents,
-            options=MergeOptions(name=name, model=model, examples=_examples(examples), tools=tools),
-            settings=settings,
-            provenance=provenance,
-            notes=loaded.notes,
-        )
+        with _watching() as progress:
+            loaded = load_agents(_required(files, user), exclude or (), progress)
+            # Checked against the files found, not the arguments: a directory names its files.
+            target = None if output == "-" else check_target(output, loaded.paths, force=force)
+            result = merge_agents(
+                loaded.agents,
+                options=MergeOptions(
+                    name=name, model=model, examples=_examples(examples), tools=tools
+                ),
+                settings=settings,
+                provenance=provenance,
+                notes=loaded.notes,
+                progress=progress,
+            )
         _warn(result.notes)
         if not force:
             _refuse_unrelated(result)
@@ -359,14 +375,13 @@ def report_command(
         from compose.report import build_report
 
         settings = _settings(threshold, lexical)
-        loaded = load_agents(
-            _required(paths, user),
-            progress=_progress() if format is not ReportFormat.json else None,
-            exclude=exclude or (),
-        )
-        target = None if output == "-" else check_target(output, loaded.paths)
+        with _watching() as progress:
+            loaded = load_agents(_required(paths, user), exclude or (), progress)
+            target = None if output == "-" else check_target(output, loaded.paths)
+            clustering = cluster(loaded.agents, settings, progress)
+            progress("building the report", 0, None)
+            report = build_report(clustering)
         _warn(loaded.notes)
-        report = build_report(cluster(loaded.agents, settings))
         if format is ReportFormat.json:
             text = formats.to_json(report)
         elif format is ReportFormat.md:
@@ -385,24 +400,74 @@ def _width() -> int:
     return shutil.get_terminal_size((120, 40)).columns
 
 
-def _progress() -> Callable[[int, int], None] | None:
-    """A rich progress bar on stderr while many files load; nothing when stderr is no TTY
-    or with -q."""
-    if _Say.quiet or not sys.stderr.isatty():
-        return None
-    from rich.progress import Progress
+class _Stages:
+    """The Progress the CLI gives long work: on a terminal, a rich bar per stage on stderr,
+    gone when the work ends (none when stderr is piped, or with -q); with -v, each stage's
+    time as a line."""
 
-    bar = Progress(transient=True, console=None)
-    task = bar.add_task("reading agents", total=None)
+    def __init__(self, draw: bool, log: bool) -> None:
+        self.log = log
+        self.stage: str | None = None
+        self.started = 0.0
+        self.bar: Bar | None = None
+        self.task: TaskID | None = None
+        if draw:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+            from rich.progress import Progress as Bar
 
-    def advance(done: int, total: int) -> None:
-        if done == 1:
-            bar.start()
-        bar.update(task, completed=done, total=total)
-        if done == total:
-            bar.stop()
+            self.bar = Bar(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
 
-    return advance
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        import time
+
+        if stage != self.stage:
+            self._finish()
+            self.stage, self.started = stage, time.perf_counter()
+            if self.bar is not None:
+                self.bar.start()  # on the first stage; again is a no-op
+                self.task = self.bar.add_task(stage, total=total)
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=done, total=total)
+
+    def _finish(self) -> None:
+        import time
+
+        if self.stage is not None and self.log:
+            _note(f"{self.stage}: {time.perf_counter() - self.started:.2f} s")
+        if self.bar is not None and self.task is not None:
+            self.bar.remove_task(self.task)
+            self.task = None
+
+    def close(self) -> None:
+        self._finish()
+        self.stage = None
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@contextmanager
+def _watching() -> Iterator[Progress]:
+    """A Progress for the work of one command, closed when it ends (or fails)."""
+    stages = _Stages(draw=not _Say.quiet and sys.stderr.isatty(), log=_Say.verbose)
+    try:
+        yield stages
+    finally:
+        stages.close()
 
 
 class DiffFormat(str, Enum):

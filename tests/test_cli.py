@@ -329,3 +329,61 @@ def test_init_writes_a_starter_config_that_builds(
     assert invoke("build")[0] == 0 and (tmp_path / "agents" / "backend.md").is_file()
     code, _, err = invoke("init")
     assert code == 2 and "compose.toml: exists; pass --force" in err
+
+
+def _stderr_on_a_terminal(*args: str) -> str:
+    """compose's stderr when it is a terminal (a pty), escape sequences removed."""
+    import pty
+    import re
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "compose", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        cwd=ROOT,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: compose ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait()
+    os.close(leader)
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode(errors="replace"))
+
+
+STAGES = ("reading agents", "analysing bullets", "scoring pairs", "linking clusters")
+
+
+def test_long_work_shows_each_stage_on_a_terminal() -> None:
+    shown = _stderr_on_a_terminal("report", *SEED_ARGS, "--format", "json")
+    assert all(stage in shown for stage in (*STAGES, "building the report")), shown
+    shown = _stderr_on_a_terminal("merge", *SEED_ARGS, "-o", "-")
+    assert all(stage in shown for stage in (*STAGES, "composing the merged agent")), shown
+
+
+def test_piped_or_quiet_shows_no_progress() -> None:
+    piped = subprocess.run(
+        [sys.executable, "-m", "compose", "report", *SEED_ARGS, "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert all(line.startswith("compose: warning: ") for line in piped.stderr.splitlines())
+    assert not any(stage in _stderr_on_a_terminal("-q", "report", *SEED_ARGS) for stage in STAGES)
+
+
+def test_verbose_says_how_long_each_stage_took() -> None:
+    code, _, stderr = invoke("-v", "report", *SEED_ARGS, "--format", "json")
+    assert code == 0
+    timed = [line for line in stderr.splitlines() if line.endswith(" s")]
+    assert [line.split(":")[1].strip() for line in timed] == [*STAGES, "building the report"]
+    code, _, stderr = invoke("-q", "-v", "report", *SEED_ARGS)
+    assert code == 2 and "-q and -v" in stderr

@@ -29,6 +29,7 @@ from compose.clustering.result import (
 from compose.clustering.tuning import Tuning, default_tuning, load_tuning
 from compose.errors import DuplicateAgentError
 from compose.parse import Agent
+from compose.progress import Progress, silent
 from compose.topics import topic_order
 
 __all__ = [
@@ -47,14 +48,18 @@ __all__ = [
 ]
 
 
-def cluster(agents: Sequence[Agent], settings: Settings | None = None) -> Clustering:
+def cluster(
+    agents: Sequence[Agent], settings: Settings | None = None, progress: Progress = silent
+) -> Clustering:
     """Group every bullet of every agent into exactly one cluster, deterministically."""
     settings = settings or Settings()
     ordered = _sorted_agents(agents)
     bullets = [b for agent in ordered for b in agent.bullets]
+    progress("analysing bullets", 0, len(bullets))
     features = featurise(bullets, settings.tuning, semantic=settings.semantic)
     scorer = RowScorer(features, settings)
-    edges = similar_pairs(scorer)
+    edges = similar_pairs(scorer, progress)
+    progress("linking clusters", 0, None)
     complete = Completion(scorer, edges) if settings.blocking else None
     groups = average_linkage(len(bullets), edges, settings.threshold, complete)
     groups = apply_same(groups, bullets, settings.same)

@@ -19,6 +19,7 @@ from compose.clustering.similarity import similarity
 from compose.clustering.tuning import Tuning, default_tuning
 from compose.parallel import in_parallel, workers_for
 from compose.parse import Bullet
+from compose.progress import Progress, silent
 
 
 def postings(features: Sequence[Features]) -> dict[str, list[tuple[int, float]]]:
@@ -45,7 +46,7 @@ def cross_similarity(
     return scores
 
 
-def similar_pairs(scorer: RowScorer) -> dict[tuple[int, int], float]:
+def similar_pairs(scorer: RowScorer, progress: Progress = silent) -> dict[tuple[int, int], float]:
     """Similarity of every candidate pair that clears the floor, keyed (i, j) with i < j.
 
     Without blocking every pair sharing a term is scored. With blocking, candidates come only
@@ -56,10 +57,20 @@ def similar_pairs(scorer: RowScorer) -> dict[tuple[int, int], float]:
     """
     rows = len(scorer.features)
     workers = workers_for(rows, PARALLEL_MIN_ITEMS)
+    progress("scoring pairs", 0, rows)
     if workers < 2:
         return scorer.score(range(rows))
-    parts = in_parallel(lambda k, n: scorer.score(range(k, rows, n)), workers, workers)
-    return dict(sorted(pair for part in parts for pair in part.items()))
+    # More shares than workers, so that progress moves while the work runs.
+    shares = workers * PROGRESS_SHARES
+    parts = in_parallel(lambda k, n: scorer.score(range(k, rows, n)), shares, workers)
+    edges: list[tuple[tuple[int, int], float]] = []
+    for k, part in enumerate(parts, start=1):
+        edges.extend(part.items())
+        progress("scoring pairs", rows * k // shares, rows)
+    return dict(sorted(edges))
+
+
+PROGRESS_SHARES = 8
 
 
 class RowScorer:

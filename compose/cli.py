@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="compose",
     help="Deduplicate, merge, report on and diff Claude Code subagent definitions.",
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -387,3 +387,26 @@ def test_verbose_says_how_long_each_stage_took() -> None:
     assert [line.split(":")[1].strip() for line in timed] == [*STAGES, "building the report"]
     code, _, stderr = invoke("-q", "-v", "report", *SEED_ARGS)
     assert code == 2 and "-q and -v" in stderr
+
+
+def test_shell_completion_completes_commands_and_choices() -> None:
+    def complete(words: str, index: int) -> list[str]:
+        environment = {
+            **os.environ,
+            "_COMPOSE_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(index),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "compose"],
+            env=environment,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        return done.stdout.split()
+
+    assert complete("compose mer", 1) == ["merge"]
+    assert complete("compose report --format ", 3) == ["text", "md", "json", "html"]
+    assert "--install-completion" in invoke("--help")[1]

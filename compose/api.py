@@ -153,7 +153,7 @@ def merge_agents(
     notes = (*notes, *(c.summary() for c in clustering.conflicts))
     progress("composing the merged agent", 0, None)
     merged = consolidate(clustering, options, _joined_again)
-    text = render(merged, provenance=provenance)
+    text = render(merged, provenance=provenance, description_style=options.description_style)
     progress("checking that nothing is lost", 0, None)
     verification = verify(clustering, merged, text)
     if not verification.ok:

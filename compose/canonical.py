@@ -35,6 +35,7 @@ from compose.consolidate import DEFAULT_EXAMPLES, MergeOptions
 from compose.errors import ConfigError, OutputError
 from compose.output import check_target, same_file, write_atomic
 from compose.parse import Agent, normalise_for_id
+from compose.render import DESCRIPTION_STYLES
 
 CONFIG_NAME = "compose.toml"
 LOCK_NAME = "compose.lock"
@@ -51,6 +52,7 @@ _TARGET_KEYS = {
     "examples",
     "tools",
     "lexical",
+    "description_style",
 }
 
 
@@ -74,6 +76,7 @@ class Target:
     examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
     tools: str = "union"  # see MergeOptions.tools
     lexical: bool = False  # words only: no embedding signal in the clustering
+    description_style: str = "single"  # render.DESCRIPTION_STYLES
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,9 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
     tools = entry.get("tools", "union")
     if not isinstance(tools, str) or not tools.strip():
         raise bad("tools", "'union', 'intersection' or a comma-separated list of tools")
+    style = entry.get("description_style", "single")
+    if style not in DESCRIPTION_STYLES:
+        raise bad("description_style", " or ".join(f"'{s}'" for s in DESCRIPTION_STYLES))
     threshold = entry.get("threshold", DEFAULT_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise bad("threshold", "a number")
@@ -287,6 +293,7 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
             examples=None if examples == "all" else examples,
             tools=tools,
             lexical=entry.get("lexical", False),
+            description_style=style,
         )
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(path, f"{where}: malformed value ({exc})") from None
@@ -348,7 +355,11 @@ def compose_target(config: Config, target: Target) -> Built:
     result = merge_agents(
         agents,
         options=MergeOptions(
-            name=target.name, model=target.model, examples=target.examples, tools=target.tools
+            name=target.name,
+            model=target.model,
+            examples=target.examples,
+            tools=target.tools,
+            description_style=target.description_style,
         ),
         settings=Settings(
             threshold=target.threshold,

@@ -39,6 +39,11 @@ app = typer.Typer(
 )
 
 
+class DescriptionStyle(str, Enum):
+    single = "single"
+    block = "block"
+
+
 class ParseFormat(str, Enum):
     text = "text"
     json = "json"
@@ -264,6 +269,13 @@ def merge_command(
             help="Tools when sources disagree: 'union', 'intersection', or a list 'Read, Grep'."
         ),
     ] = "union",
+    description_style: Annotated[
+        DescriptionStyle,
+        typer.Option(
+            "--description-style",
+            help="The description as one quoted line (every loader reads it whole) or a block.",
+        ),
+    ] = DescriptionStyle.single,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 if -o OUT would change.")
     ] = False,
@@ -292,7 +304,11 @@ def merge_command(
             result = merge_agents(
                 loaded.agents,
                 options=MergeOptions(
-                    name=name, model=model, examples=_examples(examples), tools=tools
+                    name=name,
+                    model=model,
+                    examples=_examples(examples),
+                    tools=tools,
+                    description_style=description_style.value,
                 ),
                 settings=settings,
                 provenance=provenance,

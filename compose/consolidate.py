@@ -111,6 +111,8 @@ class MergeOptions:
     # may use; a source without 'tools' allows all), "intersection" (only what every source
     # allows), or a comma-separated list of tool names.
     tools: str = "union"
+    # How the description is written in the file: render.DESCRIPTION_STYLES.
+    description_style: str = "single"
 
 
 def consolidate(

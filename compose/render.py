@@ -10,23 +10,41 @@ import yaml
 from compose.consolidate import Line, MergedAgent
 from compose.parse import as_plain_if_title, introduces
 
-
-class _StrictDumper(yaml.SafeDumper):
-    """Block style for multi-line strings, so descriptions with examples stay readable."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+# How a multi-line value (a description with examples) is written: "single", one double-quoted
+# line with \n escapes, which every loader reads whole (some read only the first line of a
+# block: anthropics/claude-code#9068, fixed in 2.1.1; other loaders still differ); or "block",
+# a literal block, easier to read and edit.
+DESCRIPTION_STYLES = ("single", "block")
 
 
-_StrictDumper.add_representer(str, _represent_str)
+class _SingleLineDumper(yaml.SafeDumper):
+    """Multi-line strings as one double-quoted line."""
 
 
-def frontmatter_yaml(fields: tuple[tuple[str, object], ...]) -> str:
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings as literal blocks."""
+
+
+def _single_line(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _block(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_SingleLineDumper.add_representer(str, _single_line)
+_BlockDumper.add_representer(str, _block)
+
+
+def frontmatter_yaml(fields: tuple[tuple[str, object], ...], style: str = "single") -> str:
     data: dict[str, Any] = {k: list(v) if isinstance(v, tuple) else v for k, v in fields}
-    return yaml.dump(data, Dumper=_StrictDumper, sort_keys=False, allow_unicode=True, width=100)
+    dumper = _BlockDumper if style == "block" else _SingleLineDumper
+    # A single line is never folded; other values are short.
+    width = 100 if style == "block" else 1 << 30
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=width)
 
 
 _BLOCK_MARKER = re.compile(r"^(?:[-*+](?:\s|$)|[>#|]|\d{1,9}[.)](?:\s|$)|```|~~~)")
@@ -44,9 +62,12 @@ def _paragraph(text: str) -> str:
     return "\\" + text if _BLOCK_MARKER.match(text) else text
 
 
-def render(merged: MergedAgent, *, provenance: bool = False) -> str:
-    """The merged agent as a Markdown file; with provenance, each line names its sources."""
-    parts = ["---\n" + frontmatter_yaml(merged.frontmatter) + "---\n"]
+def render(
+    merged: MergedAgent, *, provenance: bool = False, description_style: str = "single"
+) -> str:
+    """The merged agent as a Markdown file; with provenance, each line names its sources;
+    description_style: see DESCRIPTION_STYLES."""
+    parts = ["---\n" + frontmatter_yaml(merged.frontmatter, description_style) + "---\n"]
     parts.extend(_paragraph(paragraph) + "\n" for paragraph in merged.preamble)
     for section in merged.sections:
         # A paragraph ending in ':' that introduces none of the lists is written after them:

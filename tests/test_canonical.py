@@ -186,6 +186,10 @@ def test_an_output_that_is_another_targets_source_is_refused(project: Path) -> N
     [
         ('[[agent]]\nname="a"\noutput="a.md"\nsources=["s/*.md"]\nprovenance="false"', "true or"),
         ('[[agent]]\nname="a"\noutput="a.md"\nsources=["s/*.md"]\nlexical="yes"', "'lexical'"),
+        (
+            '[[agent]]\nname="a"\noutput="a.md"\nsources=["s/*.md"]\ndescription_style="folded"',
+            "'description_style' must be 'single' or 'block'",
+        ),
         ('[[agent]]\nname="a"\noutput=5\nsources=["s/*.md"]', "'output' must be"),
         ('[[agent]]\nname="a"\noutput="a.md"\nsources=[]', "'sources' must be"),
         ('[[agent]]\nname="a"\noutput="a.md"\nsources=[""]', "'sources' must be"),

@@ -75,6 +75,20 @@ def body(text: str) -> str:
     return text.split("\n---\n", 1)[1]
 
 
+def test_the_description_is_one_quoted_line_unless_a_block_is_asked_for(
+    seed_agents: list[Agent], merged: MergeResult
+) -> None:
+    """One double-quoted line is strict YAML every loader reads whole; a loader that reads
+    only a block's first line (claude-code#9068) would see "Use this agent when ..." alone."""
+    header = merged.text.split("\n---\n", 1)[0].splitlines()
+    line = next(h for h in header if h.startswith("description:"))
+    assert line.startswith('description: "') and line.endswith('"')
+    assert "<example>" in line and "\\n" in line
+    block = merge_agents(seed_agents, options=MergeOptions(description_style="block")).text
+    assert "\ndescription: |" in block
+    assert frontmatter.loads(block).metadata == frontmatter.loads(merged.text).metadata
+
+
 def test_frontmatter_is_strict_yaml_that_round_trips(merged: MergeResult) -> None:
     post = frontmatter.loads(merged.text)  # strict: raises on invalid YAML
     assert post.metadata == {k: v for k, v in merged.agent.frontmatter}

@@ -89,14 +89,17 @@ def _embed_batch(model: _Model, texts: list[str]) -> Vectors:
     encodings = model.tokenizer.encode_batch(texts, add_special_tokens=False)  # type: ignore[attr-defined]
     ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
     lengths = np.array([len(i) for i in ids], dtype=np.int64)
-    flat = np.concatenate([*ids, np.zeros(1, dtype=np.int64)])
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    unit = np.zeros((len(texts), model.table.shape[1]), dtype=np.float32)
+    spoken = np.flatnonzero(lengths)  # a text with no token stays a zero row
+    if not len(spoken):
+        return unit
+    flat = np.concatenate([ids[k] for k in spoken])
+    starts = np.concatenate([[0], np.cumsum(lengths[spoken])[:-1]])
     # reduceat sums each text's rows in order, alone: a text's vector does not depend on the
     # texts embedded beside it.
     sums = np.add.reduceat(model.table[flat], starts, axis=0, dtype=np.float32)
-    sums[lengths == 0] = 0.0
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    unit: Vectors = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+    unit[spoken] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
     return unit
 
 

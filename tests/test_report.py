@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -47,8 +49,10 @@ def test_json_extends_contract_v1(report: Report) -> None:
         "clusters",
         "overlap",
         "near_duplicates",
+        "families",
         "conflicts",
     }
+    assert data["families"] == [{"agents": list(SEED_NAMES), "share": 0.3453}]
     assert data["similarity"] == "semantic"
     assert data["overlap"]["backend-master"]["backend-master"] == 1.0
     assert sum(len(c["members"]) for c in data["clusters"]) == 271
@@ -146,11 +150,11 @@ def test_names_with_commas_and_newlines_keep_reports_intact(tmp_path: Path) -> N
     report = build_report(cluster(load_agents([tmp_path]).agents))
     assert "| a, b x | 100% |" in to_markdown(report)
     page = to_html(report)
-    assert 'data-agents="[&quot;a, b\\nx&quot;, &quot;c\\nx&quot;]"' in page
-    assert "JSON.parse(el.dataset.agents)" in page
+    assert 'data-agent="a, b\nx"' in page
+    assert '"agents":[["a, b\\nx",' in page  # the page's data, as JSON
 
 
-def test_a_large_collection_keeps_each_agents_top_partners_and_no_html_grid(
+def test_a_large_collection_keeps_each_agents_top_partners_and_a_bounded_html_grid(
     tmp_path: Path,
 ) -> None:
     for k in range(150):
@@ -159,5 +163,66 @@ def test_a_large_collection_keeps_each_agents_top_partners_and_no_html_grid(
     assert max(len(row) for row in report.overlap.values()) == OVERLAP_PARTNERS + 1
     assert report.share("agent000", "agent000") == 1.0
     page = to_html(report)
-    assert "Most overlapping agent pairs" in page and "<h2>Overlap</h2>" not in page
+    # The grid is drawn for HTML_MATRIX_MAX_AGENTS agents; the rest are in the JSON report.
+    assert page.count('<th class="up">') == HTML_MATRIX_MAX_AGENTS
+    assert "The 90 other agents are in the JSON report." in page
     assert HTML_MATRIX_MAX_AGENTS <= OVERLAP_PARTNERS + 1  # every grid cell is exact
+
+
+def test_a_hostile_bullet_cannot_close_the_pages_script(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.md").write_text(
+            f"---\nname: {name}\n---\n- Cache with Redis </script><script>alert(1)</script>\n"
+        )
+    page = to_html(build_report(cluster(load_agents([tmp_path]).agents)))
+    assert "</script><script>alert(1)" not in page
+    assert page.count("</script>") == 2  # the page's data and its code
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None, reason="needs chromium (apt-get install chromium) for the browser check"
+)
+
+
+def _browser(*args: str) -> str:
+    done = subprocess.run(
+        [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+@needs_browser
+def test_the_html_report_works_in_a_real_browser(report: Report, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(to_html(report), encoding="utf-8")
+    dom = _browser("--dump-dom", page.as_uri())
+    # The summary comes first; the script drew the shared statements and the unique lists.
+    assert dom.index('id="summary"') < dom.index('id="overlap"') < dom.index('id="statements"')
+    shown = dom.count('<details class="cluster"')
+    assert 0 < shown <= 50 and f"{len(report.shared)} of {len(report.shared)}" in dom
+    drawn = dom.count(" unique bullets</span>")
+    assert drawn == sum(1 for _, bullets in report.unique if bullets)
+    # A search in the address: only the statements backend-master shares.
+    searched = _browser("--dump-dom", page.as_uri() + "#q=agent:backend-master")
+    with_master = sum(1 for c in report.shared if "backend-master" in c.agents)
+    assert f"{with_master} of {len(report.shared)} shared statements" in searched
+    screenshot = tmp_path / "first-screen.png"
+    _browser("--window-size=1280,800", f"--screenshot={screenshot}", page.as_uri())
+    assert screenshot.stat().st_size > 10_000  # something was drawn
+
+
+@needs_corpus
+@needs_browser
+def test_the_corpus_report_page_is_small_and_opens_on_its_summary(tmp_path: Path) -> None:
+    report = build_report(cluster(load_agents([CORPUS]).agents))
+    page = tmp_path / "corpus.html"
+    page.write_text(to_html(report), encoding="utf-8")
+    assert page.stat().st_size < 3 * 2**20
+    dom = _browser("--dump-dom", page.as_uri())
+    assert dom.index("What to merge") < dom.index("Most overlapping pairs") < dom.index("Overlap<")
+    assert "page 1 of " in dom and dom.count('<details class="cluster"') == 50

@@ -23,6 +23,7 @@ import difflib
 import glob
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -428,6 +429,9 @@ def lock_entry(config: Config, built: Built) -> dict[str, Any]:
     return {
         "output": _relative(config.root, built.target.output),
         "output_hash": _hash(built.result.text),
+        # A short hash of each line written: a later refusal can name the lines edited by
+        # hand, not the lines the sources changed since.
+        "output_lines": [_line_hash(line) for line in built.result.text.splitlines()],
         "sources": _source_hashes(config, built),
         "clusters": {c.id: sorted(m.id for m in c.members) for c in clustering.clusters},
         "decisions": built.decisions,
@@ -463,6 +467,26 @@ def _changed_lines(expected: str, actual: str) -> list[str]:
     return [line for line in diff if line.startswith(("+ ", "- "))]
 
 
+def _line_hash(line: str) -> str:
+    return hashlib.sha256(line.encode()).hexdigest()[:10]
+
+
+def _hand_edits(current: str, entry: dict[str, Any]) -> list[str] | None:
+    """The lines of current that the last build did not write ("+ ...") and how many it wrote
+    that current lacks; None for a lock written before lines were recorded."""
+    written = entry.get("output_lines")
+    if not isinstance(written, list):
+        return None
+    lines = current.splitlines()
+    missing = Counter(written) - Counter(map(_line_hash, lines))
+    known = set(written)
+    edits = [f"+ {line}" for line in lines if line.strip() and _line_hash(line) not in known]
+    removed = sum(missing.values())
+    if removed:
+        edits.append(f"- ({removed} line{'s' if removed > 1 else ''} removed)")
+    return edits
+
+
 def _existing_text(output: Path) -> str | None:
     """The output as it is on disk now; None when there is none yet."""
     return output.read_text(encoding="utf-8", errors="replace") if output.is_file() else None
@@ -482,7 +506,9 @@ def _refuse_overwrite(
             "move it away, or run compose build --force to replace it",
         )
     if _hash(current) != entry.get("output_hash"):
-        edits = _changed_lines(item.result.text, current)
+        edits = _hand_edits(current, entry)
+        if edits is None:  # an older lock: every difference from what build would write
+            edits = _changed_lines(item.result.text, current)
         shown = "; ".join(line.strip() for line in edits[:3])
         raise OutputError(
             output,

@@ -515,7 +515,9 @@ def diff_command(
         if format is DiffFormat.json:
             sys.stdout.write(json.dumps(diff_data(result), indent=2, ensure_ascii=False) + "\n")
         else:
-            sys.stdout.write(diff_text(result, markdown=format is DiffFormat.md))
+            markdown = format is DiffFormat.md
+            color = not markdown and _color(sys.stdout.isatty())
+            sys.stdout.write(diff_text(result, markdown=markdown, color=color))
     raise typer.Exit(0 if result.equivalent else 1)
 
 

@@ -81,6 +81,8 @@ def read_text(path: str | Path) -> str:
         if len(data) > MAX_FILE_BYTES:
             raise InputError("<stdin>", "is over 4 MiB; agent files over 4 MiB are refused")
         return _decoded(data, Path("<stdin>"))
+    if _REVISION.match(str(path)) and not p.exists():
+        return _decoded(_from_git(str(path)), p)
     try:
         if p.is_dir():
             raise InputError(p, "is a directory, not an agent file")
@@ -95,6 +97,34 @@ def read_text(path: str | Path) -> str:
     except OSError as exc:
         raise InputError(p, (exc.strerror or "cannot be read").lower()) from None
     return _decoded(data, p)
+
+
+# A file as git holds it in a revision: HEAD:agents/backend.md, main~2:./backend.md.
+_REVISION = re.compile(r"^[^-:/\\][^:]*:[^:]+$")
+
+
+def _from_git(spec: str) -> bytes:
+    """The bytes of REVISION:PATH, read by `git show` (at most one byte past the limit)."""
+    import subprocess
+
+    try:
+        with subprocess.Popen(
+            ["git", "show", spec], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as git:
+            assert git.stdout is not None and git.stderr is not None
+            data = git.stdout.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                git.kill()
+                raise InputError(spec, "is over 4 MiB; agent files over 4 MiB are refused")
+            problem = git.stderr.read().decode(errors="replace").strip().splitlines()
+            if git.wait() != 0:
+                reason = problem[-1] if problem else "git could not read it"
+                raise InputError(spec, f"no such file, nor a revision git can show ({reason})")
+    except FileNotFoundError:
+        raise InputError(
+            spec, "no such file (and git is not installed to read a revision)"
+        ) from None
+    return data
 
 
 def _decoded(data: bytes, p: Path) -> str:

@@ -4,6 +4,7 @@ removed, which sections appeared, disappeared or were renamed, which fields chan
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -227,8 +228,23 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def diff_text(result: SemanticDiff, *, markdown: bool = False) -> str:
+# ANSI colours of a terminal diff: additions green, removals red, rewordings yellow.
+_GREEN, _RED, _YELLOW, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[0m"
+_WORDS_REMOVED = re.compile(r"\[-(.*?)-\]")
+_WORDS_ADDED = re.compile(r"\{\+(.*?)\+\}")
+
+
+def diff_text(result: SemanticDiff, *, markdown: bool = False, color: bool = False) -> str:
+    """The diff as lines for a terminal (color: ANSI colours) or as Markdown."""
     code = (lambda s: f"`{s}`") if markdown else (lambda s: s)
+
+    def paint(line: str, colour: str) -> str:
+        if not color:
+            return line
+        line = _WORDS_REMOVED.sub(lambda m: f"{_RED}[-{m.group(1)}-]{colour}", line)
+        line = _WORDS_ADDED.sub(lambda m: f"{_GREEN}{{+{m.group(1)}+}}{colour}", line)
+        return f"{colour}{line}{_RESET}"
+
     bullet_mark = "- " if markdown else ""
     out = [f"{'# ' if markdown else ''}{result.old.path} -> {result.new.path}"]
     if markdown:
@@ -246,13 +262,15 @@ def diff_text(result: SemanticDiff, *, markdown: bool = False) -> str:
     ]
     for c in result.bullets:
         if c.kind == "added" and c.new:
-            out.append(f"{bullet_mark}+ added [{c.new.section}] line {c.new.line}: {c.new.text}")
+            added = f"{bullet_mark}+ added [{c.new.section}] line {c.new.line}: {c.new.text}"
+            out.append(paint(added, _GREEN))
         elif c.kind == "removed" and c.old:
-            out.append(f"{bullet_mark}- removed [{c.old.section}] line {c.old.line}: {c.old.text}")
+            removed = f"{bullet_mark}- removed [{c.old.section}] line {c.old.line}: {c.old.text}"
+            out.append(paint(removed, _RED))
         elif c.old and c.new:
             where = f"[{c.old.section}] line {c.old.line} -> [{c.new.section}] line {c.new.line}"
             detail = f" ({c.similarity:.2f}): {c.words}" if c.words else f": {c.new.text}"
-            out.append(f"{bullet_mark}~ {c.kind} {where}{detail}")
+            out.append(paint(f"{bullet_mark}~ {c.kind} {where}{detail}", _YELLOW))
     summary = (
         "equivalent"
         if result.equivalent

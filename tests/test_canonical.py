@@ -103,6 +103,21 @@ def test_hand_edit_is_detected_and_not_overwritten(project: Path) -> None:
     assert "A rule someone added by hand" not in path.read_text()
 
 
+def test_a_refusal_names_the_hand_edits_not_the_source_changes(project: Path) -> None:
+    config = read_config(project / "compose.toml")
+    build(config)
+    path = project / "agents" / "backend.md"
+    text = path.read_text()
+    path.write_text(text.replace("- Use materialized views", "- Use MATERIALIZED views", 1))
+    source = project / "agents" / "src" / "backend-master.md"
+    source.write_text(source.read_text() + "\n- Keep a runbook for every alert\n")
+    with pytest.raises(OutputError) as refused:
+        build(config)
+    message = str(refused.value)
+    assert "2 changed lines: + - Use MATERIALIZED views" in message
+    assert "1 line removed" in message and "runbook" not in message
+
+
 def test_lock_is_byte_stable_across_source_order(
     project: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -410,3 +410,13 @@ def test_shell_completion_completes_commands_and_choices() -> None:
     assert complete("compose mer", 1) == ["merge"]
     assert complete("compose report --format ", 3) == ["text", "md", "json", "html"]
     assert "--install-completion" in invoke("--help")[1]
+
+
+def test_diff_is_coloured_on_request_and_plain_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = str(SEEDS[0]), str(SEEDS[1])
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, coloured, _ = invoke("diff", old, new)
+    assert "\x1b[32m+ added" in coloured and "\x1b[31m[-" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, plain, _ = invoke("diff", old, new)
+    assert "\x1b[" not in plain and "+ added" in plain

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -233,3 +235,22 @@ def test_exclude_skips_matching_files_of_a_searched_folder(tmp_path: Path) -> No
         (tmp_path / name).write_text("---\nname: x\n---\n- y\n")
     found = collect([tmp_path], ["drafts/*", "*-old.md"]).files
     assert [p.name for p in found] == ["a.md"]
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to read a revision")
+def test_a_file_as_a_git_revision_holds_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    agent = tmp_path / "a.md"
+    agent.write_text("---\nname: a\n---\n- Old practice\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "add", "a.md")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "a")
+    agent.write_text("---\nname: a\n---\n- New practice\n")
+    monkeypatch.chdir(tmp_path)
+    assert "Old practice" in load("HEAD:a.md").body
+    assert "New practice" in load("a.md").body
+    with pytest.raises(InputError, match=r"HEAD:b\.md: no such file, nor a revision git can show"):
+        load("HEAD:b.md")

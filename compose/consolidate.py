@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -115,20 +115,25 @@ class MergeOptions:
     description_style: str = "single"
 
 
-def consolidate(
-    clustering: Clustering,
-    options: MergeOptions | None = None,
-    joined_again: Callable[[MergedAgent], list[set[str]]] | None = None,
-) -> MergedAgent:
-    """Build the merged agent for a clustering of its sources.
+@dataclass(frozen=True)
+class Draft:
+    """What a merged agent says, worked out once: each cluster's line and where it is
+    written, the paragraphs, the frontmatter. Where lines sit can still move (arrange)."""
 
-    joined_again, if given, names the groups of cluster ids whose lines a merge of the merged
-    agent would join (api reads the merged agent back to find them). Clusters kept apart in
-    context (items of one source list, a member unlike the other cluster) can give lines that
-    are near-identical in two sections of the merged agent; in one section they are items of
-    one list and stay apart. Such lines are moved into one section, the first's by line
-    order, until none are left, so merging a merged agent changes nothing.
-    """
+    clustering: Clustering  # a member under a lead-in represents its cluster (_led)
+    frontmatter: tuple[tuple[str, object], ...]
+    preamble: tuple[str, ...]
+    references: tuple[str, ...]
+    paragraphs: dict[tuple[str, str], list[str]]
+    verbatim: dict[tuple[str, str], list[str]]
+    texts: dict[str, Composed]  # cluster id -> its line
+    places: dict[str, _Place]  # cluster id -> where its line is written
+    lead_ins: dict[str, str]  # lead-in key -> Markdown
+    warnings: tuple[str, ...]
+
+
+def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
+    """What the merged agent of a clustering says, before its lines are arranged."""
     options = options or MergeOptions()
     agents = clustering.agents
     # A line is written in the words, and at the place, of a member under a lead-in when one
@@ -137,41 +142,41 @@ def consolidate(
     warnings: list[str] = []
     name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
-    preamble = _preamble(agents)
-    references = _references(agents)
-    # What the agent says does not depend on where its lines sit: worked out once. Every
-    # distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
+    # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim = _section_text(agents)
-    texts = _line_texts(clustering, paragraphs, verbatim)
-    places = {c.id: _place(c) for c in clustering.clusters}
-    lead_ins = _lead_ins(agents)
-    clusters_merged = sum(1 for c in clustering.clusters if len(c.members) > 1)
-    together: list[set[str]] = []
-    left = None  # groups the last read-back found
-    for _ in range(SETTLE_ROUNDS):
-        sections = _sections(clustering, texts, paragraphs, verbatim, places, lead_ins, together)
-        lines_out = sum(1 for s in sections for _ in walk(s.lines))
-        stats = MergeStats(clustering.bullet_count, lines_out, clusters_merged)
-        merged = MergedAgent(frontmatter, preamble, sections, stats, tuple(warnings), references)
-        groups = joined_again(merged) if joined_again is not None else []
-        if left is not None and len(groups) >= left:
-            break  # what is left, moving lines cannot part (a member kept apart, its line)
-        left = len(groups)
-        before = sorted(map(sorted, together))
-        for group in groups:
-            overlapping = [g for g in together if not g.isdisjoint(group)]
-            together = [g for g in together if g.isdisjoint(group)]
-            together.append(set(group).union(*overlapping))
-        if sorted(map(sorted, together)) == before:
-            break
-    return merged
+    return Draft(
+        clustering=clustering,
+        frontmatter=frontmatter,
+        preamble=_preamble(agents),
+        references=_references(agents),
+        paragraphs=paragraphs,
+        verbatim=verbatim,
+        texts=_line_texts(clustering, paragraphs, verbatim),
+        places={c.id: _place(c) for c in clustering.clusters},
+        lead_ins=_lead_ins(agents),
+        warnings=tuple(warnings),
+    )
 
 
-# Rounds of moving lines a merge of the merged agent would join into one section. A move can
-# leave a near-identical sibling behind, to be moved the next round: merging all 162 VoltAgent
-# agents settles in 6 rounds, four agents in 1 or 2. The groups only grow, so this bound is a
-# safety net, not a cut-off that is reached.
-SETTLE_ROUNDS = 20
+def arrange(plan: Draft, together: Sequence[set[str]] = ()) -> MergedAgent:
+    """The merged agent: each line where its place says, except that the lines of each group
+    of cluster ids in together are written in one list (the first's by line order)."""
+    clustering = plan.clustering
+    sections = _sections(
+        clustering,
+        plan.texts,
+        plan.paragraphs,
+        plan.verbatim,
+        plan.places,
+        plan.lead_ins,
+        together,
+    )
+    lines_out = sum(1 for s in sections for _ in walk(s.lines))
+    merged_clusters = sum(1 for c in clustering.clusters if len(c.members) > 1)
+    stats = MergeStats(clustering.bullet_count, lines_out, merged_clusters)
+    return MergedAgent(
+        plan.frontmatter, plan.preamble, sections, stats, plan.warnings, plan.references
+    )
 
 
 def walk(lines: Sequence[Line]) -> Iterator[Line]:

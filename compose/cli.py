@@ -331,9 +331,9 @@ def merge_command(
 
 
 def _refuse_unrelated(result: MergeResult) -> None:
-    from compose.report import RELATED, build_report
+    from compose.report import RELATED, relatedness
 
-    related = build_report(result.clustering).relatedness
+    related = relatedness(result.clustering)
     if related < RELATED:
         raise UsageError(
             None,

@@ -64,22 +64,6 @@ class Report:
     def share(self, a: str, b: str) -> float:
         return self.overlap[a].get(b, 0.0)
 
-    @property
-    def relatedness(self) -> float:
-        """The mean share two agents with bullets have in common (1.0 for fewer than two)."""
-        listed = {a.name for a in self.clustering.agents if a.bullets}
-        n = len(listed)
-        if n < 2:
-            return 1.0
-        shared = sum(
-            v
-            for a, row in self.overlap.items()
-            if a in listed
-            for b, v in row.items()
-            if b != a and b in listed
-        )
-        return shared / (n * (n - 1))
-
     def row(self, a: str) -> tuple[float, ...]:
         return tuple(self.share(a, b) for b in self.names)
 
@@ -129,6 +113,25 @@ def _families(names: tuple[str, ...], overlap: dict[str, dict[str, float]]) -> t
                 Family(tuple(names[i] for i in group), round(sum(pairs) / len(pairs), 4))
             )
     return tuple(sorted(families, key=lambda f: (-f.share, -len(f.agents), f.agents)))
+
+
+def relatedness(clustering: Clustering) -> float:
+    """The mean share two agents with bullets have in common (1.0 for fewer than two): what
+    build_report's overlap would say, without the rest of the report."""
+    agents = [a for a in clustering.agents if a.bullets]
+    if len(agents) < 2:
+        return 1.0
+    index = {a.name: i for i, a in enumerate(agents)}
+    owners_of = {
+        c.id: sorted({index[m.agent] for m in c.members if m.agent in index})
+        for c in clustering.clusters
+    }
+    cluster_of = {m.id: c.id for c in clustering.clusters for m in c.members}
+    shared = 0.0
+    for i, agent in enumerate(agents):
+        counts = _shared_counts(agent, owners_of, cluster_of)
+        shared += sum(count for j, count in counts.items() if j != i) / len(agent.bullets)
+    return shared / (len(agents) * (len(agents) - 1))
 
 
 def _shared_counts(

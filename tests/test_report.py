@@ -11,7 +11,7 @@ import pytest
 from compose.api import load_agents
 from compose.clustering import Settings, cluster
 from compose.formats import HTML_MATRIX_MAX_AGENTS, to_html, to_json, to_markdown, to_text
-from compose.report import OVERLAP_PARTNERS, Report, build_report
+from compose.report import OVERLAP_PARTNERS, RELATED, Report, build_report, relatedness
 from tests.conftest import CORPUS, FIXTURES, SEED_NAMES, needs_corpus
 
 
@@ -226,3 +226,10 @@ def test_the_corpus_report_page_is_small_and_opens_on_its_summary(tmp_path: Path
     dom = _browser("--dump-dom", page.as_uri())
     assert dom.index("What to merge") < dom.index("Most overlapping pairs") < dom.index("Overlap<")
     assert "page 1 of " in dom and dom.count('<details class="cluster"') == 50
+
+
+def test_relatedness_is_the_mean_share_of_the_overlap_matrix(report: Report) -> None:
+    names = report.names
+    shares = [report.share(a, b) for a in names for b in names if a != b]
+    assert relatedness(report.clustering) == pytest.approx(sum(shares) / len(shares), abs=1e-3)
+    assert relatedness(report.clustering) > RELATED  # the seeds: similar agents (0.35)

@@ -36,6 +36,7 @@ from compose.consolidate import DEFAULT_EXAMPLES, MergeOptions
 from compose.errors import ConfigError, OutputError
 from compose.output import check_target, same_file, write_atomic
 from compose.parse import Agent, normalise_for_id
+from compose.progress import Progress, silent
 from compose.render import DESCRIPTION_STYLES
 
 CONFIG_NAME = "compose.toml"
@@ -342,11 +343,11 @@ def source_paths(config: Config, target: Target) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def compose_target(config: Config, target: Target) -> Built:
+def compose_target(config: Config, target: Target, progress: Progress = silent) -> Built:
     """What build would write for target, from the sources as they are now. Pure of writes."""
     paths = source_paths(config, target)
     # The loading path of every command: same warnings, same names for same-named sources.
-    loaded = load_agents(paths)
+    loaded = load_agents(paths, progress=progress)
     agents = list(loaded.agents)
     resolve = _resolver(config, target, agents)
     same = tuple((resolve(a), resolve(b)) for a, b in target.same)
@@ -370,6 +371,7 @@ def compose_target(config: Config, target: Target) -> Built:
         ),
         provenance=target.provenance,
         notes=loaded.notes,
+        progress=progress,
     )
     decisions = {
         "same": [list(p) for p in same],
@@ -530,11 +532,11 @@ def _refuse_outputs_that_are_sources(config: Config, built: Sequence[Built]) -> 
                 )
 
 
-def build(config: Config, *, force: bool = False) -> list[Built]:
+def build(config: Config, *, force: bool = False, progress: Progress = silent) -> list[Built]:
     """Write every target and the lock. Refuses (unless forced) to replace an output that
     compose did not write or that was edited by hand since, and an output that is a source."""
     lock = read_lock(config)
-    built = [compose_target(config, target) for target in config.targets]
+    built = [compose_target(config, target, progress) for target in config.targets]
     _refuse_outputs_that_are_sources(config, built)
     # Every output is checked and read once, before any is written: a refusal writes nothing.
     outputs = [check_target(item.target.output) for item in built]
@@ -559,12 +561,12 @@ def build(config: Config, *, force: bool = False) -> list[Built]:
 # --- check ----------------------------------------------------------------------------------
 
 
-def check(config: Config) -> list[Staleness]:
+def check(config: Config, progress: Progress = silent) -> list[Staleness]:
     """Compare every output with what build would write now. Never writes."""
     lock = read_lock(config)
     results = []
     for target in config.targets:
-        built = compose_target(config, target)
+        built = compose_target(config, target, progress)
         entry = lock.get(target.name, {})
         locked = entry.get("sources", {})
         now = _source_hashes(config, built)

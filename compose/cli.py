@@ -255,10 +255,12 @@ def merge_command(
     threshold: Annotated[float | None, typer.Option(help=THRESHOLD_HELP)] = None,
     lexical: LexicalOption = False,
     provenance: Annotated[
-        bool, typer.Option(help="Name each line's source agents in an HTML comment.")
+        bool,
+        typer.Option("--provenance", help="Name each line's source agents in an HTML comment."),
     ] = False,
     force: Annotated[
-        bool, typer.Option(help="Merge unrelated agents; allow overwriting an input file.")
+        bool,
+        typer.Option("--force", help="Merge unrelated agents; allow overwriting an input file."),
     ] = False,
     examples: Annotated[
         str, typer.Option(help="Examples kept in the description: a number, or 'all'.")
@@ -539,7 +541,9 @@ def init_command(
     paths: Annotated[
         list[str] | None, typer.Argument(help="Agent files or directories.", metavar="PATH...")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing compose.toml.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing compose.toml.")
+    ] = False,
 ) -> None:
     """Write a starter compose.toml: one canonical agent per family of agents found.
 
@@ -563,7 +567,9 @@ def init_command(
 @app.command("build")
 def build_command(
     config: ConfigOption = None,
-    force: Annotated[bool, typer.Option(help="Overwrite outputs edited by hand.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite outputs edited by hand.")
+    ] = False,
 ) -> None:
     """Write every canonical agent of the config and compose.lock.
 
@@ -572,7 +578,9 @@ def build_command(
     with _user_errors():
         from compose.canonical import build
 
-        for item in build(_config(config), force=force):
+        with _watching() as progress:
+            built = build(_config(config), force=force, progress=progress)
+        for item in built:
             _warn(item.result.notes)
             if item.changed:
                 _note(f"built {item.target.output}: {item.result.summary()}")
@@ -589,7 +597,8 @@ def check_command(config: ConfigOption = None) -> None:
     with _user_errors():
         from compose.canonical import check
 
-        results = check(_config(config))
+        with _watching() as progress:
+            results = check(_config(config), progress)
         for result in results:
             typer.echo("\n".join(result.explain()))
     raise typer.Exit(1 if any(r.stale for r in results) else 0)

@@ -420,3 +420,9 @@ def test_diff_is_coloured_on_request_and_plain_otherwise(monkeypatch: pytest.Mon
     monkeypatch.setenv("NO_COLOR", "1")
     _, plain, _ = invoke("diff", old, new)
     assert "\x1b[" not in plain and "+ added" in plain
+
+
+def test_flags_have_no_negative_twins_in_help() -> None:
+    for command in ("merge", "report", "diff", "init", "build", "check", "parse", "evaluate"):
+        _, help_text, _ = invoke(command, "-h")
+        assert "--no-" not in help_text, command

@@ -295,7 +295,11 @@ def _led(c: Cluster) -> Cluster:
         return c
     led = [m for m in c.members if m.lead_in and not m.ordered and m.parent is None]
     if not led:
-        return c
+        # A plain line is written from the member that says the most: the others' words
+        # fold into it, instead of hanging off a short phrasing as details.
+        led = [m for m in c.members if not m.ordered and m.parent is None]
+        owner = min(led, key=lambda m: (-len(set(content_terms(m.text))), m is not rep))
+        return replace(c, representative=owner)
     # The one that says the most, so that the others fold into it rather than beside it.
     owner = min(led, key=lambda m: (-len(set(content_terms(m.text))), _source_order(m)))
     return replace(c, representative=owner)
@@ -411,42 +415,72 @@ def _line_texts(
             )
         )
     )
-    generic = lexicon().generic
     texts = {}
     for c in clustering.clusters:
-        text = c.representative.markdown
-        words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
         others = _others(c)
         # A step or a rank keeps its place in its list: "2. Performance - ..." is no detail of
         # a line elsewhere (its list would lose its second item). Two sources' copies of one
         # ranked list under one lead-in are one list.
         rep = c.representative
         steps = tuple(m for m in others if m.ordered and _own_place(m) != _own_place(rep))
-        others = [m for m in others if m not in steps]
-        details = [
+        composed = _line(rep.markdown, [m for m in others if m not in steps], said)
+        texts[c.id] = Composed(composed.text, steps + composed.apart)
+    return texts
+
+
+def _line(text: str, others: Sequence[Bullet], said: TermIndex) -> Composed:
+    """text completed by others: their details, their unsaid phrases, or they stay apart."""
+    generic = lexicon().generic
+    words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
+
+    def details_of(members: Sequence[Bullet]) -> list[str]:
+        return [
             d
-            for d in missing_details(text, others)
+            for d in missing_details(text, members)
             # "(API)" or "(REST)" after "RESTful" adds nothing the agent does not say anyway.
             if not ((d.lower() in generic or _variant(d, words)) and d in said)
         ]
-        composed = complete(with_details(text, details), others)
-        texts[c.id] = Composed(composed.text, steps + composed.apart)
-    return texts
+
+    # A member giving examples of something the line does not speak of ("caching layers
+    # (Redis, Memcached)" beside "Add appropriate indexes") says something else.
+    foreign = [m for m in others if _examples_elsewhere(text, m)]
+    others = [m for m in others if m not in foreign]
+    apart = (*foreign, *complete(with_details(text, details_of(others)), others).apart)
+    # A member that stays a line of its own lends the line no details: it says them.
+    others = [m for m in others if m not in apart]
+    composed = complete(with_details(text, details_of(others)), others)
+    return Composed(composed.text, _distinct((*apart, *composed.apart)))
 
 
 def complete(line: str, others: Sequence[Bullet]) -> Composed:
     """line extended until it states every content word of others (see _fold) and links to
     every target they link to."""
-    apart: dict[str, Bullet] = {}
+    apart: list[Bullet] = []
+    folds = 0  # members whose words the line took as details
     for other in others:
-        line, kept_apart = _fold(line, other)
-        if not kept_apart:
-            line = _with_links(line, other.markdown)
-        elif (said := _lead_key(other.markdown)) not in apart:
-            # Members kept apart in the same words (one item under two lead-ins) are one line:
-            # written twice, a merge of the merge would make them one.
-            apart[said] = other
-    return Composed(line, tuple(apart.values()))
+        folded, kept_apart = _fold(line, other)
+        if not kept_apart and folded != line:
+            folds += 1
+            # A line that has taken FOLDS_PER_LINE members' phrases as details reads as a
+            # list of other statements: the next ones are lines of their own.
+            kept_apart = folds > FOLDS_PER_LINE
+        if kept_apart:
+            apart.append(other)
+        else:
+            line = _with_links(folded, other.markdown)
+    return Composed(line, _distinct(apart))
+
+
+FOLDS_PER_LINE = 2
+
+
+def _distinct(members: Sequence[Bullet]) -> tuple[Bullet, ...]:
+    """Members kept apart in the same words (one item under two lead-ins) are one line:
+    written twice, a merge of the merge would make them one."""
+    distinct: dict[str, Bullet] = {}
+    for member in members:
+        distinct.setdefault(_lead_key(member.markdown), member)
+    return tuple(distinct.values())
 
 
 _INLINE_LINK = re.compile(r"(?<!!)\[([^\[\]]+)\]\(([^()\s]+(?:\s+\"[^\"]*\")?)\)")
@@ -500,9 +534,10 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
     for index, part in enumerate(_parts(other.text)):
         part_terms = set(content_terms(part))
         if part_terms & set(lost):
-            if index == 0 and " " not in part:
-                # A lone opening word is the item's verb ("Evaluate and recommend ...") or
-                # its subject ("Sharding for ..."); neither reads as a detail of another.
+            if index == 0:
+                # The item's opening is its statement: its verb and object ("Identify
+                # potential bottlenecks", "Configure HTTPS") or its subject ("Sharding for
+                # ..."); none reads as a detail of another.
                 return line, True
             detail = _trim(part, part_terms & set(lost))
             if " " not in detail and not named_terms(detail):
@@ -596,9 +631,17 @@ def _section_text(
 
 
 def _variant(term: str, words: set[str]) -> bool:
-    """REST beside RESTful, API beside APIs: the same word with a suffix."""
-    lowered = term.lower()
-    return any(w != lowered and w.startswith(lowered) and len(w) - len(lowered) <= 3 for w in words)
+    """Every word of term is one of words, or one with or without a short suffix: REST
+    beside RESTful, "GraphQL APIs" beside "GraphQL API"."""
+
+    def known(word: str) -> bool:
+        return any(
+            w == word
+            or ((w.startswith(word) or word.startswith(w)) and abs(len(w) - len(word)) <= 3)
+            for w in words
+        )
+
+    return all(known(w) for w in re.findall(r"[a-z0-9]+", term.lower()))
 
 
 def _others(c: Cluster) -> list[Bullet]:
@@ -665,6 +708,19 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
         for phrase in _named_phrases(other.text):
             add(phrase, exact=True)
     return found
+
+
+def _examples_elsewhere(text: str, other: Bullet) -> bool:
+    """Whether other gives examples in parentheses of a subject text does not speak of."""
+    said = set(content_terms(strip_markup(text)))
+    for match in _PARENTHESIS.finditer(other.text):
+        items = [i.strip() for i in _LIST_SPLIT.split(match.group(1)) if i.strip()]
+        if not items or not all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
+            continue
+        subject = _subject(other.text[: match.start()], said)
+        if subject is not None and not any(_abbreviates(i, subject) for i in items):
+            return True
+    return False
 
 
 def _named_phrases(text: str) -> list[str]:

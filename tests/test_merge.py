@@ -116,15 +116,16 @@ def test_every_named_term_of_every_seed_survives(
                 assert contains_term(merged.text, term), (term, bullet.text)
 
 
-def test_body_is_at_most_82_percent_of_the_sources(
+def test_body_is_at_most_84_percent_of_the_sources(
     merged: MergeResult, seed_agents: list[Agent]
 ) -> None:
     # Nothing lost comes before size: members whose words no line could state stay lines of
     # their own, so do short items naming a practice of their own (no "(Control objectives)"
-    # details), and steps keep their lists (0.59 when words were dropped; the target is 0.6;
-    # 0.80 now).
+    # details), items whose opening or examples say something else (no "(XSS)" after
+    # parameterized queries), and steps keep their lists (0.59 when words were dropped; the
+    # target is 0.6; 0.80 with junk details, 0.83 now).
     sources = sum(len(a.source.body) for a in seed_agents)
-    assert len(body(merged.text)) <= 0.82 * sources
+    assert len(body(merged.text)) <= 0.84 * sources
 
 
 def test_no_content_word_of_a_seed_item_is_lost(
@@ -146,11 +147,22 @@ def test_details_of_other_phrasings_are_unioned(merged: MergeResult) -> None:
     assert body(merged.text).count("Implement rate limiting, throttling") <= 1
 
 
-def test_details_of_something_else_say_what_they_are_examples_of(merged: MergeResult) -> None:
+def test_a_member_with_examples_of_something_else_stays_a_line_of_its_own(
+    merged: MergeResult,
+) -> None:
     # "Specify indexing strategies, caching layers (Redis, Memcached), and query optimization"
-    # joined the query line: its examples are of caching layers, not of indexing.
-    line = next(x for x in body(merged.text).splitlines() if "Redis, Memcached" in x and "ind" in x)
-    assert "(caching layers: Redis, Memcached" in line
+    # joined the indexing line: its examples are of caching layers, which that line does not
+    # speak of ("(caching layers: Redis, Memcached)" after "Add appropriate indexes").
+    text = body(merged.text)
+    assert "- Add appropriate indexes based on query patterns\n" in text
+    assert "caching layers (Redis, Memcached), and query optimization techniques\n" in text
+
+
+def test_details_of_a_member_kept_apart_are_not_grafted(merged: MergeResult) -> None:
+    # The XSS advice is a line of its own; "(XSS)" after parameterized queries misled.
+    text = body(merged.text)
+    assert "- Use parameterized queries to prevent SQL injection\n" in text
+    assert "XSS protection" in text
 
 
 def test_a_member_no_detail_can_state_stays_a_line_of_its_own(merged: MergeResult) -> None:
@@ -162,8 +174,9 @@ def test_details_keep_their_subject_when_the_line_shares_only_a_word_of_it(
     merged: MergeResult,
 ) -> None:
     # "Understand data consistency requirements (eventual vs strong)" joined a line that
-    # shares only "understand": "(eventual vs strong)" alone would lose what it is about.
-    assert "(data consistency requirements: eventual vs strong)" in body(merged.text)
+    # shares only "understand": it is a line of its own ("(eventual vs strong)" alone would
+    # lose what it is about).
+    assert "- Understand data consistency requirements (eventual vs strong)" in merged.text
     other = parse(loads("---\nname: b\n---\n- Provide execution plan (EXPLAIN) reviews\n", "b"))
     assert missing_details("Execution plans are analyzed", other.bullets) == ["EXPLAIN"]
 

@@ -137,8 +137,8 @@ def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
     ("first", "second", "written"),
     [
         # Found by fuzzing: "Redis" from "- Redis **[link](u):**" was written into the link's
-        # target, "[link](u, Redis)".
-        ("- Redis\n**[link](u):**\n- [link](u)\n", "- [link](u)\n", "- [link](u) (Redis)"),
+        # target, "[link](u, Redis)"; the item's opening word now keeps it a line of its own.
+        ("- Redis\n**[link](u):**\n- [link](u)\n", "- [link](u)\n", "- Redis **[link](u):**"),
         # Found by fuzzing groups: "****bold** caching**" gained a nested "Redis" from the
         # other agent and read back as a section title, which a regex for "**Title**" missed.
         (

@@ -232,19 +232,32 @@ def _sections(
         target = home(first)
         for cluster_id in rest:  # into the first's list, where they stay apart as siblings
             place_of[cluster_id] = target
-    children: dict[str, list[Cluster]] = defaultdict(list)
+    children: dict[str, list[Cluster]] = defaultdict(list)  # by the parent's bullet id
     # Each list's entries: a cluster's line, or a member kept apart from it whose own lead-in
     # or numbered list is not the line's (it is written under its own).
     top: dict[_Place, list[Cluster | Bullet]] = defaultdict(list)
     beside: dict[str, list[Bullet]] = defaultdict(list)  # kept apart, right after the line
+    # Members kept apart under their parent item, by the parent's bullet id: written under it,
+    # wherever it is written.
+    nested: dict[str, list[Bullet]] = defaultdict(list)
     for c in in_order:
-        if c.id in parent_of:
-            children[parent_of[c.id]].append(c)
-            beside[c.id].extend(texts[c.id].apart)
-            continue
-        top[place_of[c.id]].append(c)
+        is_nested = c.id in parent_of
+        if is_nested:
+            children[str(c.representative.parent)].append(c)
+        else:
+            top[place_of[c.id]].append(c)
         for member in texts[c.id].apart:
+            if member.parent is not None and by_bullet[member.parent].id != c.id:
+                nested[member.parent].append(member)
+                continue
             own = _own_place(member)
+            if is_nested:
+                # Beside a nested line only an item of its list; others go to their own place.
+                if member.parent == c.representative.parent:
+                    beside[c.id].append(member)
+                else:
+                    top[own or (_merged_section(member.topic, member.section), "")].append(member)
+                continue
             if own is None and place_of[c.id][1]:
                 # A plain item is neither a step nor written under the line's lead-in.
                 own = _merged_section(member.topic, member.section), ""
@@ -255,10 +268,18 @@ def _sections(
 
     def lines_of(entry: Cluster | Bullet) -> list[Line]:
         if isinstance(entry, Bullet):
-            return [Line(entry.markdown, by_bullet[entry.id].id, (entry.agent,))]
-        kids = tuple(line for k in children[entry.id] for line in lines_of(k))
+            kin: list[Cluster | Bullet] = [*children[entry.id], *nested[entry.id]]
+            kids = tuple(line for k in sorted(kin, key=_source_order) for line in lines_of(k))
+            return [Line(entry.markdown, by_bullet[entry.id].id, (entry.agent,), kids)]
+        # The items nested under each member this line says (not those written apart).
+        written_apart = {m.id for m in texts[entry.id].apart}
+        said_here = [m.id for m in entry.members if m.id not in written_apart]
+        kin = []
+        for bullet in said_here:
+            kin += [*children[bullet], *nested[bullet]]
+        kids = tuple(line for k in sorted(kin, key=_source_order) for line in lines_of(k))
         first = Line(texts[entry.id].text, entry.id, entry.agents, kids)
-        return [first, *(Line(m.markdown, entry.id, (m.agent,)) for m in beside[entry.id])]
+        return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
     for (key, list_key), entries in sorted(top.items(), key=_list_order):
@@ -415,16 +436,24 @@ def _line_texts(
             )
         )
     )
+    cluster_of = clustering.cluster_of()
     texts = {}
     for c in clustering.clusters:
         others = _others(c)
         # A step or a rank keeps its place in its list: "2. Performance - ..." is no detail of
         # a line elsewhere (its list would lose its second item). Two sources' copies of one
-        # ranked list under one lead-in are one list.
+        # ranked list under one lead-in are one list. So does a nested item: "Database
+        # migrations when needed" is one of the things "Implementation: Provide complete,
+        # production-ready code with:" asks for.
         rep = c.representative
-        steps = tuple(m for m in others if m.ordered and _own_place(m) != _own_place(rep))
-        composed = _line(rep.markdown, [m for m in others if m not in steps], said)
-        texts[c.id] = Composed(composed.text, steps + composed.apart)
+        kept = tuple(
+            m
+            for m in others
+            if (m.ordered and _own_place(m) != _own_place(rep))
+            or (m.parent is not None and cluster_of[m.parent].id != c.id)
+        )
+        composed = _line(rep.markdown, [m for m in others if m not in kept], said)
+        texts[c.id] = Composed(composed.text, kept + composed.apart)
     return texts
 
 

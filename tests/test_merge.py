@@ -518,3 +518,16 @@ def test_numbered_lists_keep_the_titles_they_were_written_under(merged: MergeRes
     assert "Your Approach:\n\n1. Always ask clarifying questions" in text
     assert "Decision-Making Framework:\n\n1. Always prioritize security" in text
     assert "When Providing Solutions:\n\n1. " in text
+
+
+def test_a_nested_list_keeps_its_items_under_their_parent(merged: MergeResult) -> None:
+    # Its items had joined lines elsewhere, and two were left loose at the top of Workflow.
+    expected = """3. **Implementation**: Provide complete, production-ready code with:
+   - Proper error handling and validation
+   - Security considerations addressed
+   - Performance optimizations where relevant"""
+    assert expected in merged.text
+    start = merged.text.index("3. **Implementation**")
+    nested = merged.text[start:].split("\n4. ")[0]
+    for item in ("Comments explaining complex logic", "Database migrations", "Example API"):
+        assert item in nested

@@ -25,6 +25,7 @@ from compose.terms import (
     lexicon,
     named_terms,
     strip_markup,
+    synonym_words,
 )
 from compose.topics import OTHER, topic_order, topic_title
 
@@ -548,8 +549,12 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
     parts are most of what other says ("Sharding for large datasets" beside "Pagination
     for large datasets"), or too long to read as details, other is a statement of its own.
     """
-    said = set(content_terms(strip_markup(line)))
-    terms = content_terms(other.text)
+    plain = strip_markup(line)
+    said = set(content_terms(plain))
+    # A synonym counts as said only as written: "throttling" beside "rate limiting" is lost.
+    written = set(re.findall(r"[a-z0-9]+", plain.lower().replace("-", " ")))
+    renamed = [w for w in synonym_words(other.text) if w not in written]
+    terms = [*content_terms(other.text), *renamed]
     lost = [t for t in dict.fromkeys(terms) if t not in said]
     if not lost:
         return line, False
@@ -561,7 +566,7 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
         return line, True
     parts = []
     for index, part in enumerate(_parts(other.text)):
-        part_terms = set(content_terms(part))
+        part_terms = set(content_terms(part)) | set(synonym_words(part))
         if part_terms & set(lost):
             if index == 0:
                 # The item's opening is its statement: its verb and object ("Identify

@@ -533,13 +533,15 @@ def _lead_in_of(previous: Token | None, latest: list[str]) -> str | None:
 
 
 def _bold_title(children: list[Token]) -> str | None:
-    """'**Title:**' or '**Title**:' alone in a paragraph -> 'Title'."""
+    """'**Title:**' or '**Title**:' alone in a paragraph -> 'Title'. A bold sentence ("**If
+    the request is ambiguous, ask clarifying questions.**") is emphasis, not a title."""
     if not children or children[0]["type"] != "strong":
         return None
     tail = plain_text(children[1:])
     if tail not in ("", ":"):
         return None
-    return plain_text(children[0]["children"]).rstrip(":").strip() or None
+    title = plain_text(children[0]["children"]).rstrip(":").strip()
+    return None if not title or title.endswith((".", "!", "?")) else title
 
 
 def as_plain_if_title(markdown: str) -> str | None:

@@ -126,6 +126,14 @@ def _canonical(word: str) -> str:
     return lex.synonyms.get(word, word)
 
 
+def synonym_words(text: str) -> tuple[str, ...]:
+    """Words of text the lexicon reads as another word ("throttling" as rate limiting): they
+    match as that word, but a reader looks for them as written."""
+    synonyms = lexicon().synonyms
+    words = _WORD.findall(text.lower().replace("-", " "))
+    return tuple(dict.fromkeys(w for w in words if w in synonyms))
+
+
 def surface_forms(text: str) -> dict[str, str]:
     """Each content term of text -> how text writes it (a lexicon phrase as the phrase)."""
     lex = lexicon()

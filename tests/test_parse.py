@@ -246,3 +246,17 @@ def test_a_template_is_kept_with_the_sentence_that_introduces_it() -> None:
     (section,) = parse(loads(text, "t.md")).sections
     assert section.paragraphs == ()
     assert section.verbatim == ('Progress tracking:\n\n```json\n{"a": 1}\n```',)
+
+
+def test_a_bold_sentence_is_a_paragraph_not_a_title() -> None:
+    # lst97's frontend-developer: read as a title with nothing under it, a merge dropped it.
+    agent = parse(
+        loads(
+            "---\nname: a\n---\n## Your Task\n\nBuild it.\n\n"
+            "**If the request is ambiguous, ask clarifying questions first.**\n\n"
+            "**Constraints:**\n- Use TypeScript\n",
+            "a.md",
+        )
+    )
+    assert [s.title for s in agent.sections] == ["Your Task", "Constraints"]
+    assert any("clarifying questions" in p for s in agent.sections for p in s.paragraphs)

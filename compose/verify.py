@@ -17,7 +17,7 @@ import yaml
 from compose.clustering import Clustering
 from compose.consolidate import MergedAgent, walk
 from compose.parse import Agent
-from compose.terms import TermIndex, content_terms, named_terms, strip_markup
+from compose.terms import TermIndex, content_terms, named_terms, strip_markup, synonym_words
 
 
 @dataclass(frozen=True)
@@ -134,13 +134,15 @@ class WordLoss:
 
 def word_loss(agents: tuple[Agent, ...] | list[Agent], text: str) -> WordLoss:
     """Which content words (stemmed, lexicon-normalised, stop words and generic verbs left
-    out) of every input list item appear nowhere in text."""
-    written = set(content_terms(strip_markup(text)))
+    out) of every input list item appear nowhere in text; a word the lexicon reads as a
+    synonym of another ("throttling") must appear as written."""
+    plain = strip_markup(text)
+    written = set(content_terms(plain)) | set(synonym_words(plain))
     words_in = 0
     missing = []
     for agent in agents:
         for bullet in agent.bullets:
-            terms = content_terms(bullet.text)
+            terms = [*content_terms(bullet.text), *synonym_words(bullet.text)]
             words_in += len(terms)
             lost = tuple(dict.fromkeys(t for t in terms if t not in written))
             if lost:

@@ -238,6 +238,7 @@ def _sections(
     # or numbered list is not the line's (it is written under its own).
     top: dict[_Place, list[Cluster | Bullet]] = defaultdict(list)
     beside: dict[str, list[Bullet]] = defaultdict(list)  # kept apart, right after the line
+    written_as = {b: (text, agents) for t in texts.values() for b, text, agents in t.written_as}
     # Members kept apart under their parent item, by the parent's bullet id: written under it,
     # wherever it is written.
     nested: dict[str, list[Bullet]] = defaultdict(list)
@@ -271,7 +272,8 @@ def _sections(
         if isinstance(entry, Bullet):
             kin: list[Cluster | Bullet] = [*children[entry.id], *nested[entry.id]]
             kids = tuple(line for k in sorted(kin, key=_source_order) for line in lines_of(k))
-            return [Line(entry.markdown, by_bullet[entry.id].id, (entry.agent,), kids)]
+            text, agents = written_as.get(entry.id, (entry.markdown, (entry.agent,)))
+            return [Line(text, by_bullet[entry.id].id, agents, kids)]
         # The items nested under each member this line says (not those written apart).
         written_apart = {m.id for m in texts[entry.id].apart}
         said_here = [m.id for m in entry.members if m.id not in written_apart]
@@ -418,6 +420,9 @@ class Composed:
 
     text: str
     apart: tuple[Bullet, ...] = ()
+    # Members kept apart that are written in other words: those of the others kept apart
+    # to the same list, folded into them (bullet id, its line, the agents that say it).
+    written_as: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
 
 def _line_texts(
@@ -454,8 +459,35 @@ def _line_texts(
             or (m.parent is not None and cluster_of[m.parent].id != c.id)
         )
         composed = _line(rep.markdown, [m for m in others if m not in kept], said)
-        texts[c.id] = Composed(composed.text, kept + composed.apart)
+        apart, written_as = _apart_together(composed.apart, said)
+        texts[c.id] = Composed(composed.text, kept + apart, written_as)
     return texts
+
+
+def _apart_together(
+    apart: Sequence[Bullet], said: TermIndex
+) -> tuple[tuple[Bullet, ...], tuple[tuple[str, str, tuple[str, ...]], ...]]:
+    """Members kept apart from a line that are written in one list ("Implement database
+    migrations and version control" three times, away from the lead-in list holding their
+    cluster's line) are one line there, as a cluster's members are: the one that says the
+    most, completed by the others."""
+    by_list: dict[object, list[Bullet]] = defaultdict(list)
+    for member in apart:
+        by_list[_own_place(member) or _merged_section(member.topic, member.section)].append(member)
+    kept: list[Bullet] = []
+    written_as: list[tuple[str, str, tuple[str, ...]]] = []
+    for members in by_list.values():
+        base = min(members, key=lambda m: (-len(set(content_terms(m.text))), _source_order(m)))
+        rest = [m for m in members if m is not base]
+        composed = _line(base.markdown, rest, said) if rest else Composed(base.markdown)
+        kept.append(base)
+        kept.extend(composed.apart)
+        if composed.text != base.markdown or len(composed.apart) < len(rest):
+            sayers = [base, *(m for m in rest if m not in composed.apart)]
+            agents = tuple(sorted({m.agent for m in sayers}))
+            written_as.append((base.id, composed.text, agents))
+    order = {m.id: k for k, m in enumerate(apart)}
+    return tuple(sorted(kept, key=lambda m: order[m.id])), tuple(written_as)
 
 
 def _line(text: str, others: Sequence[Bullet], said: TermIndex) -> Composed:

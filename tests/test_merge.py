@@ -531,3 +531,10 @@ def test_a_nested_list_keeps_its_items_under_their_parent(merged: MergeResult) -
     nested = merged.text[start:].split("\n4. ")[0]
     for item in ("Comments explaining complex logic", "Database migrations", "Example API"):
         assert item in nested
+
+
+def test_members_kept_apart_to_one_list_are_one_line_there(merged: MergeResult) -> None:
+    # Their cluster's line sits under "For database work:"; the three plain phrasings of it
+    # were three lines of the plain list.
+    text = body(merged.text)
+    assert text.count("migrations and version control") == 1

@@ -73,6 +73,10 @@ def render(
         # A paragraph ending in ':' that introduces none of the lists is written after them:
         # above one, it would read back as that list's lead-in.
         opening = [p for p in section.paragraphs if not (section.lists and introduces(p))]
+        if section.lists and section.lists[0].lead_in is None:
+            # Right above a list with no lead-in, a paragraph reads as its lead-in ("Your task
+            # is to take a user's request ..." over items of four agents): it closes instead.
+            opening = []
         closing = [p for p in section.paragraphs if p not in opening]
         block = [f"## {section.title}\n"]
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)

@@ -538,3 +538,16 @@ def test_members_kept_apart_to_one_list_are_one_line_there(merged: MergeResult) 
     # were three lines of the plain list.
     text = body(merged.text)
     assert text.count("migrations and version control") == 1
+
+
+def test_a_paragraph_never_sits_right_above_a_list_it_does_not_introduce() -> None:
+    agents = [
+        parse(
+            loads(
+                "---\nname: a-x\n---\n## Tasks\n\nYour task is to build UI.\n\n- Use Hooks\n", "a"
+            )
+        ),
+        parse(loads("---\nname: a-y\n---\n## Tasks\n\n- Write unit tests\n", "b")),
+    ]
+    text = merge_agents(agents).text
+    assert text.index("- Use Hooks") < text.index("Your task is to build UI.")

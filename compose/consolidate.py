@@ -1080,21 +1080,57 @@ _RESTATEMENTS = ("use this agent", "you are ")
 
 
 def _merged_lead(leads: Sequence[str]) -> str:
-    """The lead that covers most of the others' words, plus sentences that add new ones."""
+    """The lead that covers most of the others' words, plus sentences that add new ones: a
+    second persona ("Acts as a senior frontend engineer") never, a second "Use ... when"
+    joined to the first as one more case, so that the description has one trigger."""
     if not leads:
         return ""
     terms = [set(content_terms(lead)) for lead in leads]
     best = max(range(len(leads)), key=lambda i: (len(terms[i]), -i))
-    kept = [leads[best]]
+    kept = [_sentence_end(s) for s in _SENTENCE.split(leads[best])]
     covered = set(terms[best])
     named = {t.lower() for t in named_terms(leads[best])}
-    for lead in leads:
+    cases: list[str] = []  # further "when ..." cases of the trigger
+    for lead in [*leads[:best], *leads[best + 1 :]]:
         for sentence in _SENTENCE.split(lead):
             new = set(content_terms(sentence)) - covered
             names = {t.lower() for t in named_terms(sentence)} - named
-            if (len(new) >= 3 or names) and not sentence.lower().startswith(_RESTATEMENTS):
-                kept.append(sentence)
-                covered |= new
-                named |= names
-    # Each kept piece ends a sentence, so two leads never run on into one.
-    return " ".join(k if k.rstrip()[-1:] in ".!?" else k.rstrip() + "." for k in kept)
+            if not (len(new) >= 3 or names) or sentence.lower().startswith(_RESTATEMENTS):
+                continue
+            covered |= new
+            named |= names
+            trigger = _TRIGGER.match(sentence)
+            if trigger and any(_TRIGGER.match(k) for k in kept):
+                case = sentence[trigger.end() :].strip().rstrip(".!?")
+                # "PROACTIVELY" tells Claude Code to call the agent unasked: it stays.
+                proactive = "proactively" in trigger.group(0).lower()
+                cases.append(f"PROACTIVELY {case}" if proactive else case)
+            elif not _PERSONA.match(sentence):
+                # What the agent does comes before when to use it, unless the lead opens with
+                # when to use it ("Use this agent when ...").
+                first_trigger = next(
+                    (k for k, piece in enumerate(kept) if _TRIGGER.match(piece)), len(kept)
+                )
+                kept.insert(first_trigger or len(kept), _sentence_end(sentence))
+    if cases:
+        index = next(k for k, sentence in enumerate(kept) if _TRIGGER.match(sentence))
+        kept[index] = kept[index].rstrip(".!?") + "".join(f"; also {c}" for c in cases) + "."
+    return " ".join(kept)
+
+
+# "Use PROACTIVELY for", "Use this agent when", "Invoke when": what a trigger opens with.
+_TRIGGER = re.compile(
+    r"^(?:use|invoke|call|employ)\b(?:\s+(?:this|the)\s+agent)?(?:\s+proactively)?,?\s*", re.I
+)
+# "Acts as a senior frontend engineer", "A senior application security auditor", "React
+# development expert with ...": who the agent is, which the first lead says already.
+_PERSONA = re.compile(
+    r"^(?:acts? as|you are|an? (?:[\w-]+ ){0,4}?(?:expert|specialist|engineer|developer|"
+    r"architect|auditor|consultant|professional)\b|[\w-]+ (?:[\w-]+ ){0,3}?expert\b)",
+    re.I,
+)
+
+
+def _sentence_end(sentence: str) -> str:
+    """Each kept piece ends a sentence, so two leads never run on into one."""
+    return sentence if sentence.rstrip()[-1:] in ".!?" else sentence.rstrip() + "."

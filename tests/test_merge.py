@@ -551,3 +551,22 @@ def test_a_paragraph_never_sits_right_above_a_list_it_does_not_introduce() -> No
     ]
     text = merge_agents(agents).text
     assert text.index("- Use Hooks") < text.index("Your task is to build UI.")
+
+
+def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
+    first = "An expert React developer for web apps. Use PROACTIVELY for new React components."
+    second = (
+        "Acts as a senior frontend engineer and AI pair programmer. Builds accessible "
+        "components with clean architecture and tests. Use when optimizing existing React "
+        "applications for performance."
+    )
+    agents = [
+        parse(loads(f"---\nname: react-{n}\ndescription: {d}\n---\n- {b}\n", f"{n}.md"))
+        for n, d, b in (("a", first, "Use hooks"), ("b", second, "Use memo"))
+    ]
+    description = dict(merge_agents(agents).agent.frontmatter)["description"]
+    assert description == (
+        "Acts as a senior frontend engineer and AI pair programmer. Builds accessible "
+        "components with clean architecture and tests. Use when optimizing existing React "
+        "applications for performance; also PROACTIVELY for new React components."
+    )

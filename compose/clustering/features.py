@@ -3,8 +3,9 @@
 A bullet's terms come from terms.term_counts, weighted by IDF over the bullets clustered
 together (rare technical words count more than "proper" or "best practices"), with its
 polarity, topic, place (agent, section, lead-in), depth, checklist core, section role and the
-practices it lists beside them. The tool an agent is named after, "Jest" in jest-expert, is read
-as one term (OWN_SUBJECT) it shares with other agents' own tools.
+practices it lists beside them, and its text's embedding (embedding.py) for the semantic
+signal. The tool an agent is named after, "Jest" in jest-expert, is read as one term
+(OWN_SUBJECT) it shares with other agents' own tools.
 """
 
 from __future__ import annotations

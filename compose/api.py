@@ -24,13 +24,12 @@ from compose.progress import Progress, silent
 from compose.render import render
 from compose.verify import Verification, verify
 
-# Within a single agent only near-identical bullets are one statement (normalising, and
-# merging a merged agent again changes nothing). The same line in two sections scores 0.95;
-# one word more ("Success metrics tracking", "Success tracking") about 0.88.
-SINGLE_AGENT_THRESHOLD = 0.9
-# One agent is normalised, not condensed: only bullets near-identical in their words become
-# one. The embedding is for paraphrases across agents; lines one author wrote apart stay apart.
-SINGLE_AGENT = Settings(threshold=SINGLE_AGENT_THRESHOLD, semantic=False)
+# Within a single agent only bullets near-identical in their words are one statement: it is
+# normalised, not condensed, and merging a merged agent again changes nothing. The same line
+# in two sections scores 0.95; one word more ("Success metrics tracking", "Success tracking")
+# about 0.88. The embedding is for paraphrases across agents: lines one author wrote apart
+# stay apart.
+SINGLE_AGENT = Settings(threshold=0.9, semantic=False)
 # Fewer files per core than this are parsed in this process (a file takes about 5 ms).
 PARSE_MIN_FILES = 50
 
@@ -154,8 +153,8 @@ def merge_agents(
     if len(agents) == 1:
         settings = replace(
             settings,
-            threshold=max(settings.threshold, SINGLE_AGENT_THRESHOLD),
-            semantic=False,
+            threshold=max(settings.threshold, SINGLE_AGENT.threshold),
+            semantic=SINGLE_AGENT.semantic,
         )
     clustering = cluster(agents, settings, progress)
     notes = (*notes, *(c.summary() for c in clustering.conflicts))

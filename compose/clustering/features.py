@@ -73,7 +73,8 @@ def featurise(
     # What a text alone decides, worked out once per distinct text (checklists repeat).
     texts = list(dict.fromkeys(b.text for b in bullets))
     phrase = {text: k for k, text in enumerate(texts)}
-    vectors = embed(texts) if semantic else None
+    # With no weight on the signal its vectors would change no score: the model is not loaded.
+    vectors = embed(texts) if semantic and tuning.semantic_weight else None
     by_text = dict(zip(texts, map_on_cores(_read, texts, PARALLEL_MIN_ITEMS), strict=True))
     readings = [by_text[b.text] for b in bullets]
     subjects = _own_subjects(bullets, by_text, tuning.subject_share) if own_subjects else {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -268,20 +268,21 @@ def _sections(
             else:
                 top[own].append(member)
 
+    def nested_lines(parents: Iterable[str]) -> tuple[Line, ...]:
+        """The lines of the items nested under these bullets, in source order."""
+        kin: list[Cluster | Bullet] = []
+        for parent in parents:
+            kin += [*children[parent], *nested[parent]]
+        return tuple(line for k in sorted(kin, key=_source_order) for line in lines_of(k))
+
     def lines_of(entry: Cluster | Bullet) -> list[Line]:
         if isinstance(entry, Bullet):
-            kin: list[Cluster | Bullet] = [*children[entry.id], *nested[entry.id]]
-            kids = tuple(line for k in sorted(kin, key=_source_order) for line in lines_of(k))
             text, agents = written_as.get(entry.id, (entry.markdown, (entry.agent,)))
-            return [Line(text, by_bullet[entry.id].id, agents, kids)]
+            return [Line(text, by_bullet[entry.id].id, agents, nested_lines([entry.id]))]
         # The items nested under each member this line says (not those written apart).
         written_apart = {m.id for m in texts[entry.id].apart}
         said_here = [m.id for m in entry.members if m.id not in written_apart]
-        kin = []
-        for bullet in said_here:
-            kin += [*children[bullet], *nested[bullet]]
-        kids = tuple(line for k in sorted(kin, key=_source_order) for line in lines_of(k))
-        first = Line(texts[entry.id].text, entry.id, entry.agents, kids)
+        first = Line(texts[entry.id].text, entry.id, entry.agents, nested_lines(said_here))
         return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
@@ -750,23 +751,15 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
             covered += f" {detail}"
 
     for other in others:
-        for match in _PARENTHESIS.finditer(other.text):
-            inner = match.group(1)
-            items = [i for i in _LIST_SPLIT.split(inner) if i.strip()]
-            if not all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
+        for inner, items, subject in _parentheses(other.text, said):
+            if items is None:
                 add(inner, exact=False)
-                continue
-            items = [re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", i.strip()) for i in items]
-            items = [i for i in items if i]
-            subject = _subject(other.text[: match.start()], said)
-            if subject is None or any(_abbreviates(i, subject) for i in items):
+            elif subject is None:
                 for item in items:
                     add(item, exact=False)
-                continue
             # Examples of something text does not speak of ("caching layers (Redis)" beside
             # "indexing strategies") say what they are examples of.
-            new = [i for i in items if not _says(covered, i)]
-            if new:
+            elif new := [i for i in items if not _says(covered, i)]:
                 add(f"{subject}: {', '.join(new)}", exact=True)
         # Every named term, found as the safety net finds it (in the member's whole text), in
         # the phrases it is written in: "(React Testing Library)", not "(React, Testing,
@@ -776,17 +769,29 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
     return found
 
 
+def _parentheses(text: str, said: set[str]) -> Iterator[tuple[str, list[str] | None, str | None]]:
+    """Each parenthesis of text: what it holds; its items, when each is short enough to read
+    as a detail (None: a longer parenthetical, kept whole); and the subject they are examples
+    of when said (the terms of the line they would join) does not speak of it."""
+    for match in _PARENTHESIS.finditer(text):
+        inner = match.group(1)
+        items = [i for i in _LIST_SPLIT.split(inner) if i.strip()]
+        if not all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
+            yield inner, None, None
+            continue
+        items = [re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", i.strip()) for i in items]
+        items = [i for i in items if i]
+        subject = _subject(text[: match.start()], said)
+        if subject is not None and any(_abbreviates(i, subject) for i in items):
+            subject = None
+        yield inner, items, subject
+
+
 def _examples_elsewhere(text: str, other: Bullet) -> bool:
     """Whether other gives examples in parentheses of a subject text does not speak of."""
     said = set(content_terms(strip_markup(text)))
-    for match in _PARENTHESIS.finditer(other.text):
-        items = [i.strip() for i in _LIST_SPLIT.split(match.group(1)) if i.strip()]
-        if not items or not all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
-            continue
-        subject = _subject(other.text[: match.start()], said)
-        if subject is not None and not any(_abbreviates(i, subject) for i in items):
-            return True
-    return False
+    found = _parentheses(other.text, said)
+    return any(items and subject is not None for _, items, subject in found)
 
 
 def _named_phrases(text: str) -> list[str]:

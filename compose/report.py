@@ -7,6 +7,7 @@ agents) is computed once here; formats.py turns it into text, Markdown, JSON or 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -71,9 +72,7 @@ class Report:
 def build_report(clustering: Clustering) -> Report:
     agents = clustering.agents
     names = tuple(a.name for a in agents)
-    index = {name: i for i, name in enumerate(names)}
-    owners_of = {c.id: sorted({index[m.agent] for m in c.members}) for c in clustering.clusters}
-    cluster_of = {m.id: c.id for c in clustering.clusters for m in c.members}
+    owners_of, cluster_of = _owners(clustering, agents)
     alone = {m.id for c in clustering.clusters if len(owners_of[c.id]) == 1 for m in c.members}
     overlap: dict[str, dict[str, float]] = {}
     strong: set[tuple[int, int]] = set()  # pairs where one shares NEAR_DUPLICATE of its bullets
@@ -121,17 +120,23 @@ def relatedness(clustering: Clustering) -> float:
     agents = [a for a in clustering.agents if a.bullets]
     if len(agents) < 2:
         return 1.0
-    index = {a.name: i for i, a in enumerate(agents)}
-    owners_of = {
-        c.id: sorted({index[m.agent] for m in c.members if m.agent in index})
-        for c in clustering.clusters
-    }
-    cluster_of = {m.id: c.id for c in clustering.clusters for m in c.members}
+    owners_of, cluster_of = _owners(clustering, agents)
     shared = 0.0
     for i, agent in enumerate(agents):
         counts = _shared_counts(agent, owners_of, cluster_of)
         shared += sum(count for j, count in counts.items() if j != i) / len(agent.bullets)
     return shared / (len(agents) * (len(agents) - 1))
+
+
+def _owners(
+    clustering: Clustering, agents: Sequence[Agent]
+) -> tuple[dict[str, list[int]], dict[str, str]]:
+    """cluster id -> the indexes (in agents) of the agents it has members of; bullet id ->
+    its cluster id. Every member's agent is among agents (an agent with no bullet need not)."""
+    index = {a.name: i for i, a in enumerate(agents)}
+    owners_of = {c.id: sorted({index[m.agent] for m in c.members}) for c in clustering.clusters}
+    cluster_of = {m.id: c.id for c in clustering.clusters for m in c.members}
+    return owners_of, cluster_of
 
 
 def _shared_counts(

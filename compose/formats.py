@@ -15,7 +15,7 @@ from rich.table import Table
 
 from compose.clustering import Cluster
 from compose.consolidate import merged_name
-from compose.parse import Bullet
+from compose.parse import Agent, Bullet
 from compose.report import Family, Report, report_data
 
 # Beyond this many agents a matrix stops being readable; the strongest pairs are listed.
@@ -327,29 +327,27 @@ HTML_SUMMARY_ROWS = 10
 
 
 def _grid_agents(report: Report) -> list[str]:
-    """The agents the overlap grid shows: by family, largest first, then agents that share
+    """The agents the overlap grid shows: by family, most alike first, then agents that share
     something with another, up to HTML_MATRIX_MAX_AGENTS; agents that share nothing add
     only empty rows."""
-    order = [name for family in report.families for name in family.agents]
+    order = dict.fromkeys(name for family in report.families for name in family.agents)
     related = (
         {name for a, row in report.overlap.items() for name in (a, *row) if len(row) > 1}
         if len(report.names) > HTML_MATRIX_MAX_AGENTS
         else set(report.names)
     )
-    order += [name for name in report.names if name in related and name not in order]
-    return order[:HTML_MATRIX_MAX_AGENTS]
+    order.update(dict.fromkeys(name for name in report.names if name in related))
+    return list(order)[:HTML_MATRIX_MAX_AGENTS]
 
 
-def _common_folder(report: Report) -> str:
-    """The folder every agent file of the report is in."""
-    folders = [os.path.dirname(os.path.abspath(a.path)) for a in report.clustering.agents]
+def _common_folder(agents: Sequence[Agent]) -> str:
+    """The folder every agent file is in."""
+    folders = [os.path.dirname(os.path.abspath(a.path)) for a in agents]
     return os.path.commonpath(folders) if folders else "."
 
 
-def _merge_command(report: Report, family: Family) -> str:
-    """The command that merges a family, its paths relative to _common_folder."""
-    root = _common_folder(report)
-    by_name = {a.name: a for a in report.clustering.agents}
+def _merge_command(family: Family, by_name: dict[str, Agent], root: str) -> str:
+    """The command that merges a family, its paths relative to root."""
     agents = [by_name[name] for name in family.agents]
     paths = (os.path.relpath(os.path.abspath(a.path), root) for a in agents)
     name = merged_name([a.source.declared_name for a in agents], [])
@@ -404,15 +402,17 @@ def to_html(report: Report) -> str:
         f"<li><b>{len(clustering.conflicts)}</b> conflicts</li></ul>",
     ]
     if report.families:
+        root = _common_folder(report.clustering.agents)
+        by_name = {a.name: a for a in report.clustering.agents}
         parts.append(
             "<h3>What to merge</h3><p class=muted>Families of agents that say enough in "
             "common to be one agent, with how much each pair shares on average; the commands "
-            f"run in {esc(_common_folder(report))}.</p>"
+            f"run in {esc(root)}.</p>"
         )
         rows = [
             f"<tr><td>{''.join(chip(a) for a in f.agents)}</td>"
             f'<td class="v">{f.share:.0%}</td><td><details><summary>{len(f.agents)} agents'
-            f"</summary><code>{esc(_merge_command(report, f))}</code></details></td></tr>"
+            f"</summary><code>{esc(_merge_command(f, by_name, root))}</code></details></td></tr>"
             for f in report.families
         ]
         parts += folded(rows, "<tr><th>agents</th><th>shared</th><th>command</th></tr>", "families")

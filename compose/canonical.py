@@ -480,9 +480,14 @@ def _hand_edits(current: str, entry: dict[str, Any]) -> list[str] | None:
     if not isinstance(written, list):
         return None
     lines = current.splitlines()
-    missing = Counter(written) - Counter(map(_line_hash, lines))
+    hashes = [_line_hash(line) for line in lines]
+    missing = Counter(written) - Counter(hashes)
     known = set(written)
-    edits = [f"+ {line}" for line in lines if line.strip() and _line_hash(line) not in known]
+    edits = [
+        f"+ {line}"
+        for line, digest in zip(lines, hashes, strict=True)
+        if line.strip() and digest not in known
+    ]
     removed = sum(missing.values())
     if removed:
         edits.append(f"- ({removed} line{'s' if removed > 1 else ''} removed)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -451,8 +452,6 @@ class _Stages:
             )
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
-        import time
-
         if stage != self.stage:
             self._finish()
             self.stage, self.started = stage, time.perf_counter()
@@ -463,8 +462,6 @@ class _Stages:
             self.bar.update(self.task, completed=done, total=total)
 
     def _finish(self) -> None:
-        import time
-
         if self.stage is not None and self.log:
             _note(f"{self.stage}: {time.perf_counter() - self.started:.2f} s")
         if self.bar is not None and self.task is not None:

@@ -16,6 +16,7 @@ from compose.consolidate import (
     merged_name,
     walk,
 )
+from compose.covering import without_covered
 from compose.errors import InputError, LossError
 from compose.load import SourceFile, collect, load, loads
 from compose.parallel import map_on_cores
@@ -159,7 +160,7 @@ def merge_agents(
     clustering = cluster(agents, settings, progress)
     notes = (*notes, *(c.summary() for c in clustering.conflicts))
     progress("composing the merged agent", 0, None)
-    merged = settled(draft(clustering, options))
+    merged = without_covered(settled(draft(clustering, options)))
     text = render(merged, provenance=provenance, description_style=options.description_style)
     progress("checking that nothing is lost", 0, None)
     verification = verify(clustering, merged, text)

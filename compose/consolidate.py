@@ -18,14 +18,17 @@ from compose.clustering import Cluster, Clustering
 from compose.load import split_tools
 from compose.parse import Agent, Bullet, introduces
 from compose.terms import (
+    CLAUSE_WORDS,
     TermIndex,
     checklist_core,
     contains_term,
     content_terms,
     lexicon,
+    list_parts,
     named_terms,
+    renamed_terms,
     strip_markup,
-    synonym_words,
+    written_terms,
 )
 from compose.topics import OTHER, topic_order, topic_title
 
@@ -84,6 +87,15 @@ class MergeStats:
 
 
 @dataclass(frozen=True)
+class Covered:
+    """A line not written because other lines state each of its statements (covering)."""
+
+    cluster: str  # the cluster it stood for
+    text: str
+    by: tuple[str, ...]  # the clusters of the lines that state it
+
+
+@dataclass(frozen=True)
 class MergedAgent:
     frontmatter: tuple[tuple[str, object], ...]
     preamble: tuple[str, ...]
@@ -91,6 +103,7 @@ class MergedAgent:
     stats: MergeStats
     warnings: tuple[str, ...] = ()
     references: tuple[str, ...] = ()  # link reference definitions, written after the body
+    covered: tuple[Covered, ...] = ()
 
     @property
     def name(self) -> str:
@@ -585,8 +598,8 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
     plain = strip_markup(line)
     said = set(content_terms(plain))
     # A synonym counts as said only as written: "throttling" beside "rate limiting" is lost.
-    written = set(re.findall(r"[a-z0-9]+", plain.lower().replace("-", " ")))
-    renamed = [w for w in synonym_words(other.text) if w not in written]
+    written = written_terms(plain)
+    renamed = [w for w in renamed_terms(other.text) if w not in written]
     terms = [*content_terms(other.text), *renamed]
     lost = [t for t in dict.fromkeys(terms) if t not in said]
     if not lost:
@@ -598,8 +611,8 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
         # qualifier ("per endpoint") is a detail.
         return line, True
     parts = []
-    for index, part in enumerate(_parts(other.text)):
-        part_terms = set(content_terms(part)) | set(synonym_words(part))
+    for index, part in enumerate(list_parts(other.text)):
+        part_terms = set(content_terms(part)) | set(renamed_terms(part))
         if part_terms & set(lost):
             if index == 0:
                 # The item's opening is its statement: its verb and object ("Identify
@@ -617,26 +630,9 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
         return line, True
     folded = with_details(line, parts)
     # A phrase the lexicon reads across parts ("unit and integration tests") is in none.
-    if not set(lost) <= set(content_terms(strip_markup(folded))):
+    if not set(lost) <= written_terms(strip_markup(folded)):
         return line, True
     return folded, False
-
-
-# Where a list item's phrases divide: list separators, and clause words (kept with the
-# clause they open, "to prevent abuse").
-_CLAUSE_WORDS = frozenset(
-    "to for with when while via through using by from across including without".split()
-)
-_PART_SPLIT = re.compile(
-    r",\s*(?:and\s+|or\s+)?|;\s*|\s+(?:and|or|then)\s+|\s*:\s+|\s+[-\u2013\u2014]\s+"
-    rf"|\s+(?=(?:{'|'.join(sorted(_CLAUSE_WORDS))})\s)"
-)
-
-
-def _parts(text: str) -> list[str]:
-    """The phrases of a list item, parentheses kept whole."""
-    plain = _PARENTHESIS.sub(lambda m: m.group(0).replace(",", "\0"), text)
-    return [p.replace("\0", ",").strip() for p in _PART_SPLIT.split(plain) if p.strip()]
 
 
 def _trim(part: str, needed: set[str]) -> str:
@@ -644,7 +640,7 @@ def _trim(part: str, needed: set[str]) -> str:
     balancing" -> "load balancing"; "token refresh" stays whole, the lexicon reads it as one
     term); a clause keeps its opening word ("to prevent abuse")."""
     words = part.strip(" .;:").split()
-    if words and words[0].lower() in _CLAUSE_WORDS:
+    if words and words[0].lower() in CLAUSE_WORDS:
         return " ".join(words)
     while len(words) > 1 and needed <= set(content_terms(" ".join(words[1:]))):
         words.pop(0)

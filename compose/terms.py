@@ -22,6 +22,35 @@ _LABEL = re.compile(r"^((?:(?:[A-Z][\w&/-]*|&|and|of|for)\s*){1,6}):\s")
 _BRITISH = re.compile(r"^([a-z]{3,}[^aeiou])([iy])s(e|es|ed|ing|er|ers|able|ation|ations)$")
 
 
+# Where a list item's phrases divide: list separators, and clause words (kept with the
+# clause they open, "to prevent abuse").
+CLAUSE_WORDS = frozenset(
+    "to for with when while via through using by from across including without".split()
+)
+_PART_SPLIT = re.compile(
+    r",\s*(?:and\s+|or\s+)?|;\s*|\s+(?:and|or|then)\s+|\s*:\s+|\s+[-\u2013\u2014]\s+"
+    rf"|\s+(?=(?:{'|'.join(sorted(CLAUSE_WORDS))})\s)"
+)
+
+
+def list_parts(text: str) -> list[str]:
+    """The phrases of a list item, parentheses kept whole."""
+    plain = _PARENTHESIS.sub(lambda m: m.group(0).replace(",", "\0"), text)
+    return [p.replace("\0", ",").strip() for p in _PART_SPLIT.split(plain) if p.strip()]
+
+
+def statements(text: str) -> list[str]:
+    """The statements of a list item: its phrases, each with the clauses that qualify it
+    ("Design efficient database schemas with proper normalization", "pagination")."""
+    found: list[str] = []
+    for part in list_parts(text):
+        if found and part.split()[0].lower() in CLAUSE_WORDS:
+            found[-1] += f" {part}"
+        else:
+            found.append(part)
+    return found
+
+
 @dataclass(frozen=True)
 class Role:
     titles: tuple[str, ...]  # a section whose lower-cased title holds one of these
@@ -99,6 +128,21 @@ def content_terms(text: str) -> tuple[str, ...]:
     return tuple(term for term, filler in _terms(text) if not filler)
 
 
+def phrase_terms(text: str) -> tuple[str, ...]:
+    """Stemmed words of text that are not stop words, fillers too, in order: what a phrase
+    says when it must be found whole ("design patterns", not "patterns")."""
+    return tuple(term for term, _ in _terms(text))
+
+
+def head_phrase(text: str) -> tuple[str, ...]:
+    """phrase_terms less trailing fillers: "rate limiting strategies" is found as "rate
+    limiting", "design patterns" only as both words."""
+    terms = _terms(text)
+    while len(terms) > 1 and terms[-1][1]:
+        terms.pop()
+    return tuple(term for term, _ in terms)
+
+
 def _terms(text: str) -> list[tuple[str, bool]]:
     """Stemmed words of text that are not stop words, each with whether it is a filler."""
     lex = lexicon()
@@ -126,12 +170,20 @@ def _canonical(word: str) -> str:
     return lex.synonyms.get(word, word)
 
 
-def synonym_words(text: str) -> tuple[str, ...]:
-    """Words of text the lexicon reads as another word ("throttling" as rate limiting): they
-    match as that word, but a reader looks for them as written."""
+def renamed_terms(text: str) -> tuple[str, ...]:
+    """Stems of the words of text the lexicon reads as another word ("throttling" as rate
+    limiting): they match as that word, but a reader looks for them as written, in any
+    inflection ("queries" is said by "query", "throttling" only by "throttle")."""
     synonyms = lexicon().synonyms
     words = _WORD.findall(text.lower().replace("-", " "))
-    return tuple(dict.fromkeys(w for w in words if w in synonyms))
+    return tuple(dict.fromkeys(_stem(w) for w in words if w in synonyms))
+
+
+def written_terms(text: str) -> frozenset[str]:
+    """What text says, for renamed_terms as much as for content_terms: its content terms and
+    the stems of its words as written."""
+    words = _WORD.findall(text.lower().replace("-", " "))
+    return frozenset(content_terms(text)) | {_stem(w) for w in words}
 
 
 def surface_forms(text: str) -> dict[str, str]:

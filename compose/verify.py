@@ -17,7 +17,14 @@ import yaml
 from compose.clustering import Clustering
 from compose.consolidate import MergedAgent, walk
 from compose.parse import Agent
-from compose.terms import TermIndex, content_terms, named_terms, strip_markup, synonym_words
+from compose.terms import (
+    TermIndex,
+    content_terms,
+    named_terms,
+    renamed_terms,
+    strip_markup,
+    written_terms,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ class Verification:
 
 def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verification:
     rendered = {line.cluster for s in merged.sections for line in walk(s.lines)}
+    # A line said by others stands for its cluster when they are written.
+    rendered |= {c.cluster for c in merged.covered if set(c.by) <= rendered}
     owner = clustering.cluster_of()
     written = TermIndex(strip_markup(text))
     loss = word_loss(clustering.agents, text)
@@ -137,12 +146,12 @@ def word_loss(agents: tuple[Agent, ...] | list[Agent], text: str) -> WordLoss:
     out) of every input list item appear nowhere in text; a word the lexicon reads as a
     synonym of another ("throttling") must appear as written."""
     plain = strip_markup(text)
-    written = set(content_terms(plain)) | set(synonym_words(plain))
+    written = written_terms(plain)
     words_in = 0
     missing = []
     for agent in agents:
         for bullet in agent.bullets:
-            terms = [*content_terms(bullet.text), *synonym_words(bullet.text)]
+            terms = [*content_terms(bullet.text), *renamed_terms(bullet.text)]
             words_in += len(terms)
             lost = tuple(dict.fromkeys(t for t in terms if t not in written))
             if lost:

@@ -1,0 +1,87 @@
+"""Covering on the real seeds: a compound line whose statements other lines state is not
+written again; nothing it said is lost, and its sources are credited to those lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from compose.api import MergeResult, merge, merge_agents
+from compose.consolidate import walk
+from compose.load import loads
+from compose.parse import parse
+from compose.terms import content_terms, strip_markup
+from tests.conftest import SEEDS
+
+COMPOUND = "Implement proper versioning, pagination, and rate limiting strategies"
+
+
+@pytest.fixture(scope="module")
+def merged() -> MergeResult:
+    return merge([str(p) for p in SEEDS], provenance=True)
+
+
+def lines(result: MergeResult) -> list[str]:
+    return [
+        strip_markup(line.text) for section in result.agent.sections for line in walk(section.lines)
+    ]
+
+
+def test_a_compound_line_said_by_other_lines_is_not_written(merged: MergeResult) -> None:
+    assert COMPOUND not in merged.text
+    covered = next(c for c in merged.agent.covered if c.text == COMPOUND)
+    written = lines(merged)
+    # Each of its statements is a line of the merged agent, written whole.
+    for needed in ({"version"}, {"pagin"}, {"ratelimit"}):
+        assert any(needed <= set(content_terms(line)) for line in written)
+    assert len(covered.by) == 3
+    assert merged.verification.ok
+
+
+def test_the_lines_that_state_it_are_credited_with_its_source(merged: MergeResult) -> None:
+    # backend-developer wrote the compound line; the versioning line now names it too.
+    versioning = next(
+        line
+        for section in merged.agent.sections
+        for line in walk(section.lines)
+        if line.text.startswith("Design API versioning strategies")
+    )
+    assert "backend-developer" in versioning.sources
+
+
+def test_lines_under_a_lead_in_and_short_items_are_kept(merged: MergeResult) -> None:
+    # "Plan for rate limiting and throttling" is said elsewhere, but it is one of "When
+    # designing APIs:" items; a list of short entries keeps every entry.
+    assert "- Plan for rate limiting and throttling" in merged.text
+    assert not any(c.text == "Plan for rate limiting and throttling" for c in merged.agent.covered)
+
+
+def test_a_single_agent_keeps_what_its_author_wrote_twice() -> None:
+    text = (
+        "---\nname: api\n---\n"
+        f"- {COMPOUND}\n- Implement proper versioning strategy\n- Efficient pagination\n"
+        "- Implement rate limiting to prevent abuse\n"
+    )
+    result = merge_agents([parse(loads(text, "api.md"))])
+    assert COMPOUND in result.text and result.agent.covered == ()
+
+
+def test_a_line_is_not_said_by_its_opposite() -> None:
+    a = parse(loads("---\nname: a\n---\n- Use ORMs for all database access\n", "a.md"))
+    b = parse(loads("---\nname: b\n---\n- Never use ORMs for all database access\n", "b.md"))
+    result = merge_agents([a, b])
+    assert result.agent.covered == ()
+    assert "Use ORMs for all database access" in result.text
+
+
+def test_a_noun_phrase_is_stated_only_by_its_words_in_order() -> None:
+    # "design patterns" is not said by "Design asynchronous patterns".
+    a = parse(loads("---\nname: a\n---\n- Follow SOLID principles and design patterns\n", "a.md"))
+    b = parse(
+        loads(
+            "---\nname: b\n---\n- Apply SOLID principles rigorously\n"
+            "- Design asynchronous patterns for throughput\n",
+            "b.md",
+        )
+    )
+    result = merge_agents([a, b])
+    assert "Follow SOLID principles and design patterns" in result.text

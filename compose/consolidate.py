@@ -88,11 +88,11 @@ class MergeStats:
 
 @dataclass(frozen=True)
 class Covered:
-    """A line not written because other lines state each of its statements (covering)."""
+    """A statement of a line not written because another line states it (covering)."""
 
-    cluster: str  # the cluster it stood for
-    text: str
-    by: tuple[str, ...]  # the clusters of the lines that state it
+    cluster: str  # the cluster the line stands for
+    text: str  # the statement
+    by: str  # the cluster of the line that states it
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,20 @@ stays, and merging a merged agent again changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from compose.consolidate import Covered, Line, MergedAgent, walk
 from compose.terms import (
+    CLAUSE_WORDS,
     contains_term,
     content_terms,
     head_phrase,
     is_checklist_item,
+    lexicon,
+    list_parts,
     named_terms,
     phrase_terms,
     prohibits,
@@ -42,10 +46,14 @@ class _Said:
     terms: frozenset[str]  # content terms, fillers and words as written
     sequence: tuple[str, ...]  # its words in order (phrase_terms)
     prohibits: bool  # "Never ...", "Avoid ...": says the opposite of the same words
+    statements: tuple[str, ...]  # terms.statements
 
 
 def without_covered(merged: MergedAgent) -> MergedAgent:
-    """merged less the plain lines whose every statement another line states whole."""
+    """merged less what its plain lines say that other lines state whole: a line whose every
+    statement is stated elsewhere is dropped; a plain-text line loses the later items that
+    are ("Configure HTTPS, CORS, and other security headers" beside "Implement CORS
+    policies" and "Add security headers (CSP, HSTS)" is "Configure HTTPS")."""
     sources = {
         s for section in merged.sections for line in walk(section.lines) for s in line.sources
     }
@@ -53,7 +61,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
         return merged
     lines: list[Line] = []  # every line, in the order they are written
     section_of: list[int] = []
-    droppable: list[int] = []
+    candidates: list[int] = []
     for number, section in enumerate(merged.sections):
         for merged_list in section.lists:
             plain_list = merged_list.lead_in is None and not merged_list.ordered
@@ -65,7 +73,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
                     and not top.children
                     and not is_checklist_item(strip_markup(top.text))
                 ):
-                    droppable.append(len(lines))
+                    candidates.append(len(lines))
                 for line in walk([top]):
                     lines.append(line)
                     section_of.append(number)
@@ -74,59 +82,95 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     for j, line_said in enumerate(said):
         for term in line_said.terms:
             postings[term].add(j)
-    kept_for: set[int] = set()  # lines that state a dropped line's statement
-    dropped: dict[int, tuple[int, ...]] = {}
-    for index in sorted(droppable, key=lambda i: (-len(statements(said[i].plain)), i)):
+    open_to_dropping = set(candidates)
+    kept_for: set[int] = set()  # lines that state a statement not written elsewhere
+    dropped: set[int] = set()
+    texts: dict[int, str] = {}  # lines written with fewer items
+    credit: dict[int, set[str]] = defaultdict(set)
+    covered: list[Covered] = []
+    for index in sorted(candidates, key=lambda i: (-len(said[i].statements), i)):
         if index in kept_for:
             continue
 
-        def stating(needed: set[str], index: int = index) -> list[int]:
-            """The lines that say every needed term, those of the same section first (the
-            statement is most likely meant as they say it)."""
+        def stating(needed: set[str], alone: bool, index: int = index) -> list[int]:
+            """The lines that say every needed term, best first: of the same section (the
+            statement is most likely meant as they say it), only those when the statement
+            is one plain word ("logging" beside "metrics" is not "Log security events");
+            then those kept anyway, then the ones saying least (a line that states another's
+            statement is kept, so the compound line goes and the specific one stays)."""
             found = set.intersection(*(postings.get(term, set()) for term in needed))
             found -= {index, *dropped}
-            return sorted(found, key=lambda j: (section_of[j] != section_of[index], j))
+            if alone:
+                found = {j for j in found if section_of[j] == section_of[index]}
+            return sorted(
+                found,
+                key=lambda j: (
+                    section_of[j] != section_of[index],
+                    j in open_to_dropping and j not in kept_for,
+                    len(said[j].statements),
+                    j,
+                ),
+            )
 
         covers = _covers(said[index], stating, said)
-        if covers is not None:
-            dropped[index] = covers
-            kept_for.update(covers)
-    if not dropped:
+        text = None  # the line with fewer items, or None: not written at all
+        if all(c is not None for c in covers):
+            unwritten = list(range(len(covers)))
+        elif _prunable(lines[index].text):
+            unwritten = _unwritten(said[index].statements, covers)
+            kept = [st for k, st in enumerate(said[index].statements) if k not in unwritten]
+            text = _joined(kept, lines[index].text)
+        else:
+            continue
+        # A term the lexicon reads across items ("unit and integration tests" says unit
+        # tests) must be said too, by the line as written or by the lines that state it.
+        stated = [said[c].terms for k, c in enumerate(covers) if k in unwritten and c is not None]
+        if text is not None:
+            stated.append(_said(text).terms)
+        if not unwritten or not _needed(said[index].plain) <= frozenset().union(*stated):
+            continue
+        if text is None:
+            dropped.add(index)
+        else:
+            texts[index] = text
+            for term in said[index].terms - _said(text).terms:
+                postings[term].discard(index)
+        for k in unwritten:
+            cover = covers[k]
+            assert cover is not None
+            kept_for.add(cover)
+            credit[cover].update(lines[index].sources)
+            statement = said[index].statements[k]
+            covered.append(Covered(lines[index].cluster, statement, lines[cover].cluster))
+    if not covered:
         return merged
-    credit: dict[int, set[str]] = {}
-    for index, covers in dropped.items():
-        for j in covers:
-            credit.setdefault(j, set()).update(lines[index].sources)
     position = {id(line): j for j, line in enumerate(lines)}  # Lines equal in value are two
 
     def rewritten(line: Line) -> Line:
         j = position[id(line)]
-        sources = line.sources
-        if j in credit:
-            sources = tuple(sorted(set(sources) | credit[j]))
-        return replace(line, sources=sources, children=tuple(map(rewritten, line.children)))
+        return replace(
+            line,
+            text=texts.get(j, line.text),
+            sources=tuple(sorted({*line.sources, *credit.get(j, ())})),
+            children=tuple(map(rewritten, line.children)),
+        )
 
     sections = []
     for section in merged.sections:
         lists = []
         for merged_list in section.lists:
-            kept = [
+            kept_lines = [
                 rewritten(line) for line in merged_list.lines if position[id(line)] not in dropped
             ]
-            if kept:
-                lists.append(replace(merged_list, lines=tuple(kept)))
+            if kept_lines:
+                lists.append(replace(merged_list, lines=tuple(kept_lines)))
         if lists or section.paragraphs or section.verbatim:  # a heading over nothing is gone
             sections.append(replace(section, lists=tuple(lists)))
-    covered = tuple(
-        Covered(lines[i].cluster, lines[i].text, tuple(lines[j].cluster for j in covers))
-        for i, covers in sorted(dropped.items())
-    )
-    lines_out = merged.stats.lines_out - len(dropped)
     return replace(
         merged,
         sections=tuple(sections),
-        stats=replace(merged.stats, lines_out=lines_out),
-        covered=merged.covered + covered,
+        stats=replace(merged.stats, lines_out=merged.stats.lines_out - len(dropped)),
+        covered=merged.covered + tuple(covered),
     )
 
 
@@ -137,40 +181,103 @@ def _said(text: str) -> _Said:
         written_terms(plain) | set(phrase_terms(plain)),
         phrase_terms(plain),
         prohibits(plain),
+        tuple(statements(plain)),
     )
 
 
 def _covers(
-    line: _Said, stating: Callable[[set[str]], list[int]], said: list[_Said]
-) -> tuple[int, ...] | None:
-    """For each statement of line, the first line that states it whole (stating: the lines
-    that say a set of terms, best first); None when a statement is stated by none."""
-    covers: list[int] = []
+    line: _Said, stating: Callable[[set[str], bool], list[int]], said: list[_Said]
+) -> list[int | None]:
+    """For each statement of line, the first line that states it whole, or None (stating:
+    the lines that say a set of terms, best first)."""
+    covers: list[int | None] = []
     # Named as the line names them: "Actors" opens no statement as a name of its own.
     line_names = named_terms(line.plain)
-    for k, statement in enumerate(statements(line.plain)):
+    for k, statement in enumerate(line.statements):
         # The opening states what is done ("Handle load balancing"): its words, in any order;
         # a later item is a noun phrase ("design patterns"), found as written, less a vague
         # last word ("rate limiting strategies").
-        needed = set(content_terms(statement)) | set(renamed_terms(statement))
+        needed = _needed(statement)
         phrase = head_phrase(statement) if k else ()
-        if not needed and not phrase:
-            continue
         names = [name for name in line_names if contains_term(statement, name)]
-        found = next(
-            (
-                j
-                for j in stating(needed | set(phrase))
-                if said[j].prohibits == line.prohibits
-                and all(contains_term(said[j].plain, name) for name in names)
-                and _within(phrase, said[j].sequence)
-            ),
-            None,
+        if not needed and not phrase:
+            covers.append(None)
+            continue
+        alone = len(phrase) == 1 and not names
+        covers.append(
+            next(
+                (
+                    j
+                    for j in stating(needed | set(phrase), alone)
+                    if said[j].prohibits == line.prohibits
+                    and all(contains_term(said[j].plain, name) for name in names)
+                    and _within(phrase, said[j].sequence)
+                ),
+                None,
+            )
         )
-        if found is None:
-            return None
-        covers.append(found)
-    return tuple(dict.fromkeys(covers)) or None
+    return covers
+
+
+def _needed(text: str) -> set[str]:
+    """The terms another line must say to say text."""
+    return set(content_terms(text)) | set(renamed_terms(text))
+
+
+# Lines whose items can be left out and the rest still read: plain words joined by commas
+# and "and" (not "or", which offers a choice, nor "then", a sequence, nor a label).
+_NOT_PRUNABLE = re.compile(r"[*_`\[\]<>:;]|\s(?:or|then)\s|\s[-\u2013\u2014]\s")
+
+
+def _unwritten(items: tuple[str, ...], covers: list[int | None]) -> list[int]:
+    """The later items of a line that can be left out and the rest still read as written:
+    stated elsewhere; two words or more, not a name ("JWT, OAuth2, SAML" names the choices);
+    after a phrase of two words or more ending in a noun (one word before it may modify
+    what follows, "unit and integration tests", or be an adjective of a series, "simple,
+    reusable components"); leaving no one-word piece behind; and not a verb's phrase that
+    the next item kept still hangs on ("follow established patterns and conventions")."""
+    stop = lexicon().stopwords
+    candidates = {
+        k
+        for k, cover in enumerate(covers)
+        if k and cover is not None and len(phrase_terms(items[k])) > 1
+    }
+    left_out = []
+    for k in sorted(candidates):
+        # The phrase before it, less the clause word opening it: "by unit" in "covered by
+        # unit and integration tests" is one word, a modifier of what follows.
+        before = list_parts(items[k - 1])[-1].rstrip(" ).").split()
+        if before[0].lower() in CLAUSE_WORDS:
+            before = before[1:]
+        hangs = k + 1 < len(items) and k + 1 not in candidates
+        if (
+            len(before) < 2
+            or _ADJECTIVE.search(before[-1].lower())
+            or (hangs and items[k].split()[0].lower() in stop)
+        ):
+            continue
+        left_out.append(k)
+    kept = [item for k, item in enumerate(items) if k not in left_out]
+    if any(len(item.split()) < 2 for item in kept):
+        return []
+    return left_out
+
+
+# Endings of adjectives: a comma after one ends an item of a series, not of a list.
+_ADJECTIVE = re.compile(r"(?:ble|ple|ive|ous|ful|less|ic|al|ent|ant|ary)$")
+
+
+def _prunable(text: str) -> bool:
+    return _NOT_PRUNABLE.search(text) is None
+
+
+def _joined(items: list[str], original: str) -> str:
+    """items written as one list item: "A", "A and B", "A, B, and C"."""
+    end = "." if original.rstrip().endswith(".") else ""
+    items = [item.rstrip(".") for item in items]
+    if len(items) < 3:
+        return " and ".join(items) + end
+    return f"{', '.join(items[:-1])}, and {items[-1]}{end}"
 
 
 def _within(phrase: tuple[str, ...], sequence: tuple[str, ...]) -> bool:

@@ -39,12 +39,17 @@ def list_parts(text: str) -> list[str]:
     return [p.replace("\0", ",").strip() for p in _PART_SPLIT.split(plain) if p.strip()]
 
 
+# Words that open a phrase qualifying the one before it: "in transit" in "encryption at rest
+# and in transit" is no statement of its own.
+_QUALIFYING = CLAUSE_WORDS | frozenset("in at on of into over under within per".split())
+
+
 def statements(text: str) -> list[str]:
     """The statements of a list item: its phrases, each with the clauses that qualify it
     ("Design efficient database schemas with proper normalization", "pagination")."""
     found: list[str] = []
     for part in list_parts(text):
-        if found and part.split()[0].lower() in CLAUSE_WORDS:
+        if found and part.split()[0].lower() in _QUALIFYING:
             found[-1] += f" {part}"
         else:
             found.append(part)
@@ -129,18 +134,30 @@ def content_terms(text: str) -> tuple[str, ...]:
 
 
 def phrase_terms(text: str) -> tuple[str, ...]:
-    """Stemmed words of text that are not stop words, fillers too, in order: what a phrase
-    says when it must be found whole ("design patterns", not "patterns")."""
-    return tuple(term for term, _ in _terms(text))
+    """Stems of text's words as written (no synonyms, no lexicon phrases), stop words aside,
+    in order: what a phrase says when it must be found whole ("design patterns", not
+    "patterns"; "security policies", not "security patterns")."""
+    return tuple(term for term, _ in _written(text))
 
 
 def head_phrase(text: str) -> tuple[str, ...]:
-    """phrase_terms less trailing fillers: "rate limiting strategies" is found as "rate
-    limiting", "design patterns" only as both words."""
-    terms = _terms(text)
-    while len(terms) > 1 and terms[-1][1]:
+    """phrase_terms less trailing fillers, down to two words: "rate limiting strategies" is
+    found as "rate limiting"."""
+    terms = _written(text)
+    while len(terms) > 2 and terms[-1][1]:  # "security policies" stays whole
         terms.pop()
     return tuple(term for term, _ in terms)
+
+
+def _written(text: str) -> list[tuple[str, bool]]:
+    lex = lexicon()
+    terms = []
+    for word in _WORD.findall(text.lower().replace("/", " ").replace("-", " ")):
+        canonical = _canonical(word)
+        if word in lex.stopwords or canonical in lex.stopwords or len(word) < 2:
+            continue
+        terms.append((_stem(_american(word)), canonical in lex.fillers))
+    return terms
 
 
 def _terms(text: str) -> list[tuple[str, bool]]:
@@ -159,15 +176,20 @@ def _terms(text: str) -> list[tuple[str, bool]]:
 @cache
 def _canonical(word: str) -> str:
     """The word as the lexicon reads it: American spelling, then its synonym."""
-    lex = lexicon()
+    word = _american(word)
+    return lexicon().synonyms.get(word, word)
+
+
+@cache
+def _american(word: str) -> str:
     match = _BRITISH.match(word)
     if match is not None:
         stem, vowel, ending = match.groups()
-        british = stem + vowel + "se" not in lex.ise_words  # not "enterprise", "promised"
+        british = stem + vowel + "se" not in lexicon().ise_words  # not "enterprise", "promised"
         plural = vowel == "y" and ending == "es"  # "analyses": the plural of analysis
         if british and not plural:
-            word = stem + vowel + "z" + ending  # optimise, analysed -> optimize, analyzed
-    return lex.synonyms.get(word, word)
+            return stem + vowel + "z" + ending  # optimise, analysed -> optimize, analyzed
+    return word
 
 
 def renamed_terms(text: str) -> tuple[str, ...]:

@@ -68,8 +68,11 @@ class Verification:
 
 def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verification:
     rendered = {line.cluster for s in merged.sections for line in walk(s.lines)}
-    # A line said by others stands for its cluster when they are written.
-    rendered |= {c.cluster for c in merged.covered if set(c.by) <= rendered}
+    # A line whose statements others state stands for its cluster when they are written.
+    stated_by: dict[str, set[str]] = {}
+    for covered in merged.covered:
+        stated_by.setdefault(covered.cluster, set()).add(covered.by)
+    rendered |= {cluster for cluster, by in stated_by.items() if by <= rendered}
     owner = clustering.cluster_of()
     written = TermIndex(strip_markup(text))
     loss = word_loss(clustering.agents, text)

@@ -387,26 +387,32 @@ def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
 
 def _step_order(entries: list[Cluster | Bullet], place: _Place) -> list[Cluster | Bullet]:
     """Entries of one list written by several sources, merged step by step: in the order of
-    the source that starts it, each other source's item right after its own previous item
-    that the first source also has in this list ("query, review, analyze, implement", not
-    one source's steps and then the other's)."""
+    the source that starts it, each other source's step after the first source's step of
+    the same number, and after the step its own previous one was merged with ("query, review
+    coverage, review gaps, analyze, analyze, implement, implement", not one source's steps
+    and then the other's)."""
     primary = min(map(_source_order, entries))[0]
 
-    def primary_line(entry: Cluster | Bullet) -> int | None:
+    def steps(entry: Cluster | Bullet) -> list[tuple[str, int]]:
         members = (entry,) if isinstance(entry, Bullet) else entry.members
-        lines = [m.line for m in members if m.agent == primary and _own_place(m) == place]
-        return min(lines) if lines else None
+        return [(m.agent, m.line) for m in members if _own_place(m) == place]
 
-    anchor: dict[str, int] = {}
+    # A step's number in its own source's list (from 0).
+    number: dict[tuple[str, int], int] = {}
+    for agent, line in sorted({step for entry in entries for step in steps(entry)}):
+        number[(agent, line)] = sum(1 for a, _ in number if a == agent)
+    after: dict[str, int] = {}  # source -> the first source's step its last step joined
     keys: dict[int, tuple[int, int, tuple[str, int]]] = {}
     for entry in sorted(entries, key=_source_order):
-        agent, line = _source_order(entry)
-        at = primary_line(entry)
-        if at is not None:
-            anchor[agent] = at
-            keys[id(entry)] = (at, 0, (agent, line))
+        own = _source_order(entry)
+        joined = [number[step] for step in steps(entry) if step[0] == primary]
+        if joined:
+            for agent, _ in steps(entry):
+                after[agent] = min(joined)
+            keys[id(entry)] = (min(joined), 0, own)
         else:
-            keys[id(entry)] = (anchor.get(agent, -1), 1, (agent, line))
+            at = max(after.get(own[0], -1), number.get(own, 0))
+            keys[id(entry)] = (at, 1, own)
     return sorted(entries, key=lambda e: keys[id(e)])
 
 
@@ -712,18 +718,47 @@ def _others(c: Cluster) -> list[Bullet]:
 
 
 def with_details(text: str, missing: Sequence[str]) -> str:
-    """text with details appended in parentheses (inside its own trailing list, if any)."""
+    """text with details appended in parentheses (inside its own trailing list, if any).
+
+    Clauses opening with one word are one ("for performance and scalability"), and one
+    opening with the word of text's last clause joins it ("optimize concurrency for
+    throughput and concurrent request handling"), not a parenthesis."""
     if not missing:
         return text
     # A link's "(target)" is no list: "[guide](url)" gets a parenthesis of its own.
     match = re.search(r"(?<!\])\(([^()]*)\)\s*([.;:]?)\s*$", text)
     if match:  # extend the representative's own trailing list
-        inner = match.group(1).rstrip()
-        return f"{text[: match.start()]}({inner}, {', '.join(missing)}){match.group(2)}"
+        items = _clauses_joined([*match.group(1).rstrip().split(", "), *missing])
+        return f"{text[: match.start()]}({', '.join(items)}){match.group(2)}"
     stripped = text.rstrip()
     end = stripped[-1] if stripped and stripped[-1] in ".;:" else ""
     body = stripped[:-1] if end else stripped
-    return f"{body} ({', '.join(missing)}){end}"
+    missing = _clauses_joined(missing)
+    last = list_parts(body)[-1] if body else ""
+    opening = last.split()[0].lower() if last else ""
+    if opening in CLAUSE_WORDS and " and " not in last and body.endswith(last):
+        same = next((m for m in missing if m.lower().startswith(f"{opening} ")), None)
+        if same is not None:
+            body = f"{body} and {same.split(maxsplit=1)[1]}"
+            missing = [m for m in missing if m is not same]
+    return f"{body} ({', '.join(missing)}){end}" if missing else f"{body}{end}"
+
+
+def _clauses_joined(details: Sequence[str]) -> list[str]:
+    """Details opening with one clause word are one clause: "for performance and
+    scalability", not "for performance, for scalability"."""
+    joined: list[str] = []
+    for detail in details:
+        word, _, rest = detail.strip().partition(" ")
+        same = next(
+            (k for k, d in enumerate(joined) if d.lower().startswith(f"{word.lower()} ")),
+            None,
+        )
+        if word.lower() in CLAUSE_WORDS and rest and same is not None:
+            joined[same] += f" and {rest}"
+        else:
+            joined.append(detail)
+    return joined
 
 
 def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:

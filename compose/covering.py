@@ -72,6 +72,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
                     plain_list
                     and not top.children
                     and not is_checklist_item(strip_markup(top.text))
+                    and not _LINK.search(top.text)  # where it links is said by no other
                 ):
                     candidates.append(len(lines))
                 for line in walk([top]):
@@ -116,7 +117,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
         text = None  # the line with fewer items, or None: not written at all
         if all(c is not None for c in covers):
             unwritten = list(range(len(covers)))
-        elif _prunable(lines[index].text):
+        elif _series(lines[index].text, said[index].statements):
             unwritten = _unwritten(said[index].statements, covers)
             kept = [st for k, st in enumerate(said[index].statements) if k not in unwritten]
             text = _joined(kept, lines[index].text)
@@ -224,9 +225,7 @@ def _needed(text: str) -> set[str]:
     return set(content_terms(text)) | set(renamed_terms(text))
 
 
-# Lines whose items can be left out and the rest still read: plain words joined by commas
-# and "and" (not "or", which offers a choice, nor "then", a sequence, nor a label).
-_NOT_PRUNABLE = re.compile(r"[*_`\[\]<>:;]|\s(?:or|then)\s|\s[-\u2013\u2014]\s")
+_LINK = re.compile(r"\]\(|https?://", re.IGNORECASE)
 
 
 def _unwritten(items: tuple[str, ...], covers: list[int | None]) -> list[int]:
@@ -267,17 +266,33 @@ def _unwritten(items: tuple[str, ...], covers: list[int | None]) -> list[int]:
 _ADJECTIVE = re.compile(r"(?:ble|ple|ive|ous|ful|less|ic|al|ent|ant|ary)$")
 
 
-def _prunable(text: str) -> bool:
-    return _NOT_PRUNABLE.search(text) is None
+# Lines whose items can be left out and the rest still read: plain words (no markup, label
+# or dash), with no "or" (a choice) or "then" (a sequence).
+_NOT_PRUNABLE = re.compile(r"[*_`\[\]<>:;]|\s(?:or|then)\s|\s[-\u2013\u2014]\s")
+
+
+def _series(text: str, items: tuple[str, ...]) -> bool:
+    """Whether text is a plain series: an opening and items, each item opening with a word
+    of its own ("such as querying, data persistence" is an example clause), one "and",
+    before the last item ("in a clear and organized manner" is no list)."""
+    if _NOT_PRUNABLE.search(text) or len(items) < 2:
+        return False
+    stop = lexicon().stopwords
+    if any(item.split()[0].lower() in stop for item in items[1:]):
+        return False
+    ands = [m.start() for m in re.finditer(r"\band\b", text)]
+    return len(ands) == 1 and ands[0] < text.rfind(items[-1])
 
 
 def _joined(items: list[str], original: str) -> str:
-    """items written as one list item: "A", "A and B", "A, B, and C"."""
+    """items written as one list item as original wrote its series: "A", "A and B", "A, B,
+    and C" (or "A, B and C" without the serial comma)."""
     end = "." if original.rstrip().endswith(".") else ""
     items = [item.rstrip(".") for item in items]
     if len(items) < 3:
         return " and ".join(items) + end
-    return f"{', '.join(items[:-1])}, and {items[-1]}{end}"
+    serial = "," if ", and " in original else ""
+    return f"{', '.join(items[:-1])}{serial} and {items[-1]}{end}"
 
 
 def _within(phrase: tuple[str, ...], sequence: tuple[str, ...]) -> bool:

@@ -94,3 +94,18 @@ def test_a_noun_phrase_is_stated_only_by_its_words_in_order() -> None:
     )
     result = merge_agents([a, b])
     assert "Follow SOLID principles and design patterns" in result.text
+
+
+def test_an_example_clause_keeps_every_example() -> None:
+    # "such as querying, data persistence, and reactive updates" is not a series of the
+    # line's own items: leaving "data persistence" out would break it.
+    a = parse(
+        loads(
+            "---\nname: a\n---\n- Provide code examples for common operations, such as "
+            "querying, data persistence, and reactive updates\n",
+            "a.md",
+        )
+    )
+    b = parse(loads("---\nname: b\n---\n- Design data persistence layers for scale\n", "b.md"))
+    result = merge_agents([a, b])
+    assert "such as querying, data persistence, and reactive updates" in result.text

@@ -570,3 +570,40 @@ def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
         "components with clean architecture and tests. Use when optimizing existing React "
         "applications for performance; also PROACTIVELY for new React components."
     )
+
+
+def test_two_procedures_under_one_lead_in_merge_step_by_step() -> None:
+    # VoltAgent's qa-expert and test-automator: only step 1 says the same thing.
+    qa = (
+        "---\nname: qa\n---\nWhen invoked:\n"
+        "1. Query context manager for quality requirements and application details\n"
+        "2. Review existing test coverage, defect patterns, and quality metrics\n"
+        "3. Analyze testing gaps, risks, and improvement opportunities\n"
+        "4. Implement comprehensive quality assurance strategies\n"
+    )
+    automator = (
+        "---\nname: automator\n---\nWhen invoked:\n"
+        "1. Query context manager for application architecture and testing requirements\n"
+        "2. Review existing test coverage, manual tests, and automation gaps\n"
+        "3. Analyze testing needs, technology stack, and CI/CD pipeline\n"
+        "4. Implement robust test automation solutions\n"
+    )
+    result = merge_agents([parse(loads(qa, "qa.md")), parse(loads(automator, "a.md"))])
+    steps = [line for line in body(result.text).splitlines() if line[:1].isdigit()]
+    verbs = [step.split(" ", 2)[1] for step in steps]
+    # Each source's step n right after the other's step n (step 1 may or may not be one).
+    assert [v for k, v in enumerate(verbs) if k == 0 or verbs[k - 1] != v] == [
+        "Query",
+        "Review",
+        "Analyze",
+        "Implement",
+    ]
+    assert verbs.count("Review") == verbs.count("Analyze") == verbs.count("Implement") == 2
+
+
+def test_a_clause_detail_joins_the_line_s_own_clause(merged: MergeResult) -> None:
+    # "Optimize for concurrent request handling" is said by the concurrency line's own
+    # "for" clause, not in a parenthesis after it.
+    assert "optimize concurrency for throughput and concurrent request handling\n" in body(
+        merged.text
+    )

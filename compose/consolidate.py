@@ -64,6 +64,9 @@ class MergedList:
     lead_in: str | None
     lines: tuple[Line, ...]
     ordered: bool = False  # steps or ranks: numbered, in their source order
+    # Paragraphs written right before the lead-in in a source: a phase's "Understand current
+    # quality state and requirements." before "Analysis priorities:".
+    intro: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class Draft:
     texts: dict[str, Composed]  # cluster id -> its line
     places: dict[str, _Place]  # cluster id -> where its line is written
     lead_ins: dict[str, str]  # lead-in key -> Markdown
+    intros: dict[str, tuple[str, ...]]  # lead-in key -> the paragraphs written before it
     warnings: tuple[str, ...]
 
 
@@ -168,6 +172,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
         texts=_line_texts(clustering, paragraphs, verbatim),
         places={c.id: _place(c) for c in clustering.clusters},
         lead_ins=_lead_ins(agents),
+        intros=_intros(agents),
         warnings=tuple(warnings),
     )
 
@@ -183,6 +188,7 @@ def arrange(plan: Draft, together: Sequence[set[str]] = ()) -> MergedAgent:
         plan.verbatim,
         plan.places,
         plan.lead_ins,
+        plan.intros,
         together,
     )
     lines_out = sum(1 for s in sections for _ in walk(s.lines))
@@ -215,6 +221,7 @@ def _sections(
     verbatim: dict[tuple[str, str], list[str]],
     places: dict[str, _Place],
     lead_ins: dict[str, str],
+    intros: dict[str, tuple[str, ...]],
     together: Sequence[set[str]],
 ) -> tuple[MergedSection, ...]:
     """The sections of lines; texts: each cluster's line, by cluster id; places: where each
@@ -306,10 +313,14 @@ def _sections(
         elif list_key:  # a lead-in's list: in source order
             entries = sorted(entries, key=_source_order)
         lines = [line for entry in entries for line in lines_of(entry)]
-        lists[key].append(MergedList(lead_ins.get(list_key), tuple(lines), ordered))
+        lead_in = lead_ins.get(list_key)
+        intro = intros.get(list_key, ()) if lead_in else ()
+        lists[key].append(MergedList(lead_in, tuple(lines), ordered, intro))
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
+    # Paragraphs written before a list's lead-in are not written again in their section.
+    heading |= {_lead_key(p) for ms in lists.values() for m in ms for p in m.intro}
     keys = set(lists) | set(paragraphs) | set(verbatim)
     order = topic_order()
     sections = []
@@ -383,6 +394,49 @@ def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
             if lead_in:
                 found.setdefault(_lead_key(lead_in), lead_in)
     return found
+
+
+def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
+    """lead-in key -> the paragraphs each source writes right before that lead-in, each
+    once: a phase's sentence ("Understand current quality state and requirements.") and the
+    sentence that introduced the phases ("Execute quality assurance through systematic
+    phases:"), which a heading above the phase does not part from it. A list between them,
+    or a heading at the level of the paragraph's own or above, does; a section with a
+    template keeps its paragraphs (they may be the template's)."""
+    lead_keys = {_lead_key(b.lead_in) for agent in agents for b in agent.bullets if b.lead_in}
+    intros: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for agent in agents:
+        run: list[str] = []
+        level = 0  # of the last heading that is not a list's lead-in
+        for section in agent.sections:
+            title = _lead_key(section.title)
+            tops = [b for b in section.bullets if b.parent is None]
+            if tops and all(b.lead_in and _lead_key(b.lead_in) == title for b in tops):
+                # "Analysis priorities:" read as a heading (a lead-in right after a list is):
+                # still a lead-in, introduced by the paragraphs before it.
+                run = _bound(intros, seen, title, run)
+            elif section.level <= level:
+                run = []
+                level = section.level
+            else:
+                level = section.level
+            if section.verbatim:
+                run = []  # where its paragraphs sit around a template is not known
+                continue
+            for paragraph in section.paragraphs:
+                key = _lead_key(paragraph)
+                run = _bound(intros, seen, key, run) if key in lead_keys else [*run, paragraph]
+            if any(b.lead_in is None for b in tops):
+                run = []
+    return {key: tuple(texts) for key, texts in intros.items() if texts}
+
+
+def _bound(intros: dict[str, list[str]], seen: set[str], key: str, run: list[str]) -> list[str]:
+    """run written before the lead-in key (what no other lead-in has), and a new run."""
+    intros[key].extend(p for p in run if _lead_key(p) not in seen)
+    seen.update(map(_lead_key, run))
+    return []
 
 
 def _step_order(entries: list[Cluster | Bullet], place: _Place) -> list[Cluster | Bullet]:

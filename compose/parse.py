@@ -24,7 +24,7 @@ from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
 from compose.terms import prohibits, strip_markup
-from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title
+from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title, is_numbered
 
 Token = dict[str, Any]
 
@@ -376,14 +376,25 @@ class _Parser:
     def open_section(
         self, title: str, level: int, *, pseudo: bool, on_item: bool = False
     ) -> _SectionBuilder:
+        parent = next((s for s in reversed(self.sections) if s.level < level), None)
+        # A numbered heading under a sentence that introduces it ("Execute PostgreSQL
+        # optimization through systematic phases:" / "### 1. Database Analysis") is a phase
+        # of that procedure: its lists are written with it, whatever the phase is named.
+        # Numbered chapters with no such sentence ("### 2. API Design Principles") are topics.
+        phase = (
+            not pseudo
+            and is_numbered(title)
+            and parent is not None
+            and any(p.rstrip().endswith(":") for p in parent.paragraphs[-1:])
+        )
         title = clean_title(title)
         topic = classify(title) if title else OTHER
         if topic == OTHER:
-            parent = next((s for s in reversed(self.sections) if s.level < level), None)
             topic = parent.topic if parent else OTHER
         index = self.cursor.find(title, outside_items=not on_item) if title else None
         section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
-        section.home = (topic, title)
+        # Its lists are written with the procedure; compared, they are still what they say.
+        section.home = (parent.topic if phase and parent else topic, title)
         self.sections.append(section)
         return section
 

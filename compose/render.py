@@ -82,6 +82,7 @@ def render(
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)
         block.extend(verbatim + "\n" for verbatim in section.verbatim)
         for merged_list in section.lists:
+            block.extend(_paragraph(paragraph) + "\n" for paragraph in merged_list.intro)
             if merged_list.lead_in:
                 block.append(_paragraph(merged_list.lead_in) + "\n")
             block.append("".join(_lines(merged_list.lines, 0, provenance, merged_list.ordered)))

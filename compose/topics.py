@@ -37,6 +37,11 @@ def topic_title(topic_id: str) -> str:
     return next(t.title for t in topics() if t.id == topic_id)
 
 
+def is_numbered(title: str) -> bool:
+    """Whether a title is numbered: '### 1. Database Analysis'."""
+    return _NUMBERING.match(title) is not None
+
+
 def clean_title(title: str) -> str:
     """'### 1. API Design:' -> 'API Design'."""
     return _NUMBERING.sub("", title).strip().rstrip(":").strip()

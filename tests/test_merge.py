@@ -607,3 +607,46 @@ def test_a_clause_detail_joins_the_line_s_own_clause(merged: MergeResult) -> Non
     assert "optimize concurrency for throughput and concurrent request handling\n" in body(
         merged.text
     )
+
+
+PHASES = """---
+name: {name}
+---
+## Development Workflow
+
+Execute {work} through systematic phases:
+
+### 1. Database Analysis
+
+Assess current {work}.
+
+Analysis priorities:
+- Performance baseline
+- Query patterns
+
+### 2. Implementation Phase
+
+Optimize the {work}.
+
+Implementation approach:
+- Design indexes
+- Tune queries
+"""
+
+
+def test_a_phase_s_sentences_stay_with_its_lists() -> None:
+    agents = [
+        parse(loads(PHASES.format(name=name, work=work), f"{name}.md"))
+        for name, work in (("pg", "PostgreSQL optimization"), ("my", "MySQL tuning"))
+    ]
+    text = body(merge_agents(agents).text)
+    workflow = text[text.index("## Workflow") :]
+    # The phases' sentences are written right before the lists they introduce, in order, not
+    # after every list, and the analysis lists stay in the workflow, not in Data and Storage.
+    assert workflow.index("Execute PostgreSQL optimization through systematic phases:") < (
+        workflow.index("Assess current PostgreSQL optimization.")
+    )
+    assert workflow.index("Assess current MySQL tuning.") < workflow.index("Analysis priorities:")
+    assert workflow.index("- Query patterns") < workflow.index("Optimize the PostgreSQL")
+    assert workflow.index("Optimize the MySQL tuning.") < workflow.index("Implementation approach")
+    assert "## Data and Storage" not in text

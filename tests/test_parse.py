@@ -260,3 +260,17 @@ def test_a_bold_sentence_is_a_paragraph_not_a_title() -> None:
     )
     assert [s.title for s in agent.sections] == ["Your Task", "Constraints"]
     assert any("clarifying questions" in p for s in agent.sections for p in s.paragraphs)
+
+
+def test_a_numbered_phase_is_written_with_its_procedure() -> None:
+    text = (
+        "---\nname: pg\n---\n## Development Workflow\n\nExecute optimization through phases:\n\n"
+        "### 1. Database Analysis\n\nAnalysis priorities:\n- Query patterns\n\n"
+        "## Chapters\n\n### 2. Database Design\n\n- Normalize schemas\n"
+    )
+    agent = parse(loads(text, "pg.md"))
+    phase, chapter = agent.bullets
+    # Compared as what it says (a database topic), written with the workflow it is a phase of.
+    assert phase.topic == "data" and phase.home == ("workflow", "Database Analysis")
+    # A numbered chapter no sentence introduces is a topic of its own.
+    assert chapter.home == ("data", "Database Design")

@@ -1190,12 +1190,21 @@ def _merged_lead(leads: Sequence[str]) -> str:
             covered |= new
             named |= names
             trigger = _TRIGGER.match(sentence)
-            if trigger and any(_TRIGGER.match(k) for k in kept):
+            persona = _PERSONA.match(sentence)
+            has_trigger = any(_TRIGGER.match(k) for k in kept)
+            if trigger and has_trigger:
                 case = sentence[trigger.end() :].strip().rstrip(".!?")
                 # "PROACTIVELY" tells Claude Code to call the agent unasked: it stays.
                 proactive = "proactively" in trigger.group(0).lower()
                 cases.append(f"PROACTIVELY {case}" if proactive else case)
-            elif not _PERSONA.match(sentence):
+            elif persona and has_trigger:
+                # A second persona's scope is one more case: "A sophisticated AI QA Expert
+                # for managing QA processes" -> "also for managing QA processes".
+                rest = sentence[persona.end() :].strip()
+                scope = _SCOPE.match(rest)
+                if scope and rest[scope.end() :]:
+                    cases.append(f"for {rest[scope.end() :].rstrip('.!?')}")
+            elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
                 # when to use it ("Use this agent when ...").
                 first_trigger = next(
@@ -1213,12 +1222,18 @@ _TRIGGER = re.compile(
     r"^(?:use|invoke|call|employ)\b(?:\s+(?:this|the)\s+agent)?(?:\s+proactively)?,?\s*", re.I
 )
 # "Acts as a senior frontend engineer", "A senior application security auditor", "React
-# development expert with ...": who the agent is, which the first lead says already.
+# development expert with ...", "A sophisticated AI Quality Assurance (QA) Expert", "Expert
+# in PostgreSQL ...": who the agent is, which the first lead says already.
 _PERSONA = re.compile(
-    r"^(?:acts? as|you are|an? (?:[\w-]+ ){0,4}?(?:expert|specialist|engineer|developer|"
-    r"architect|auditor|consultant|professional)\b|[\w-]+ (?:[\w-]+ ){0,3}?expert\b)",
+    r"^(?:acts? as|you are|an? (?:[\w()-]+ ){0,6}?(?:expert|specialist|engineer|developer|"
+    r"architect|auditor|consultant|professional)\b|(?:[\w-]+ ){0,3}?expert (?:in|on|at|for)\b"
+    r"|[\w-]+ (?:[\w-]+ ){0,3}?expert\b)",
     re.I,
 )
+
+
+# What opens a persona's scope after its noun ("Expert in PostgreSQL ...").
+_SCOPE = re.compile(r"^(?:for|in|specializing in)\s+", re.I)
 
 
 def _sentence_end(sentence: str) -> str:

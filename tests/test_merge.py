@@ -650,3 +650,22 @@ def test_a_phase_s_sentences_stay_with_its_lists() -> None:
     assert workflow.index("- Query patterns") < workflow.index("Optimize the PostgreSQL")
     assert workflow.index("Optimize the MySQL tuning.") < workflow.index("Implementation approach")
     assert "## Data and Storage" not in text
+
+
+def test_a_second_persona_s_scope_is_one_more_case() -> None:
+    automator = (
+        "A Test Automation Specialist building robust test suites and CI/CD test pipelines. "
+        "Use PROACTIVELY for improving test coverage."
+    )
+    qa = (
+        "A sophisticated AI Quality Assurance (QA) Expert for managing comprehensive QA "
+        "processes and quality metrics. Use PROACTIVELY for developing testing strategies."
+    )
+    agents = [
+        parse(loads(f"---\nname: {n}\ndescription: {d}\n---\n- {b}\n", f"{n}.md"))
+        for n, d, b in (("automator", automator, "Automate tests"), ("qa", qa, "Track defects"))
+    ]
+    description = str(dict(merge_agents(agents).agent.frontmatter)["description"])
+    # One persona, and the other's scope still routes: "QA processes and quality metrics".
+    assert description.count("Specialist") + description.count("Expert") == 1
+    assert "also for managing comprehensive QA processes and quality metrics" in description

@@ -23,6 +23,7 @@ from compose.terms import (
     checklist_core,
     contains_term,
     content_terms,
+    is_checklist_item,
     lexicon,
     list_parts,
     named_terms,
@@ -273,6 +274,8 @@ def _sections(
                 nested[member.parent].append(member)
                 continue
             own = _own_place(member)
+            if own is None and member.id in texts[c.id].listed:
+                own = _written_in(member)
             if is_nested:
                 # Beside a nested line only an item of its list; others go to their own place.
                 if member.parent == c.representative.parent:
@@ -312,6 +315,8 @@ def _sections(
             entries = _step_order(entries, (key, list_key))
         elif list_key:  # a lead-in's list: in source order
             entries = sorted(entries, key=_source_order)
+        else:  # a member kept apart where its source wrote it among the plain lines
+            entries = sorted(entries, key=_plain_order)
         lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
         intro = intros.get(list_key, ()) if lead_in else ()
@@ -358,6 +363,11 @@ def _place(c: Cluster) -> _Place:
     return _own_place(c.representative) or (_section_key(c), "")
 
 
+def _written_in(bullet: Bullet) -> _Place:
+    """The list a bullet is written in as a line of its own."""
+    return _own_place(bullet) or (_merged_section(bullet.topic, bullet.section), "")
+
+
 def _own_place(bullet: Bullet) -> _Place | None:
     """Where a bullet under a lead-in or in a numbered list is written: with its lead-in, in
     the section it was written among; None for a plain item, which goes where its topic does."""
@@ -401,8 +411,7 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
     once: a phase's sentence ("Understand current quality state and requirements.") and the
     sentence that introduced the phases ("Execute quality assurance through systematic
     phases:"), which a heading above the phase does not part from it. A list between them,
-    or a heading at the level of the paragraph's own or above, does; a section with a
-    template keeps its paragraphs (they may be the template's)."""
+    or a heading at the level of the paragraph's own or above, or a template does."""
     lead_keys = {_lead_key(b.lead_in) for agent in agents for b in agent.bullets if b.lead_in}
     intros: dict[str, list[str]] = defaultdict(list)
     seen: set[str] = set()
@@ -421,12 +430,15 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
                 level = section.level
             else:
                 level = section.level
-            if section.verbatim:
-                run = []  # where its paragraphs sit around a template is not known
-                continue
-            for paragraph in section.paragraphs:
+            # A template parts the paragraphs before it from a lead-in after it.
+            cut = section.paragraphs_before_verbatim if section.verbatim else -1
+            for k, paragraph in enumerate(section.paragraphs):
+                if k == cut:
+                    run = []
                 key = _lead_key(paragraph)
                 run = _bound(intros, seen, key, run) if key in lead_keys else [*run, paragraph]
+            if cut == len(section.paragraphs):
+                run = []
             if any(b.lead_in is None for b in tops):
                 run = []
     return {key: tuple(texts) for key, texts in intros.items() if texts}
@@ -497,6 +509,8 @@ class Composed:
     # Members kept apart that are written in other words: those of the others kept apart
     # to the same list, folded into them (bullet id, its line, the agents that say it).
     written_as: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # Members kept apart as entries of their own list of short entries, written there.
+    listed: frozenset[str] = frozenset()
 
 
 def _line_texts(
@@ -517,6 +531,7 @@ def _line_texts(
         )
     )
     cluster_of = clustering.cluster_of()
+    entries = _short_entries(clustering.agents)
     texts = {}
     for c in clustering.clusters:
         others = _others(c)
@@ -531,11 +546,31 @@ def _line_texts(
             for m in others
             if (m.ordered and _own_place(m) != _own_place(rep))
             or (m.parent is not None and cluster_of[m.parent].id != c.id)
+            # An entry of another list of short entries stays in it: "Design indexes" is a
+            # step of "Implementation approach:", not only a word of the indexing line.
+            or (m.id in entries and _written_in(m) != _written_in(rep))
         )
         composed = _line(rep.markdown, [m for m in others if m not in kept], said)
         apart, written_as = _apart_together(composed.apart, said)
-        texts[c.id] = Composed(composed.text, kept + apart, written_as)
+        listed = frozenset(m.id for m in kept if m.id in entries)
+        texts[c.id] = Composed(composed.text, kept + apart, written_as, listed)
     return texts
+
+
+def _short_entries(agents: Sequence[Agent]) -> set[str]:
+    """Ids of the items of lists whose every item is a short entry ("Defect discovery",
+    "Severity classification", ...): what such a list names is its own."""
+    lists: dict[tuple[str, str, str | None], list[Bullet]] = defaultdict(list)
+    for agent in agents:
+        for bullet in agent.bullets:
+            if bullet.parent is None:
+                lists[(agent.name, bullet.section, bullet.lead_in)].append(bullet)
+    return {
+        b.id
+        for items in lists.values()
+        if len(items) > 1 and all(is_checklist_item(b.text) for b in items)
+        for b in items
+    }
 
 
 def _apart_together(
@@ -720,6 +755,12 @@ def _merged_section(topic: str, title: str) -> tuple[str, str]:
     if topic != OTHER:
         return (topic, topic_title(topic))
     return (topic, title.rstrip(":") or topic_title(OTHER))
+
+
+def _plain_order(entry: Cluster | Bullet) -> tuple[int, str, int, str]:
+    if isinstance(entry, Cluster):
+        return _cluster_order(entry)
+    return (-1, entry.agent, entry.line, entry.id)
 
 
 def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:

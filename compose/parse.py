@@ -79,6 +79,8 @@ class Section:
     bullets: tuple[Bullet, ...] = ()
     verbatim: tuple[str, ...] = ()  # fenced code, tables, HTML: kept byte for byte
     home: tuple[str, str] = ("", "")  # see Bullet.home
+    # How many of its paragraphs come before its last verbatim block (a template's context).
+    paragraphs_before_verbatim: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class _SectionBuilder:
     verbatim: list[str] = field(default_factory=list)
     lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
     home: tuple[str, str] = ("", "")
+    paragraphs_before_verbatim: int = 0
 
     def freeze(self) -> Section:
         return Section(
@@ -189,6 +192,7 @@ class _SectionBuilder:
             tuple(self.bullets),
             tuple(self.verbatim),
             self.home,
+            self.paragraphs_before_verbatim,
         )
 
 
@@ -436,6 +440,8 @@ class _Parser:
             paragraphs.pop()
             text = f"{lead_in}\n\n{text}"
         target.append(text)
+        if section is not None:
+            section.paragraphs_before_verbatim = len(section.paragraphs)
 
     def walk_list(
         self,

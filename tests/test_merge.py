@@ -20,7 +20,7 @@ from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.terms import contains_term, named_terms
 from compose.verify import verify, word_loss
-from tests.conftest import SEEDS, needs_corpus
+from tests.conftest import CORPUS, SEEDS, needs_corpus
 
 SEED_TERMS = (
     "Redis",
@@ -669,3 +669,17 @@ def test_a_second_persona_s_scope_is_one_more_case() -> None:
     # One persona, and the other's scope still routes: "QA processes and quality metrics".
     assert description.count("Specialist") + description.count("Expert") == 1
     assert "also for managing comprehensive QA processes and quality metrics" in description
+
+
+@needs_corpus
+def test_an_entry_of_a_list_of_short_entries_stays_in_its_list() -> None:
+    # "Design indexes" is a step of VoltAgent's "Implementation approach:"; the indexing
+    # lines of the other postgres agents say its words, but not that it is a step.
+    paths = [
+        CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/05-data-ai/postgres-pro.md",
+        CORPUS / "lst97+claude-code-sub-agents/agents/data-ai/postgres-pro.md",
+        CORPUS / "0xfurai+claude-code-subagents/agents/postgres-expert.md",
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    approach = text[text.index("Implementation approach:") :].split("\n\n")[1]
+    assert "- Design indexes" in approach.splitlines()

@@ -13,7 +13,9 @@ from compose.consolidate import (
     MergeOptions,
     arrange,
     draft,
+    in_own_lists,
     merged_name,
+    short_entries,
     walk,
 )
 from compose.covering import without_covered
@@ -236,8 +238,13 @@ def _joined_again(merged: MergedAgent) -> list[set[str]]:
         return []  # a line that does not read back as one item: nothing to match it by
     cluster_of = {b.id: line.cluster for b, line in zip(again.bullets, lines, strict=True)}
     clustering = cluster([again], SINGLE_AGENT)
+    # Short entries of several lists ("Authentication mechanisms" under "Application
+    # security:" and under "Implementation approach:") each stay in their list: not joined.
+    entries = short_entries([again])
     return [
-        {cluster_of[m.id] for m in c.members} for c in clustering.clusters if len(c.members) > 1
+        {cluster_of[m.id] for m in c.members}
+        for c in clustering.clusters
+        if len(c.members) > 1 and not in_own_lists(c.members, entries)
     ]
 
 

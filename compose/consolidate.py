@@ -291,6 +291,16 @@ def _sections(
             else:
                 top[own].append(member)
 
+    def plain_order(entry: Cluster | Bullet) -> tuple[int, str, int, str]:
+        """A plain list's order: its clusters' (more sources first); a member kept apart
+        at its cluster's place, an entry kept in its own list where its source wrote it (so
+        that a merge of the merge writes it there again)."""
+        if isinstance(entry, Cluster):
+            return _cluster_order(entry)
+        if entry.id in texts[by_bullet[entry.id].id].listed:
+            return (-1, entry.agent, entry.line, entry.id)
+        return _cluster_order(by_bullet[entry.id])
+
     def nested_lines(parents: Iterable[str]) -> tuple[Line, ...]:
         """The lines of the items nested under these bullets, in source order."""
         kin: list[Cluster | Bullet] = []
@@ -315,8 +325,8 @@ def _sections(
             entries = _step_order(entries, (key, list_key))
         elif list_key:  # a lead-in's list: in source order
             entries = sorted(entries, key=_source_order)
-        else:  # a member kept apart where its source wrote it among the plain lines
-            entries = sorted(entries, key=_plain_order)
+        else:
+            entries = sorted(entries, key=plain_order)
         lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
         intro = intros.get(list_key, ()) if lead_in else ()
@@ -441,7 +451,14 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
                 run = []
             if any(b.lead_in is None for b in tops):
                 run = []
-    return {key: tuple(texts) for key, texts in intros.items() if texts}
+    return {
+        key: tuple(texts) for key, texts in intros.items() if 0 < len(texts) <= INTRO_PARAGRAPHS
+    }
+
+
+# More paragraphs than this before one lead-in (the phase sentences of dozens of agents, all
+# before "Implementation approach:") are no introduction: they stay paragraphs of the section.
+INTRO_PARAGRAPHS = 6
 
 
 def _bound(intros: dict[str, list[str]], seen: set[str], key: str, run: list[str]) -> list[str]:
@@ -531,7 +548,7 @@ def _line_texts(
         )
     )
     cluster_of = clustering.cluster_of()
-    entries = _short_entries(clustering.agents)
+    entries = short_entries(clustering.agents)
     texts = {}
     for c in clustering.clusters:
         others = _others(c)
@@ -546,31 +563,46 @@ def _line_texts(
             for m in others
             if (m.ordered and _own_place(m) != _own_place(rep))
             or (m.parent is not None and cluster_of[m.parent].id != c.id)
-            # An entry of another list of short entries stays in it: "Design indexes" is a
-            # step of "Implementation approach:", not only a word of the indexing line.
-            or (m.id in entries and _written_in(m) != _written_in(rep))
         )
-        composed = _line(rep.markdown, [m for m in others if m not in kept], said)
-        apart, written_as = _apart_together(composed.apart, said)
-        listed = frozenset(m.id for m in kept if m.id in entries)
-        texts[c.id] = Composed(composed.text, kept + apart, written_as, listed)
+        # An entry of another list of short entries stays in it: "Design indexes" is a step
+        # of "Implementation approach:", not only a word of the indexing line elsewhere.
+        listed = [
+            m
+            for m in others
+            if m not in kept and m.id in entries and _written_in(m) != _written_in(rep)
+        ]
+        folded = [m for m in others if m not in kept and m not in listed]
+        composed = _line(rep.markdown, folded, said)
+        # Entries of several sources' lists under one lead-in are one entry there.
+        apart, written_as = _apart_together([*listed, *composed.apart], said)
+        in_lists = frozenset(m.id for m in listed)
+        texts[c.id] = Composed(composed.text, kept + apart, written_as, in_lists)
     return texts
 
 
-def _short_entries(agents: Sequence[Agent]) -> set[str]:
-    """Ids of the items of lists whose every item is a short entry ("Defect discovery",
-    "Severity classification", ...): what such a list names is its own."""
+def short_entries(agents: Sequence[Agent]) -> set[str]:
+    """Ids of the short entries of lists of short entries ("Defect discovery", "Severity
+    classification", ...; two thirds of the list at least): what such a list names is its
+    own."""
     lists: dict[tuple[str, str, str | None], list[Bullet]] = defaultdict(list)
     for agent in agents:
         for bullet in agent.bullets:
             if bullet.parent is None:
                 lists[(agent.name, bullet.section, bullet.lead_in)].append(bullet)
-    return {
-        b.id
-        for items in lists.values()
-        if len(items) > 1 and all(is_checklist_item(b.text) for b in items)
-        for b in items
-    }
+    found = set()
+    for items in lists.values():
+        short = [b.id for b in items if is_checklist_item(b.text)]
+        # Mostly short: a merged list keeps its entries beside a longer item or two.
+        if short and 3 * len(short) >= 2 * len(items):
+            found.update(short)
+    return found
+
+
+def in_own_lists(bullets: Sequence[Bullet], entries: set[str]) -> bool:
+    """Whether a merge writes each of these bullets of one cluster in its own list: short
+    entries, each of another list."""
+    places = [_written_in(b) for b in bullets]
+    return all(b.id in entries for b in bullets) and len(set(places)) == len(places)
 
 
 def _apart_together(
@@ -755,12 +787,6 @@ def _merged_section(topic: str, title: str) -> tuple[str, str]:
     if topic != OTHER:
         return (topic, topic_title(topic))
     return (topic, title.rstrip(":") or topic_title(OTHER))
-
-
-def _plain_order(entry: Cluster | Bullet) -> tuple[int, str, int, str]:
-    if isinstance(entry, Cluster):
-        return _cluster_order(entry)
-    return (-1, entry.agent, entry.line, entry.id)
 
 
 def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:

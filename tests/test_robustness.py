@@ -141,10 +141,11 @@ def test_bold_only_line_with_children_is_not_read_back_as_a_section() -> None:
         ("- Redis\n**[link](u):**\n- [link](u)\n", "- [link](u)\n", "- Redis **[link](u):**"),
         # Found by fuzzing groups: "****bold** caching**" gained a nested "Redis" from the
         # other agent and read back as a section title, which a regex for "**Title**" missed.
+        # "caching" is now a short entry that stays in its own list, with its "Redis".
         (
             "## Red Flags\n1. ****bold** caching**\n",
             "## Red Flags\n- caching\n  - Redis\n",
-            "1. bold caching\n   - Redis\n",  # a numbered item stays numbered
+            "- caching\n  - Redis\n\nRed Flags:\n\n1. ****bold** caching**\n",
         ),
     ],
     ids=["details-beside-a-link", "bold-title-with-children"],

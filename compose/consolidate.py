@@ -839,11 +839,8 @@ def _others(c: Cluster) -> list[Bullet]:
 
 
 def with_details(text: str, missing: Sequence[str]) -> str:
-    """text with details appended in parentheses (inside its own trailing list, if any).
-
-    Clauses opening with one word are one ("for performance and scalability"), and one
-    opening with the word of text's last clause joins it ("optimize concurrency for
-    throughput and concurrent request handling"), not a parenthesis."""
+    """text with details appended in parentheses (inside its own trailing list, if any);
+    clauses opening with one word are one ("(for performance and scalability)")."""
     if not missing:
         return text
     # A link's "(target)" is no list: "[guide](url)" gets a parenthesis of its own.
@@ -854,15 +851,7 @@ def with_details(text: str, missing: Sequence[str]) -> str:
     stripped = text.rstrip()
     end = stripped[-1] if stripped and stripped[-1] in ".;:" else ""
     body = stripped[:-1] if end else stripped
-    missing = _clauses_joined(missing)
-    last = list_parts(body)[-1] if body else ""
-    opening = last.split()[0].lower() if last else ""
-    if opening in CLAUSE_WORDS and " and " not in last and body.endswith(last):
-        same = next((m for m in missing if m.lower().startswith(f"{opening} ")), None)
-        if same is not None:
-            body = f"{body} and {same.split(maxsplit=1)[1]}"
-            missing = [m for m in missing if m is not same]
-    return f"{body} ({', '.join(missing)}){end}" if missing else f"{body}{end}"
+    return f"{body} ({', '.join(_clauses_joined(missing))}){end}"
 
 
 def _clauses_joined(details: Sequence[str]) -> list[str]:

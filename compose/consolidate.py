@@ -335,7 +335,13 @@ def _sections(
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
     # Paragraphs written before a list's lead-in are not written again in their section.
-    heading |= {_lead_key(p) for ms in lists.values() for m in ms for p in m.intro}
+    heading |= {
+        _lead_key(text)
+        for ms in lists.values()
+        for m in ms
+        for p in m.intro
+        for text in (p, _PHASE_NAME.sub("", p))
+    }
     keys = set(lists) | set(paragraphs) | set(verbatim)
     order = topic_order()
     sections = []
@@ -428,25 +434,39 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
     for agent in agents:
         run: list[str] = []
         level = 0  # of the last heading that is not a list's lead-in
+        phases = 0  # the level of the headings a sentence ending in ':' introduced
         for section in agent.sections:
             title = _lead_key(section.title)
             tops = [b for b in section.bullets if b.parent is None]
+            phase = False
             if tops and all(b.lead_in and _lead_key(b.lead_in) == title for b in tops):
                 # "Analysis priorities:" read as a heading (a lead-in right after a list is):
                 # still a lead-in, introduced by the paragraphs before it.
                 run = _bound(intros, seen, title, run)
             elif section.level <= level:
                 run = []
+                phases = phases if section.level >= phases else 0
                 level = section.level
+                phase = section.level == phases
             else:
+                if run and run[-1].rstrip().endswith(":"):  # "... through systematic phases:"
+                    phases = section.level
                 level = section.level
+                phase = section.level == phases
             # A template parts the paragraphs before it from a lead-in after it.
             cut = section.paragraphs_before_verbatim if section.verbatim else -1
             for k, paragraph in enumerate(section.paragraphs):
                 if k == cut:
                     run = []
                 key = _lead_key(paragraph)
-                run = _bound(intros, seen, key, run) if key in lead_keys else [*run, paragraph]
+                if key in lead_keys:
+                    run = _bound(intros, seen, key, run)
+                    continue
+                if phase and k == 0 and section.title and not paragraph.startswith("**"):
+                    # The phase's heading is not written (a merged section has none): its
+                    # name opens its sentence, "**Database Analysis.** Assess current ...".
+                    paragraph = f"**{section.title.rstrip('.:')}.** {paragraph}"
+                run = [*run, paragraph]
             if cut == len(section.paragraphs):
                 run = []
             if any(b.lead_in is None for b in tops):
@@ -455,6 +475,9 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
         key: tuple(texts) for key, texts in intros.items() if 0 < len(texts) <= INTRO_PARAGRAPHS
     }
 
+
+# The name a phase's sentence opens with once its heading is gone (see _intros).
+_PHASE_NAME = re.compile(r"^\*\*[^*]+\.\*\* ")
 
 # More paragraphs than this before one lead-in (the phase sentences of dozens of agents, all
 # before "Implementation approach:") are no introduction: they stay paragraphs of the section.

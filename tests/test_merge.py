@@ -640,11 +640,15 @@ def test_a_phase_s_sentences_stay_with_its_lists() -> None:
     # The phases' sentences are written right before the lists they introduce, in order, not
     # after every list, and the analysis lists stay in the workflow, not in Data and Storage.
     assert workflow.index("Execute PostgreSQL optimization through systematic phases:") < (
-        workflow.index("Assess current PostgreSQL optimization.")
+        workflow.index("**Database Analysis.** Assess current PostgreSQL optimization.")
     )
     assert workflow.index("Assess current MySQL tuning.") < workflow.index("Analysis priorities:")
     assert workflow.index("- Query patterns") < workflow.index("Optimize the PostgreSQL")
-    assert workflow.index("Optimize the MySQL tuning.") < workflow.index("Implementation approach")
+    # The phase's heading is not written; its name opens its sentence, once.
+    assert workflow.count("Optimize the MySQL tuning.") == 1
+    assert workflow.index("**Implementation Phase.** Optimize the MySQL tuning.") < (
+        workflow.index("Implementation approach")
+    )
     assert "## Data and Storage" not in text
 
 

@@ -461,8 +461,11 @@ class _Parser:
             )
             rest = children[1:] if head is not None else children
             title = _item_title(head) if head is not None and parent is None else None
-            if title is not None and (rest or title[1]):
-                self.item_section(title, rest, section)
+            if head is not None and title is not None and (rest or title[1]):
+                # "1. **Requirement Analysis:**" introduces its items: a step. "1. **API
+                # Design**" names a chapter of the agent's work.
+                introduced = plain_text(_first_line(head["children"])).rstrip().endswith(":")
+                self.item_section(title, rest, section, ordered and introduced)
                 continue
             bullet = (
                 self.bullet(head, section, parent, depth, lead_in, ordered)
@@ -478,15 +481,23 @@ class _Parser:
                     self.verbatim(child, section)
 
     def item_section(
-        self, title: tuple[str, str], rest: list[Token], owner: _SectionBuilder
+        self, title: tuple[str, str], rest: list[Token], owner: _SectionBuilder, step: bool
     ) -> None:
-        """`1. **API Design**` with nested content: a sub-section of the list's section."""
+        """`1. **API Design**` with nested content: a sub-section of the list's section.
+
+        A numbered one whose title ends in ':' is a step of the procedure its list is ("1.
+        **Requirement Analysis and Data Modeling:**" over two items): written with that
+        list's section, its items under its name as their lead-in, in the order of the
+        steps."""
         section = self.open_section(title[0], owner.level + 1, pseudo=False, on_item=True)
         if section.topic == OTHER:
             section.topic = owner.topic
+        if step and not title[1]:
+            section.home = (owner.home[0], section.title)
+            section.lead_in = f"{section.title}:"
         if title[1]:
             section.paragraphs.append(title[1])
-        previous = title[1] if title[1] and introduces(title[1]) else None
+        previous = title[1] if title[1] and introduces(title[1]) else section.lead_in
         for child in rest:
             if child["type"] == "list":
                 self.walk_list(child, section, None, 0, previous)

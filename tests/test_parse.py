@@ -274,3 +274,18 @@ def test_a_numbered_phase_is_written_with_its_procedure() -> None:
     assert phase.topic == "data" and phase.home == ("workflow", "Database Analysis")
     # A numbered chapter no sentence introduces is a topic of its own.
     assert chapter.home == ("data", "Database Design")
+
+
+def test_a_numbered_step_introducing_its_items_is_written_with_its_procedure() -> None:
+    text = (
+        "---\nname: pg\n---\n## Core Competencies\n\n### Standard Operating Procedure\n\n"
+        "1. **Requirement Analysis and Data Modeling:**\n    - Analyze requirements\n"
+        "2. **Performance Optimization and Tuning:**\n    - Identify bottlenecks\n\n"
+        "## Expertise\n\n1. **API Design**\n    - Design endpoints\n"
+    )
+    steps = parse(loads(text, "pg.md")).bullets
+    # Each step's items sit with the procedure's section, under the step's name.
+    assert [b.home[0] for b in steps[:2]] == ["responsibilities", "responsibilities"]
+    assert steps[1].lead_in == "Performance Optimization and Tuning:"
+    # A numbered chapter with no colon names a topic of its own.
+    assert steps[2].home == ("api-design", "API Design") and steps[2].lead_in is None

@@ -96,7 +96,7 @@ class Covered:
 
     cluster: str  # the cluster the line stands for
     text: str  # the statement
-    by: str  # the cluster of the line that states it
+    by: str | None  # the cluster of the line that states it; None: the merged agent itself
 
 
 @dataclass(frozen=True)

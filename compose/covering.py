@@ -62,10 +62,13 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     lines: list[Line] = []  # every line, in the order they are written
     section_of: list[int] = []
     candidates: list[int] = []
+    tops: list[int] = []  # the lines of lists that are not numbered, nested ones aside
     for number, section in enumerate(merged.sections):
         for merged_list in section.lists:
             plain_list = merged_list.lead_in is None and not merged_list.ordered
             for top in merged_list.lines:
+                if not merged_list.ordered and not top.children:
+                    tops.append(len(lines))
                 # A short item ("Redux Toolkit", "Network scanning") is an entry of a list
                 # that names its kind: dropped, the list would name some and not others.
                 if (
@@ -89,8 +92,23 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     texts: dict[int, str] = {}  # lines written with fewer items
     credit: dict[int, set[str]] = defaultdict(set)
     covered: list[Covered] = []
+    # A line naming one of the merged agents as an agent to work with ("Collaborate with
+    # test-automator on automation", written by qa-expert, in the merge of the two) is the
+    # merged agent's own work: said by the agent itself.
+    agent_names = _agent_names(sources)
+    for index in tops:
+        subject, named = agent_names.subn(" ", said[index].plain)
+        # What it works on must still be said ("on automation"), and it names nothing (a
+        # name is checked as written: "powershell-7-expert", "REST-to-GraphQL").
+        if (
+            named
+            and not named_terms(said[index].plain)
+            and all(postings.get(term, set()) - {index, *dropped} for term in _needed(subject))
+        ):
+            dropped.add(index)
+            covered.append(Covered(lines[index].cluster, said[index].plain, None))
     for index in sorted(candidates, key=lambda i: (-len(said[i].statements), i)):
-        if index in kept_for:
+        if index in kept_for or index in dropped:
             continue
 
         def stating(needed: set[str], alone: bool, index: int = index) -> list[int]:
@@ -173,6 +191,23 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
         stats=replace(merged.stats, lines_out=merged.stats.lines_out - len(dropped)),
         covered=merged.covered + tuple(covered),
     )
+
+
+def _agent_names(sources: set[str]) -> re.Pattern[str]:
+    """How text names one of sources as an agent: "test-automator" as written (by the name
+    the agent gives itself: "qa-expert (lst97/qa-expert.md)" tells two apart); a name that
+    is an ordinary word ("api") only as "@api" or "the api agent" ("Design the api layer"
+    names no one)."""
+    names = sorted({_ALIAS.sub("", name) for name in sources}, key=lambda n: (-len(n), n))
+    written = "|".join(re.escape(n) for n in names if "-" in n) or "(?!)"
+    words = "|".join(re.escape(n) for n in names if "-" not in n) or "(?!)"
+    return re.compile(
+        rf"(?<![\w-])(?:{written})(?![\w-])"
+        rf"|(?i:@(?:{words})\b|\b(?:{words})\s+(?:sub)?agent\b)"
+    )
+
+
+_ALIAS = re.compile(r" \(.*\)$")
 
 
 def _said(text: str) -> _Said:

@@ -71,7 +71,10 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
     # A line whose statements others state stands for its cluster when they are written.
     stated_by: dict[str, set[str]] = {}
     for covered in merged.covered:
-        stated_by.setdefault(covered.cluster, set()).add(covered.by)
+        # None: a line naming one of the merged agents, which the merged agent now is.
+        by = stated_by.setdefault(covered.cluster, set())
+        if covered.by is not None:
+            by.add(covered.by)
     rendered |= {cluster for cluster, by in stated_by.items() if by <= rendered}
     owner = clustering.cluster_of()
     written = TermIndex(strip_markup(text))

@@ -10,7 +10,7 @@ from compose.consolidate import walk
 from compose.load import loads
 from compose.parse import parse
 from compose.terms import content_terms, strip_markup
-from tests.conftest import SEEDS
+from tests.conftest import CORPUS, SEEDS, needs_corpus
 
 COMPOUND = "Implement proper versioning, pagination, and rate limiting strategies"
 
@@ -109,3 +109,24 @@ def test_an_example_clause_keeps_every_example() -> None:
     b = parse(loads("---\nname: b\n---\n- Design data persistence layers for scale\n", "b.md"))
     result = merge_agents([a, b])
     assert "such as querying, data persistence, and reactive updates" in result.text
+
+
+@needs_corpus
+def test_a_line_naming_a_merged_agent_as_a_partner_is_the_agent_s_own_work() -> None:
+    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/04-quality-security"
+    result = merge([str(folder / "qa-expert.md"), str(folder / "test-automator.md")])
+    # qa-expert's partner is now the merged agent itself: not written, and said by it (its
+    # subject, automation, is still said); other partners stay.
+    assert "Collaborate with test-automator on automation" not in result.text
+    assert "Collaborate with qa-expert on test strategy" not in result.text
+    assert any(c.by is None for c in result.agent.covered) and result.verification.ok
+    assert "Work with performance-engineer on performance testing" in result.text
+
+
+def test_an_agent_named_by_an_ordinary_word_is_named_only_as_an_agent() -> None:
+    # "api" in "Test the api layer" names no agent: only "the api agent" or "@api" would.
+    api = "---\nname: api\n---\n- Design the api layer\n"
+    tests = "---\nname: tests\n---\n- Test the api layer for regressions\n"
+    result = merge_agents([parse(loads(api, "a.md")), parse(loads(tests, "b.md"))])
+    assert "Test the api layer for regressions" in result.text
+    assert result.agent.covered == ()

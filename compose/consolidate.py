@@ -592,7 +592,14 @@ def _line_texts(
         listed = [
             m
             for m in others
-            if m not in kept and m.id in entries and _written_in(m) != _written_in(rep)
+            if m not in kept
+            and m.id in entries
+            and (
+                _written_in(m) != _written_in(rep)
+                # Two entries of one list are two, unless one says all the other says:
+                # "Mean time to resolve" is no detail of "Mean time to detect".
+                or (rep.id in entries and not _said_by(m.text, rep.text))
+            )
         ]
         folded = [m for m in others if m not in kept and m not in listed]
         composed = _line(rep.markdown, folded, said)
@@ -619,6 +626,12 @@ def short_entries(agents: Sequence[Agent]) -> set[str]:
         if short and 3 * len(short) >= 2 * len(items):
             found.update(short)
     return found
+
+
+def _said_by(text: str, line: str) -> bool:
+    """Whether line says every content word of text (a renamed word as written)."""
+    written = written_terms(strip_markup(line))
+    return {*content_terms(text), *renamed_terms(text)} <= written
 
 
 def in_own_lists(bullets: Sequence[Bullet], entries: set[str]) -> bool:

@@ -683,3 +683,14 @@ def test_an_entry_of_a_list_of_short_entries_stays_in_its_list() -> None:
     text = body(merge([str(p) for p in paths]).text)
     approach = text[text.index("Implementation approach:") :].split("\n\n")[1]
     assert "- Design indexes" in approach.splitlines()
+
+
+def test_two_entries_of_one_list_are_two_unless_one_says_the_other() -> None:
+    metrics = "---\nname: {n}\n---\nQuality metrics:\n- Mean time to {what}\n- Test coverage\n"
+    agents = [
+        parse(loads(metrics.format(n=n, what=what), f"{n}.md"))
+        for n, what in (("qa", "detect"), ("ops", "resolve"))
+    ]
+    text = body(merge_agents(agents).text)
+    assert "- Mean time to detect\n" in text and "- Mean time to resolve\n" in text
+    assert text.count("- Test coverage") == 1

@@ -685,7 +685,10 @@ def _line(text: str, others: Sequence[Bullet], said: TermIndex) -> Composed:
     foreign = [m for m in others if _examples_elsewhere(text, m)]
     others = [m for m in others if m not in foreign]
     apart = (*foreign, *complete(with_details(text, details_of(others)), others).apart)
-    # A member that stays a line of its own lends the line no details: it says them.
+    # A member that stays a line of its own lends the line no details: it says them. So
+    # does another source's copy of it ("E2E" is no detail of "Integration testing").
+    kept_apart = {_lead_key(m.markdown) for m in apart}
+    apart = (*apart, *(m for m in others if m not in apart and _lead_key(m.markdown) in kept_apart))
     others = [m for m in others if m not in apart]
     composed = complete(with_details(text, details_of(others)), others)
     return Composed(composed.text, _distinct((*apart, *composed.apart)))

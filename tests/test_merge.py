@@ -694,3 +694,20 @@ def test_two_entries_of_one_list_are_two_unless_one_says_the_other() -> None:
     text = body(merge_agents(agents).text)
     assert "- Mean time to detect\n" in text and "- Mean time to resolve\n" in text
     assert text.count("- Test coverage") == 1
+
+
+@needs_corpus
+def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
+    # Both lst97 agents say "Ensure all new logic is covered by a suite of unit, integration,
+    # and E2E tests"; one copy is a line of its own, the other lent "(E2E)" to VoltAgent's
+    # "Integration testing", which is not end-to-end testing.
+    paths = [
+        CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/04-quality-security" / name
+        for name in ("qa-expert.md", "test-automator.md")
+    ] + [
+        CORPUS / "lst97+claude-code-sub-agents/agents/quality-testing" / name
+        for name in ("qa-expert.md", "test-automator.md")
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    assert "- Integration testing\n" in text
+    assert "Integration testing (E2E)" not in text

@@ -1,11 +1,13 @@
-"""Covering: a merged agent's plain lines that other lines say already are folded away.
+"""Covering: what a merged agent's plain lines say that other lines say already is folded
+away.
 
 Clustering joins bullets that say one thing; a compound bullet ("Implement proper versioning,
 pagination, and rate limiting strategies") says several, each of which is a line of its own
 elsewhere in the merged agent. Written as well, it says them twice. A plain line (an item of
 a topic's list: no lead-in, no number, no nested items) each of whose statements another
-line states whole is dropped, and its sources are credited to the lines that state it. A
-line that states another's statement is kept from then on, so nothing is left unsaid.
+line states whole is dropped; a plain series loses the items another line states. The lines
+that state them are credited with its sources and kept from then on, so nothing is left
+unsaid. A line naming one of the merged agents as a partner is the merged agent's own work.
 
 Lines under a lead-in or in a numbered list are never dropped: their list means something as
 written. A single agent (a merge of a merge) is left as it is: what its author wrote twice
@@ -92,21 +94,9 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     texts: dict[int, str] = {}  # lines written with fewer items
     credit: dict[int, set[str]] = defaultdict(set)
     covered: list[Covered] = []
-    # A line naming one of the merged agents as an agent to work with ("Collaborate with
-    # test-automator on automation", written by qa-expert, in the merge of the two) is the
-    # merged agent's own work: said by the agent itself.
-    agent_names = _agent_names(sources)
-    for index in tops:
-        subject, named = agent_names.subn(" ", said[index].plain)
-        # What it works on must still be said ("on automation"), and it names nothing (a
-        # name is checked as written: "powershell-7-expert", "REST-to-GraphQL").
-        if (
-            named
-            and not named_terms(said[index].plain)
-            and all(postings.get(term, set()) - {index, *dropped} for term in _needed(subject))
-        ):
-            dropped.add(index)
-            covered.append(Covered(lines[index].cluster, said[index].plain, None))
+    for index in _partners(tops, said, _agent_names(sources), postings):
+        dropped.add(index)
+        covered.append(Covered(lines[index].cluster, said[index].plain, None))
     for index in sorted(candidates, key=lambda i: (-len(said[i].statements), i)):
         if index in kept_for or index in dropped:
             continue
@@ -163,6 +153,19 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
             covered.append(Covered(lines[index].cluster, statement, lines[cover].cluster))
     if not covered:
         return merged
+    return _written(merged, lines, dropped, texts, credit, tuple(covered))
+
+
+def _written(
+    merged: MergedAgent,
+    lines: list[Line],
+    dropped: set[int],
+    texts: dict[int, str],
+    credit: dict[int, set[str]],
+    covered: tuple[Covered, ...],
+) -> MergedAgent:
+    """merged with the lines dropped left out, the lines pruned in their new words, and the
+    lines that state what was left out credited with its sources (lines: in written order)."""
     position = {id(line): j for j, line in enumerate(lines)}  # Lines equal in value are two
 
     def rewritten(line: Line) -> Line:
@@ -189,8 +192,28 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
         merged,
         sections=tuple(sections),
         stats=replace(merged.stats, lines_out=merged.stats.lines_out - len(dropped)),
-        covered=merged.covered + tuple(covered),
+        covered=merged.covered + covered,
     )
+
+
+def _partners(
+    tops: list[int], said: list[_Said], agent_names: re.Pattern[str], postings: dict[str, set[int]]
+) -> list[int]:
+    """The lines naming one of the merged agents as an agent to work with ("Collaborate
+    with test-automator on automation", written by qa-expert, in the merge of the two): the
+    merged agent's own work, said by the agent itself. What such a line works on must still
+    be said by another line ("on automation"), and it names nothing else checked as written
+    ("powershell-7-expert", "REST-to-GraphQL")."""
+    found: list[int] = []
+    for index in tops:
+        subject, named = agent_names.subn(" ", said[index].plain)
+        if (
+            named
+            and not named_terms(said[index].plain)
+            and all(postings.get(term, set()) - {index, *found} for term in _needed(subject))
+        ):
+            found.append(index)
+    return found
 
 
 def _agent_names(sources: set[str]) -> re.Pattern[str]:

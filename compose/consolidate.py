@@ -27,6 +27,7 @@ from compose.terms import (
     lexicon,
     list_parts,
     named_terms,
+    needed_terms,
     renamed_terms,
     strip_markup,
     written_terms,
@@ -281,11 +282,11 @@ def _sections(
                 if member.parent == c.representative.parent:
                     beside[c.id].append(member)
                 else:
-                    top[own or (_merged_section(member.topic, member.section), "")].append(member)
+                    top[own or _written_in(member)].append(member)
                 continue
             if own is None and place_of[c.id][1]:
                 # A plain item is neither a step nor written under the line's lead-in.
-                own = _merged_section(member.topic, member.section), ""
+                own = _written_in(member)
             if own is None or own == place_of[c.id]:
                 beside[c.id].append(member)
             else:
@@ -443,13 +444,11 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
                 # "Analysis priorities:" read as a heading (a lead-in right after a list is):
                 # still a lead-in, introduced by the paragraphs before it.
                 run = _bound(intros, seen, title, run)
-            elif section.level <= level:
-                run = []
-                phases = phases if section.level >= phases else 0
-                level = section.level
-                phase = section.level == phases
             else:
-                if run and run[-1].rstrip().endswith(":"):  # "... through systematic phases:"
+                if section.level <= level:
+                    run = []
+                    phases = phases if section.level >= phases else 0
+                elif run and introduces(run[-1]):  # "... through systematic phases:"
                     phases = section.level
                 level = section.level
                 phase = section.level == phases
@@ -630,8 +629,7 @@ def short_entries(agents: Sequence[Agent]) -> set[str]:
 
 def _said_by(text: str, line: str) -> bool:
     """Whether line says every content word of text (a renamed word as written)."""
-    written = written_terms(strip_markup(line))
-    return {*content_terms(text), *renamed_terms(text)} <= written
+    return set(needed_terms(text)) <= written_terms(strip_markup(line))
 
 
 def in_own_lists(bullets: Sequence[Bullet], entries: set[str]) -> bool:
@@ -648,9 +646,9 @@ def _apart_together(
     migrations and version control" three times, away from the lead-in list holding their
     cluster's line) are one line there, as a cluster's members are: the one that says the
     most, completed by the others."""
-    by_list: dict[object, list[Bullet]] = defaultdict(list)
+    by_list: dict[_Place, list[Bullet]] = defaultdict(list)
     for member in apart:
-        by_list[_own_place(member) or _merged_section(member.topic, member.section)].append(member)
+        by_list[_written_in(member)].append(member)
     kept: list[Bullet] = []
     written_as: list[tuple[str, str, tuple[str, ...]]] = []
     for members in by_list.values():

@@ -25,15 +25,14 @@ from compose.consolidate import Covered, Line, MergedAgent, walk
 from compose.terms import (
     CLAUSE_WORDS,
     contains_term,
-    content_terms,
     head_phrase,
     is_checklist_item,
     lexicon,
     list_parts,
     named_terms,
+    needed_terms,
     phrase_terms,
     prohibits,
-    renamed_terms,
     statements,
     strip_markup,
     written_terms,
@@ -134,15 +133,14 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
         # A term the lexicon reads across items ("unit and integration tests" says unit
         # tests) must be said too, by the line as written or by the lines that state it.
         stated = [said[c].terms for k, c in enumerate(covers) if k in unwritten and c is not None]
-        if text is not None:
-            stated.append(_said(text).terms)
-        if not unwritten or not _needed(said[index].plain) <= frozenset().union(*stated):
+        left = _said(text).terms if text is not None else frozenset()
+        if not unwritten or not set(needed_terms(said[index].plain)) <= left.union(*stated):
             continue
         if text is None:
             dropped.add(index)
         else:
             texts[index] = text
-            for term in said[index].terms - _said(text).terms:
+            for term in said[index].terms - left:
                 postings[term].discard(index)
         for k in unwritten:
             cover = covers[k]
@@ -210,7 +208,7 @@ def _partners(
         if (
             named
             and not named_terms(said[index].plain)
-            and all(postings.get(term, set()) - {index, *found} for term in _needed(subject))
+            and all(postings.get(term, set()) - {index, *found} for term in needed_terms(subject))
         ):
             found.append(index)
     return found
@@ -256,7 +254,7 @@ def _covers(
         # The opening states what is done ("Handle load balancing"): its words, in any order;
         # a later item is a noun phrase ("design patterns"), found as written, less a vague
         # last word ("rate limiting strategies").
-        needed = _needed(statement)
+        needed = set(needed_terms(statement))
         phrase = head_phrase(statement) if k else ()
         names = [name for name in line_names if contains_term(statement, name)]
         if not needed and not phrase:
@@ -276,11 +274,6 @@ def _covers(
             )
         )
     return covers
-
-
-def _needed(text: str) -> set[str]:
-    """The terms another line must say to say text."""
-    return set(content_terms(text)) | set(renamed_terms(text))
 
 
 _LINK = re.compile(r"\]\(|https?://", re.IGNORECASE)

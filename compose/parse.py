@@ -389,7 +389,7 @@ class _Parser:
             not pseudo
             and is_numbered(title)
             and parent is not None
-            and any(p.rstrip().endswith(":") for p in parent.paragraphs[-1:])
+            and any(introduces(p) for p in parent.paragraphs[-1:])
         )
         title = clean_title(title)
         topic = classify(title) if title else OTHER

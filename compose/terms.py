@@ -201,6 +201,12 @@ def renamed_terms(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_stem(w) for w in words if w in synonyms))
 
 
+def needed_terms(text: str) -> tuple[str, ...]:
+    """What another text must say to say text: its content terms, and the words the lexicon
+    renames as written (renamed_terms), in order, repeats kept."""
+    return (*content_terms(text), *renamed_terms(text))
+
+
 def written_terms(text: str) -> frozenset[str]:
     """What text says, for renamed_terms as much as for content_terms: its content terms and
     the stems of its words as written."""

@@ -19,9 +19,8 @@ from compose.consolidate import MergedAgent, walk
 from compose.parse import Agent
 from compose.terms import (
     TermIndex,
-    content_terms,
     named_terms,
-    renamed_terms,
+    needed_terms,
     strip_markup,
     written_terms,
 )
@@ -157,7 +156,7 @@ def word_loss(agents: tuple[Agent, ...] | list[Agent], text: str) -> WordLoss:
     missing = []
     for agent in agents:
         for bullet in agent.bullets:
-            terms = [*content_terms(bullet.text), *renamed_terms(bullet.text)]
+            terms = needed_terms(bullet.text)
             words_in += len(terms)
             lost = tuple(dict.fromkeys(t for t in terms if t not in written))
             if lost:

@@ -19,6 +19,7 @@ from compose.load import split_tools
 from compose.parse import Agent, Bullet, introduces
 from compose.terms import (
     CLAUSE_WORDS,
+    SERIES_BREAK,
     TermIndex,
     checklist_core,
     contains_term,
@@ -569,6 +570,14 @@ def _line_texts(
             )
         )
     )
+    # Generic names ("APIs") written anyway, by text no settling or covering rewrites.
+    fixed = TermIndex(
+        "\n".join(
+            [t for texts in (*paragraphs.values(), *verbatim.values()) for t in texts]
+            + [b.lead_in for a in clustering.agents for b in a.bullets if b.lead_in]
+        )
+    )
+    unneeded = frozenset(word for word in lexicon().generic if word in fixed.tokens)
     cluster_of = clustering.cluster_of()
     entries = short_entries(clustering.agents)
     texts = {}
@@ -601,9 +610,9 @@ def _line_texts(
             )
         ]
         folded = [m for m in others if m not in kept and m not in listed]
-        composed = _line(rep.markdown, folded, said)
+        composed = _line(rep.markdown, folded, said, unneeded)
         # Entries of several sources' lists under one lead-in are one entry there.
-        apart, written_as = _apart_together([*listed, *composed.apart], said)
+        apart, written_as = _apart_together([*listed, *composed.apart], said, unneeded)
         in_lists = frozenset(m.id for m in listed)
         texts[c.id] = Composed(composed.text, kept + apart, written_as, in_lists)
     return texts
@@ -640,7 +649,7 @@ def in_own_lists(bullets: Sequence[Bullet], entries: set[str]) -> bool:
 
 
 def _apart_together(
-    apart: Sequence[Bullet], said: TermIndex
+    apart: Sequence[Bullet], said: TermIndex, unneeded: frozenset[str]
 ) -> tuple[tuple[Bullet, ...], tuple[tuple[str, str, tuple[str, ...]], ...]]:
     """Members kept apart from a line that are written in one list ("Implement database
     migrations and version control" three times, away from the lead-in list holding their
@@ -654,7 +663,7 @@ def _apart_together(
     for members in by_list.values():
         base = min(members, key=lambda m: (-len(set(content_terms(m.text))), _source_order(m)))
         rest = [m for m in members if m is not base]
-        composed = _line(base.markdown, rest, said) if rest else Composed(base.markdown)
+        composed = _line(base.markdown, rest, said, unneeded) if rest else Composed(base.markdown)
         kept.append(base)
         kept.extend(composed.apart)
         if composed.text != base.markdown or len(composed.apart) < len(rest):
@@ -665,15 +674,18 @@ def _apart_together(
     return tuple(sorted(kept, key=lambda m: order[m.id])), tuple(written_as)
 
 
-def _line(text: str, others: Sequence[Bullet], said: TermIndex) -> Composed:
-    """text completed by others: their details, their unsaid phrases, or they stay apart."""
+def _line(
+    text: str, others: Sequence[Bullet], said: TermIndex, unneeded: frozenset[str]
+) -> Composed:
+    """text completed by others: their details, their unsaid phrases, or they stay apart
+    (unneeded: generic names the agent writes anyway, see complete)."""
     generic = lexicon().generic
     words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
 
     def details_of(members: Sequence[Bullet]) -> list[str]:
         return [
             d
-            for d in missing_details(text, members)
+            for d in missing_details(text, members, unneeded)
             # "(API)" or "(REST)" after "RESTful" adds nothing the agent does not say anyway.
             if not ((d.lower() in generic or _variant(d, words)) and d in said)
         ]
@@ -682,23 +694,29 @@ def _line(text: str, others: Sequence[Bullet], said: TermIndex) -> Composed:
     # (Redis, Memcached)" beside "Add appropriate indexes") says something else.
     foreign = [m for m in others if _examples_elsewhere(text, m)]
     others = [m for m in others if m not in foreign]
-    apart = (*foreign, *complete(with_details(text, details_of(others)), others).apart)
+    apart = (
+        *foreign,
+        *complete(with_details(text, details_of(others)), others, unneeded).apart,
+    )
     # A member that stays a line of its own lends the line no details: it says them. So
     # does another source's copy of it ("E2E" is no detail of "Integration testing").
     kept_apart = {_lead_key(m.markdown) for m in apart}
     apart = (*apart, *(m for m in others if m not in apart and _lead_key(m.markdown) in kept_apart))
     others = [m for m in others if m not in apart]
-    composed = complete(with_details(text, details_of(others)), others)
+    composed = complete(with_details(text, details_of(others)), others, unneeded)
     return Composed(composed.text, _distinct((*apart, *composed.apart)))
 
 
-def complete(line: str, others: Sequence[Bullet]) -> Composed:
-    """line extended until it states every content word of others (see _fold) and links to
-    every target they link to."""
+def complete(
+    line: str, others: Sequence[Bullet], unneeded: frozenset[str] = frozenset()
+) -> Composed:
+    """line extended until it states every content word of others (see _fold), but for
+    the generic names (unneeded, lower case) the agent says anyway, and links to every
+    target they link to."""
     apart: list[Bullet] = []
     folds = 0  # members whose words the line took as details
     for other in others:
-        folded, kept_apart = _fold(line, other)
+        folded, kept_apart = _fold(line, other, unneeded)
         if not kept_apart and folded != line:
             folds += 1
             # A line that has taken FOLDS_PER_LINE members' phrases as details reads as a
@@ -751,7 +769,7 @@ def _blank(match: re.Match[str]) -> str:
     return "\0" * len(match.group(0))
 
 
-def _fold(line: str, other: Bullet) -> tuple[str, bool]:
+def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool]:
     """line with other's unsaid parts as details; (line, True) when other must stay apart.
 
     The parts are other's own phrases (its list items and clauses): "Design data backup,
@@ -765,7 +783,9 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
     written = written_terms(plain)
     renamed = [w for w in renamed_terms(other.text) if w not in written]
     terms = [*content_terms(other.text), *renamed]
-    lost = [t for t in dict.fromkeys(terms) if t not in said]
+    # A generic name ("APIs", "HTTP") the agent says anyway; "Code" opening a line is a word.
+    names = {t for n in named_terms(other.text) if n.lower() in unneeded for t in content_terms(n)}
+    lost = [t for t in dict.fromkeys(terms) if t not in said and t not in names]
     if not lost:
         return line, False
     core = checklist_core(other.text) or ()
@@ -792,7 +812,7 @@ def _fold(line: str, other: Bullet) -> tuple[str, bool]:
     too_long = any(len(p.split()) > DETAIL_MAX_WORDS for p in parts)
     if not parts or too_long or len(parts) > FOLD_MAX_PARTS:
         return line, True
-    folded = with_details(line, parts)
+    folded = with_items(line, parts)
     # A phrase the lexicon reads across parts ("unit and integration tests") is in none.
     if not set(lost) <= written_terms(strip_markup(folded)):
         return line, True
@@ -891,6 +911,76 @@ def with_details(text: str, missing: Sequence[str]) -> str:
     return f"{body} ({', '.join(_clauses_joined(missing))}){end}"
 
 
+def with_items(text: str, parts: Sequence[str]) -> str:
+    """text with another member's phrases: its items (noun phrases) as more items of text's
+    own series ("Implement load balancing and auto-scaling mechanisms" and "resource
+    allocation strategies": "Implement load balancing, auto-scaling mechanisms and resource
+    allocation strategies"; "disaster recovery strategies" and "replication strategies":
+    "disaster recovery and replication strategies"), its clauses as details. Items are
+    details too where text is no plain series, or reads other terms as a series."""
+    items = [p for p in parts if p.split()[0].lower() not in CLAUSE_WORDS]
+    clauses = [p for p in parts if p not in items]
+    spliced = _series_with(text, items) if items else None
+    if spliced is None or not written_terms(strip_markup(text)) <= written_terms(
+        strip_markup(spliced)
+    ):
+        return with_details(text, parts)
+    return with_details(spliced, clauses)
+
+
+# A verb of a sentence: "Data redundancy is minimized and integrity is enforced" is no series.
+_FINITE = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had)\b", re.IGNORECASE)
+
+
+def _series_with(text: str, items: Sequence[str]) -> str | None:
+    """text's series with items as its last ones; None when text is no plain series (a
+    clause, a choice, markup, a phrase of one word, or it ends in a word such as "where
+    relevant"). Examples in parentheses at its end stay with what they are examples of; a
+    clause there still qualifies the whole series."""
+    stripped = text.rstrip()
+    end = stripped[-1] if stripped[-1:] == "." else ""
+    body = stripped.removesuffix(end)
+    tail = ""
+    trailing = re.search(r"\s*\(([^()]*)\)$", body)
+    if trailing and all(
+        p.split()[:1] and p.split()[0].lower() in CLAUSE_WORDS
+        for p in trailing.group(1).split(", ")
+    ):
+        body, tail = body[: trailing.start()], body[trailing.start() :]
+    # Words inside parentheses are no items of the series.
+    blanked = _PARENTHESIS.sub(lambda m: "\0" * len(m.group(0)), body)
+    plain = blanked.replace("\0", "").strip()
+    phrases = list_parts(plain)
+    ands = list(re.finditer(r",? and ", blanked))
+    stop = lexicon().stopwords
+    if (
+        not phrases
+        or SERIES_BREAK.search(plain)
+        or _FINITE.search(plain)
+        or len(ands) > 1
+        or len(phrases[0].split()) < 2  # "Design and implement APIs": verbs, not items
+        or any(p.split()[0].lower() in stop for p in phrases[1:])
+        # "where relevant" ends no noun phrase; "error handling" does.
+        or (plain.split()[-1].lower() in stop and not plain.endswith("ing"))
+    ):
+        return None
+    serial = "," if ", and " in blanked else ""
+    series = f"{body[: ands[0].start()]}, {body[ands[0].end() :]}" if ands else body
+    head = body.split()[-1]
+    if (
+        len(items) == 1
+        and len(phrases[-1].split()) > 1
+        and len(items[0].split()) > 1
+        and items[0].split()[-1].lower() == head.lower()
+    ):
+        # One head noun for the series: "backup, disaster recovery, and replication
+        # strategies".
+        modifier = items[0].rsplit(" ", 1)[0]
+        return f"{series[: -len(head)].rstrip()}{serial} and {modifier} {head}{tail}{end}"
+    joined = ", ".join([series, *items[:-1]])
+    return f"{joined}{serial} and {items[-1]}{tail}{end}"
+
+
 def _clauses_joined(details: Sequence[str]) -> list[str]:
     """Details opening with one clause word are one clause: "for performance and
     scalability", not "for performance, for scalability"."""
@@ -908,7 +998,9 @@ def _clauses_joined(details: Sequence[str]) -> list[str]:
     return joined
 
 
-def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
+def missing_details(
+    text: str, others: Sequence[Bullet], unneeded: frozenset[str] = frozenset()
+) -> list[str]:
     """Named terms and parenthesised items of others that text does not already say.
 
     A plain item such as "in-memory" is already said when text has all its words; a named
@@ -941,10 +1033,19 @@ def missing_details(text: str, others: Sequence[Bullet]) -> list[str]:
                 add(f"{subject}: {', '.join(new)}", exact=True)
         # Every named term, found as the safety net finds it (in the member's whole text), in
         # the phrases it is written in: "(React Testing Library)", not "(React, Testing,
-        # Library)".
+        # Library)"; "GraphQL APIs" beside "GraphQL" adds a generic word only.
         for phrase in _named_phrases(other.text):
-            add(phrase, exact=True)
+            if not _generic_beside(phrase, covered, unneeded):
+                add(phrase, exact=True)
     return found
+
+
+def _generic_beside(phrase: str, text: str, unneeded: frozenset[str]) -> bool:
+    """Whether phrase is names text says, with generic names the agent writes anyway
+    ("GraphQL APIs", "RESTful APIs" beside "RESTful conventions")."""
+    words = phrase.split()
+    plain = [w for w in words if w.lower() not in unneeded]
+    return len(plain) < len(words) and all(contains_term(text, w) for w in plain)
 
 
 def _parentheses(text: str, said: set[str]) -> Iterator[tuple[str, list[str] | None, str | None]]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from compose.consolidate import Covered, Line, MergedAgent, walk
 from compose.terms import (
     CLAUSE_WORDS,
+    SERIES_BREAK,
     contains_term,
     head_phrase,
     is_checklist_item,
@@ -317,16 +318,11 @@ def _unwritten(items: tuple[str, ...], covers: list[int | None]) -> list[int]:
 _ADJECTIVE = re.compile(r"(?:ble|ple|ive|ous|ful|less|ic|al|ent|ant|ary)$")
 
 
-# Lines whose items can be left out and the rest still read: plain words (no markup, label
-# or dash), with no "or" (a choice) or "then" (a sequence).
-_NOT_PRUNABLE = re.compile(r"[*_`\[\]<>:;]|\s(?:or|then)\s|\s[-\u2013\u2014]\s")
-
-
 def _series(text: str, items: tuple[str, ...]) -> bool:
     """Whether text is a plain series: an opening and items, each item opening with a word
     of its own ("such as querying, data persistence" is an example clause), one "and",
     before the last item ("in a clear and organized manner" is no list)."""
-    if _NOT_PRUNABLE.search(text) or len(items) < 2:
+    if SERIES_BREAK.search(text) or len(items) < 2:
         return False
     stop = lexicon().stopwords
     if any(item.split()[0].lower() in stop for item in items[1:]):

@@ -39,6 +39,11 @@ def list_parts(text: str) -> list[str]:
     return [p.replace("\0", ",").strip() for p in _PART_SPLIT.split(plain) if p.strip()]
 
 
+# What ends a plain series of items: markup, a label or dash, "or" (a choice), "then" (a
+# sequence).
+SERIES_BREAK = re.compile(r"[*_`\[\]<>:;]|\s(?:or|then)\s|\s[-\u2013\u2014]\s")
+
+
 # Words that open a phrase qualifying the one before it: "in transit" in "encryption at rest
 # and in transit" is no statement of its own.
 _QUALIFYING = CLAUSE_WORDS | frozenset("in at on of into over under within per".split())

@@ -145,8 +145,10 @@ def test_safety_net_failure_keeps_the_existing_output(
 ) -> None:
     out = tmp_path / "backend.md"
     out.write_text("previous version\n")
-    monkeypatch.setattr("compose.consolidate.missing_details", lambda text, others: [])
-    monkeypatch.setattr("compose.consolidate.complete", lambda text, others: Composed(text))
+    monkeypatch.setattr("compose.consolidate.missing_details", lambda text, others, unneeded: [])
+    monkeypatch.setattr(
+        "compose.consolidate.complete", lambda text, others, unneeded: Composed(text)
+    )
     code, _, stderr = invoke("merge", *SEED_ARGS, "-o", str(out))
     assert code == 3 and out.read_text() == "previous version\n"
     one_line_error(stderr, "loses content", "terms missing")

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from compose import consolidate as consolidate_module
 from compose.api import MergeResult, merge, merge_agents
-from compose.consolidate import MergeOptions, merged_name, missing_details
+from compose.consolidate import MergeOptions, merged_name, missing_details, with_items
 from compose.errors import LossError
 from compose.load import load, loads
 from compose.parse import Agent, parse
-from compose.terms import contains_term, named_terms
+from compose.terms import contains_term, list_parts, named_terms
 from compose.verify import verify, word_loss
 from tests.conftest import CORPUS, SEEDS, needs_corpus
 
@@ -155,7 +155,10 @@ def test_a_member_with_examples_of_something_else_stays_a_line_of_its_own(
     # speak of ("(caching layers: Redis, Memcached)" after "Add appropriate indexes").
     text = body(merged.text)
     assert "- Add appropriate indexes based on query patterns\n" in text
-    assert "caching layers (Redis, Memcached), and query optimization techniques" in text
+    assert (
+        "- Specify indexing strategies, caching layers (Redis, Memcached), query optimization"
+        in text
+    )
 
 
 def test_details_of_a_member_kept_apart_are_not_grafted(merged: MergeResult) -> None:
@@ -236,9 +239,11 @@ def test_an_agent_merged_with_itself_is_that_agent_normalised() -> None:
 def test_safety_net_refuses_a_broken_compose_step(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(consolidate_module, "missing_details", lambda text, others: [])
+    monkeypatch.setattr(consolidate_module, "missing_details", lambda text, others, unneeded: [])
     monkeypatch.setattr(
-        consolidate_module, "complete", lambda line, others: consolidate_module.Composed(line)
+        consolidate_module,
+        "complete",
+        lambda line, others, unneeded: consolidate_module.Composed(line),
     )
     with pytest.raises(LossError, match=r"terms missing.*words missing"):
         merge([str(p) for p in SEEDS])
@@ -432,12 +437,12 @@ def test_every_line_under_a_lead_in_was_written_under_it(merged: MergeResult) ->
                 continue
             for line in merged_list.lines:
                 headed += 1
-                # The member the line is written in: its words, plus details (which may go
-                # inside its own closing parenthesis).
+                # The member the line is written in: its opening, then its other items and
+                # other members' (as items of its series or details in parentheses).
                 members = by_id[line.cluster].members
                 written = max(
-                    (m for m in members if line.text.startswith(m.markdown.rstrip(")"))),
-                    key=lambda m: len(m.markdown),
+                    (m for m in members if line.text.startswith(list_parts(m.markdown)[0])),
+                    key=lambda m: (line.text.startswith(m.markdown.rstrip(")")), len(m.markdown)),
                 )
                 # Its own lead-in, or for a numbered list the title it was written under.
                 lead_in = written.lead_in or (written.section if written.ordered else None)
@@ -602,7 +607,20 @@ def test_two_procedures_under_one_lead_in_merge_step_by_step() -> None:
 
 
 def test_clause_details_with_one_opening_word_are_one_clause(merged: MergeResult) -> None:
-    assert "query optimization techniques (for performance and scalability" in body(merged.text)
+    assert "and database performance (for performance and scalability)" in body(merged.text)
+
+
+def test_another_members_items_join_the_lines_series(merged: MergeResult) -> None:
+    # "Design auto-scaling policies and resource allocation strategies" lends its item to the
+    # load-balancing line; "Design data backup, recovery, and replication strategies" its
+    # item to the series of strategies; neither as a parenthesis that reads as examples.
+    text = body(merged.text)
+    assert "- Implement load balancing, auto-scaling mechanisms and resource allocation" in text
+    assert (
+        "- Design data archiving, backup, disaster recovery, and replication strategies "
+        "(for data migration)\n"
+    ) in text
+    assert "- Designing clean, maintainable API architectures (REST, GraphQL, gRPC)\n" in text
 
 
 PHASES = """---
@@ -711,3 +729,61 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
     text = body(merge([str(p) for p in paths]).text)
     assert "- Integration testing\n" in text
     assert "Integration testing (E2E)" not in text
+
+
+@pytest.mark.parametrize(
+    ("line", "parts", "written"),
+    [
+        (
+            "Include comprehensive error handling",
+            ["business exception strategies"],
+            "Include comprehensive error handling and business exception strategies",
+        ),
+        (
+            "Implement comprehensive health checks, logging, metrics, and distributed tracing",
+            ["centralized logging"],
+            "Implement comprehensive health checks, logging, metrics, distributed tracing, and "
+            "centralized logging",
+        ),
+        # Examples stay with what they are examples of.
+        (
+            "Use database query optimization (EXPLAIN plans, query hints)",
+            ["performance tuning"],
+            "Use database query optimization (EXPLAIN plans, query hints) and performance tuning",
+        ),
+        # No series: a sentence, a choice, a clause, verbs, a phrase ending "where relevant".
+        (
+            "Data redundancy is minimized and integrity is enforced",
+            ["referential integrity"],
+            "Data redundancy is minimized and integrity is enforced (referential integrity)",
+        ),
+        (
+            "Use role-based access control (RBAC) or attribute-based (ABAC)",
+            ["permission systems"],
+            "Use role-based access control (RBAC) or attribute-based (ABAC, permission systems)",
+        ),
+        (
+            "Implement connection pooling for database and external services",
+            ["resource management"],
+            "Implement connection pooling for database and external services (resource management)",
+        ),
+        (
+            "Design and implement RESTful APIs",
+            ["API gateways"],
+            "Design and implement RESTful APIs (API gateways)",
+        ),
+        (
+            "Performance optimizations where relevant",
+            ["scalability planning"],
+            "Performance optimizations where relevant (scalability planning)",
+        ),
+        # A term the lexicon reads across "and" stays whole.
+        (
+            "Create thorough unit and integration tests",
+            ["load tests"],
+            "Create thorough unit and integration tests (load tests)",
+        ),
+    ],
+)
+def test_with_items_joins_a_plain_series_only(line: str, parts: list[str], written: str) -> None:
+    assert with_items(line, parts) == written

@@ -110,6 +110,7 @@ class MergedAgent:
     warnings: tuple[str, ...] = ()
     references: tuple[str, ...] = ()  # link reference definitions, written after the body
     covered: tuple[Covered, ...] = ()
+    closing: tuple[str, ...] = ()  # the sources' closing paragraphs, written after the sections
 
     @property
     def name(self) -> str:
@@ -151,6 +152,7 @@ class Draft:
     lead_ins: dict[str, str]  # lead-in key -> Markdown
     intros: dict[str, tuple[str, ...]]  # lead-in key -> the paragraphs written before it
     warnings: tuple[str, ...]
+    closing: tuple[str, ...]  # each source's closing paragraphs, each distinct one once
 
 
 def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
@@ -165,6 +167,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     frontmatter = _frontmatter(agents, name, options, warnings)
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim = _section_text(agents)
+    closing = _closing(agents, paragraphs)
     return Draft(
         clustering=clustering,
         frontmatter=frontmatter,
@@ -172,11 +175,12 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
         references=_references(agents),
         paragraphs=paragraphs,
         verbatim=verbatim,
-        texts=_line_texts(clustering, paragraphs, verbatim),
+        texts=_line_texts(clustering, [*closing, *_texts(paragraphs), *_texts(verbatim)]),
         places={c.id: _place(c) for c in clustering.clusters},
         lead_ins=_lead_ins(agents),
         intros=_intros(agents),
         warnings=tuple(warnings),
+        closing=closing,
     )
 
 
@@ -198,7 +202,13 @@ def arrange(plan: Draft, together: Sequence[set[str]] = ()) -> MergedAgent:
     merged_clusters = sum(1 for c in clustering.clusters if len(c.members) > 1)
     stats = MergeStats(clustering.bullet_count, lines_out, merged_clusters)
     return MergedAgent(
-        plan.frontmatter, plan.preamble, sections, stats, plan.warnings, plan.references
+        plan.frontmatter,
+        plan.preamble,
+        sections,
+        stats,
+        plan.warnings,
+        plan.references,
+        closing=plan.closing,
     )
 
 
@@ -553,28 +563,24 @@ class Composed:
     listed: frozenset[str] = frozenset()
 
 
-def _line_texts(
-    clustering: Clustering,
-    paragraphs: dict[tuple[str, str], list[str]],
-    verbatim: dict[tuple[str, str], list[str]],
-) -> dict[str, Composed]:
+def _texts(blocks: dict[tuple[str, str], list[str]]) -> list[str]:
+    return [text for texts in blocks.values() for text in texts]
+
+
+def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Composed]:
     """cluster id -> its line: the representative plus the details only other members carry,
     so that the line states every content word of every member; a member whose words would
-    not fit as details stays a line of its own."""
+    not fit as details stays a line of its own (written: the paragraphs and templates)."""
     # What the merged agent says anyway: every representative, paragraph and template.
     said = TermIndex(
         strip_markup(
-            "\n".join(
-                [c.representative.markdown for c in clustering.clusters]
-                + [t for texts in (*paragraphs.values(), *verbatim.values()) for t in texts]
-            )
+            "\n".join([*(c.representative.markdown for c in clustering.clusters), *written])
         )
     )
     # Generic names ("APIs") written anyway, by text no settling or covering rewrites.
     fixed = TermIndex(
         "\n".join(
-            [t for texts in (*paragraphs.values(), *verbatim.values()) for t in texts]
-            + [b.lead_in for a in clustering.agents for b in a.bullets if b.lead_in]
+            [*written, *(b.lead_in for a in clustering.agents for b in a.bullets if b.lead_in)]
         )
     )
     unneeded = frozenset(word for word in lexicon().generic if word in fixed.tokens)
@@ -875,6 +881,20 @@ def _section_text(
     for texts in paragraphs.values():
         texts.sort(key=introduces)
     return paragraphs, verbatim
+
+
+def _closing(
+    agents: Sequence[Agent], paragraphs: dict[tuple[str, str], list[str]]
+) -> tuple[str, ...]:
+    """The sources' closing paragraphs, each distinct one once, less those a section writes."""
+    seen = {" ".join(text.lower().split()) for text in _texts(paragraphs)}
+    closing = []
+    for text in (text for agent in agents for text in agent.closing):
+        folded = " ".join(text.lower().split())
+        if folded not in seen:
+            seen.add(folded)
+            closing.append(text)
+    return tuple(closing)
 
 
 def _variant(term: str, words: set[str]) -> bool:

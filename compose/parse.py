@@ -92,6 +92,9 @@ class Agent:
     # Link reference definitions ("[sg]: https://..."), (key, definition), in source order:
     # Markdown keeps them out of the text, and "[style guide][sg]" needs them.
     references: tuple[tuple[str, str], ...] = ()
+    # The paragraphs that close the body, after its last list or template ("Your backend
+    # implementations enable teams to ..."): the agent's last word, not its last section's.
+    closing: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -301,6 +304,9 @@ class _SourceCursor:
         return "\n".join(self.lines[start:end])
 
 
+_VERBATIM = ("block_code", "block_html", "table", "block_quote")
+
+
 class _Parser:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
@@ -318,6 +324,7 @@ class _Parser:
         for i, token in enumerate(tokens):
             following = tokens[i + 1]["type"] if i + 1 < len(tokens) else None
             self.block(token, following, tokens[i - 1] if i else None)
+        closing = self.closing(tokens)
         return Agent(
             self.source,
             tuple(self.preamble),
@@ -327,7 +334,28 @@ class _Parser:
                 (key, reference_definition(ref))
                 for key, ref in state.env.get("ref_links", {}).items()
             ),
+            closing,
         )
+
+    def closing(self, tokens: list[Token]) -> tuple[str, ...]:
+        """The paragraphs after the last list or template of the last section, taken out of
+        it; a sentence introducing nothing ("Example Roadmap:") between them stays."""
+        last = self.current
+        paragraphs = list(last.paragraphs) if last is not None else []
+        count = 0  # trailing paragraphs
+        while count < len(tokens) and tokens[-1 - count]["type"] == "paragraph":
+            count += 1
+        if not count or count == len(tokens) or tokens[-1 - count]["type"] == "heading":
+            return ()
+        if tokens[-1 - count]["type"] not in ("list", *_VERBATIM) or len(paragraphs) < count:
+            return ()
+        closing = 0  # the closing ones: after the last that introduces
+        while closing < count and not introduces(paragraphs[-1 - closing]):
+            closing += 1
+        if not closing or last is None:
+            return ()
+        del last.paragraphs[-closing:]
+        return tuple(paragraphs[-closing:])
 
     @property
     def current(self) -> _SectionBuilder | None:
@@ -361,7 +389,7 @@ class _Parser:
                 section.lead_in if not section.bullets else None
             )
             self.walk_list(token, section, None, 0, lead_in)
-        elif kind in ("block_code", "block_html", "table", "block_quote"):
+        elif kind in _VERBATIM:
             self.verbatim(token, self.current, previous)
 
     def pseudo_title(self, token: Token, following: str | None) -> str | None:

@@ -88,6 +88,7 @@ def render(
             block.append("".join(_lines(merged_list.lines, 0, provenance, merged_list.ordered)))
         block.extend(_paragraph(paragraph) + "\n" for paragraph in closing)
         parts.append("\n".join(block))
+    parts.extend(_paragraph(paragraph) + "\n" for paragraph in merged.closing)
     if merged.references:
         parts.append("".join(definition + "\n" for definition in merged.references))
     return "\n".join(parts)

@@ -787,3 +787,11 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
 )
 def test_with_items_joins_a_plain_series_only(line: str, parts: list[str], written: str) -> None:
     assert with_items(line, parts) == written
+
+
+def test_the_sources_closing_paragraphs_close_the_merged_agent(merged: MergeResult) -> None:
+    # Each seed ends with a paragraph after its last list; written in its section, one read
+    # as the opening of "Workflow" and another sat in the middle of "Architecture".
+    closing = body(merged.text).rsplit("- Missing transaction boundaries", 1)[1].split("\n\n")[1:]
+    assert [p.split()[0] for p in closing] == ["Deliver", "Always", "Your", "You", "When"]
+    assert "## Workflow\n\nYour Approach:" in merged.text

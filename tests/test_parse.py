@@ -289,3 +289,18 @@ def test_a_numbered_step_introducing_its_items_is_written_with_its_procedure() -
     assert steps[1].lead_in == "Performance Optimization and Tuning:"
     # A numbered chapter with no colon names a topic of its own.
     assert steps[2].home == ("api-design", "API Design") and steps[2].lead_in is None
+
+
+def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
+    engineer = seed("backend-engineer")
+    assert engineer.closing == (
+        "Your backend implementations enable teams to build reliable, secure, and scalable "
+        "server-side systems that handle complex business requirements while maintaining high "
+        "performance and availability.",
+    )
+    assert all(engineer.closing[0] not in s.paragraphs for s in engineer.sections)
+    # A paragraph after a heading is that section's; one introducing nothing stays where it is.
+    for text in ("## A\n\n- x\n\n## B\n\nLast words.\n", "## A\n\nLast words.\n"):
+        assert parse(loads(f"---\nname: a\n---\n{text}")).closing == ()
+    agent = parse(loads("---\nname: a\n---\n## A\n\n- x\n\nOutput:\n\nDone well.\n"))
+    assert agent.closing == ("Done well.",) and agent.sections[0].paragraphs == ("Output:",)

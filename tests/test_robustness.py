@@ -195,13 +195,14 @@ def test_a_merge_of_a_merged_corpus_group_changes_nothing(
 
 def test_a_bold_lead_in_sorts_the_same_when_merged_again() -> None:
     # Found merging all of lst97: "**Example Roadmap:**" is written plain, and only then
-    # read as a lead-in, which goes last among its section's paragraphs.
+    # read as a lead-in, which goes last among its section's paragraphs; the agent's closing
+    # paragraph after it.
     body = (
         "## Deliverables\n\n- **Roadmap:** A plan.\n\n  **Example Roadmap:**\n\n"
         "- **Epic:** User Authentication\n\nEach phase has an owner.\n"
     )
     once = merge_agents([parse(loads("---\nname: f\n---\n" + body, "f.md"))]).text
-    assert once.index("Each phase has an owner.") < once.index("Example Roadmap:")
+    assert once.endswith("Example Roadmap:\n\nEach phase has an owner.\n")
     assert merged_again(once) == once
 
 

@@ -70,6 +70,8 @@ class MergedList:
     # Paragraphs written right before the lead-in in a source: a phase's "Understand current
     # quality state and requirements." before "Analysis priorities:".
     intro: tuple[str, ...] = ()
+    # A numbered step's items, the lead-in its title: the step's number (Bullet.step), else 0.
+    step: int = 0
 
 
 @dataclass(frozen=True)
@@ -342,7 +344,8 @@ def _sections(
         lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
         intro = intros.get(list_key, ()) if lead_in else ()
-        lists[key].append(MergedList(lead_in, tuple(lines), ordered, intro))
+        step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
+        lists[key].append(MergedList(lead_in, tuple(lines), ordered, intro, step if lead_in else 0))
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}

@@ -35,6 +35,7 @@ _MARKDOWN = mistune.Markdown(
     block=BlockParser(max_nested_level=MAX_NESTING),
     plugins=[import_plugin("table"), import_plugin("strikethrough")],
 )
+_STEP_NUMBER = re.compile(r"^\s*(\d{1,9})[.)]\s")
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)(.*)$")
 _FENCE_LINE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 # Lines that start a block of their own, so they never continue a list item's text.
@@ -67,6 +68,9 @@ class Bullet:
     # sentence that titles a sub-section ("When reviewing code, focus on:") the enclosing one,
     # where a merged agent writes that sentence as a lead-in.
     home: tuple[str, str] = ("", "")
+    # An item of a numbered step ("1. **Requirement Analysis:**" over its items, the lead-in):
+    # the step's number as written; 0 for any other item.
+    step: int = 0
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class _SectionBuilder:
     lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
     home: tuple[str, str] = ("", "")
     paragraphs_before_verbatim: int = 0
+    step: int = 0  # a numbered step's number (see Bullet.step)
 
     def freeze(self) -> Section:
         return Section(
@@ -271,6 +276,12 @@ class _SourceCursor:
 
     def line_number(self, index: int | None) -> int:
         return self.first_line + (index if index is not None else max(self.at - 1, 0))
+
+    def step_number(self, line_number: int) -> int:
+        """The number an ordered item on that line is written with ("3." -> 3), else 0."""
+        index = line_number - self.first_line
+        match = _STEP_NUMBER.match(self.lines[index]) if 0 <= index < len(self.lines) else None
+        return int(match.group(1)) if match else 0
 
     def _item_markdown(self, index: int) -> str:
         """The item's first paragraph as written: marker line plus its lazy continuation lines."""
@@ -523,6 +534,7 @@ class _Parser:
         if step and not title[1]:
             section.home = (owner.home[0], section.title)
             section.lead_in = f"{section.title}:"
+            section.step = self.cursor.step_number(section.line)
         if title[1]:
             section.paragraphs.append(title[1])
         previous = title[1] if title[1] and introduces(title[1]) else section.lead_in
@@ -563,6 +575,7 @@ class _Parser:
             lead_in=lead_in if parent is None else None,
             ordered=ordered,
             home=section.home,
+            step=section.step if parent is None else 0,
         )
         section.bullets.append(bullet)
         return bullet

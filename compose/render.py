@@ -83,6 +83,12 @@ def render(
         block.extend(verbatim + "\n" for verbatim in section.verbatim)
         for merged_list in section.lists:
             block.extend(_paragraph(paragraph) + "\n" for paragraph in merged_list.intro)
+            if merged_list.step and merged_list.lead_in:
+                # A numbered step, as its source wrote it: "2. **Query Development:**" over
+                # its items.
+                lines = _lines(merged_list.lines, 1, provenance, ordered=True)
+                block.append(f"{merged_list.step}. **{merged_list.lead_in}**\n" + "".join(lines))
+                continue
             if merged_list.lead_in:
                 block.append(_paragraph(merged_list.lead_in) + "\n")
             block.append("".join(_lines(merged_list.lines, 0, provenance, merged_list.ordered)))

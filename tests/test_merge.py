@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -795,3 +796,22 @@ def test_the_sources_closing_paragraphs_close_the_merged_agent(merged: MergeResu
     closing = body(merged.text).rsplit("- Missing transaction boundaries", 1)[1].split("\n\n")[1:]
     assert [p.split()[0] for p in closing] == ["Deliver", "Always", "Your", "You", "When"]
     assert "## Workflow\n\nYour Approach:" in merged.text
+
+
+@needs_corpus
+def test_numbered_steps_keep_their_numbers_and_titles() -> None:
+    # lst97's "### Standard Operating Procedure": "1. **Requirement Analysis and Data
+    # Modeling:**" over two items, up to step 5. Written as lead-ins, the steps lost their
+    # numbers and read as five loose lists.
+    lst97 = CORPUS / "lst97+claude-code-sub-agents" / "agents" / "data-ai" / "postgres-pro.md"
+    voltagent = next(CORPUS.glob("VoltAgent*/**/postgres-pro.md"))
+    text = merge([str(lst97), str(voltagent)]).text
+    steps = [line for line in text.splitlines() if re.match(r"\d\. \*\*.*:\*\*$", line)]
+    assert steps == [
+        "1. **Requirement Analysis and Data Modeling:**",
+        "2. **Database Schema and Query Development:**",
+        "3. **Performance Optimization and Tuning:**",
+        "4. **Pglite Implementation:**",
+        "5. **Documentation and Best Practices:**",
+    ]
+    assert "5. **Documentation and Best Practices:**\n   - Adhere to consistent naming" in text

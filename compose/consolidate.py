@@ -11,12 +11,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeGuard
 
 from rapidfuzz import fuzz
 
 from compose.clustering import Cluster, Clustering
 from compose.load import split_tools
-from compose.parse import Agent, Bullet, introduces
+from compose.parse import Agent, Bullet, Section, introduces
 from compose.terms import (
     CLAUSE_WORDS,
     SERIES_BREAK,
@@ -450,10 +451,16 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
         run: list[str] = []
         level = 0  # of the last heading that is not a list's lead-in
         phases = 0  # the level of the headings a sentence ending in ':' introduced
+        previous: Section | None = None
         for section in agent.sections:
             title = _lead_key(section.title)
             tops = [b for b in section.bullets if b.parent is None]
             phase = False
+            if tops and all(b.step for b in tops) and _titles_steps(previous, section):
+                # "### Standard Operating Procedure" over nothing but its steps: the first
+                # step's list is written under that name.
+                run = [*run, f"{previous.title.rstrip(':')}:"]
+            previous = section
             if tops and all(b.lead_in and _lead_key(b.lead_in) == title for b in tops):
                 # "Analysis priorities:" read as a heading (a lead-in right after a list is):
                 # still a lead-in, introduced by the paragraphs before it.
@@ -487,6 +494,15 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
     return {
         key: tuple(texts) for key, texts in intros.items() if 0 < len(texts) <= INTRO_PARAGRAPHS
     }
+
+
+def _titles_steps(owner: Section | None, step: Section) -> TypeGuard[Section]:
+    """Whether owner is a heading over nothing but the steps, step one of them."""
+    return (
+        owner is not None
+        and owner.level == step.level - 1
+        and not (owner.paragraphs or owner.bullets or owner.verbatim)
+    )
 
 
 # The name a phase's sentence opens with once its heading is gone (see _intros).
@@ -1185,11 +1201,30 @@ def merged_name(names: Sequence[str], warnings: list[str]) -> str:
         # (deployment-engineer + devops-engineer -> deployment-devops-engineer), if few.
         subjects = list(dict.fromkeys(w for p in parts for w in p[: len(p) - len(suffix)]))
         return "-".join(subjects + suffix if len(subjects) <= 2 else suffix)
-    shared = [w for w in parts[0] if w and all(w in p for p in parts[1:])]
-    if shared:
-        return "-".join(dict.fromkeys(shared))
+    shared = [_shared_form(w, parts[1:]) for w in parts[0] if w]
+    if any(shared):
+        return "-".join(dict.fromkeys(w for w in shared if w))
     warnings.append(f"the sources share no name part; named the result '{names[0]}-merged'")
     return f"{names[0]}-merged"
+
+
+def _shared_form(word: str, others: Sequence[list[str]]) -> str | None:
+    """word's shortest form when every other name has it, as written or as the start of one
+    of its words ("postgres" of postgres-expert and postgresql-pglite-pro)."""
+    forms = [word]
+    for words in others:
+        found = next((w for w in words if w == word), None) or next(
+            (
+                w
+                for w in words
+                if min(len(w), len(word)) >= 4 and (w.startswith(word) or word.startswith(w))
+            ),
+            None,
+        )
+        if found is None:
+            return None
+        forms.append(found)
+    return min(forms, key=len)
 
 
 def _common(parts: Sequence[list[str]]) -> list[str]:

@@ -147,8 +147,15 @@ def bullet_id(agent: str, text: str) -> str:
 
 
 def paragraph_markdown(token: Token) -> str:
-    """A paragraph as Markdown (links, code and emphasis kept), lines joined by spaces."""
-    return " ".join(_MARKDOWN_OUT.render_children(token, BlockState()).split())
+    """A paragraph as Markdown (links, code and emphasis kept), lines joined by spaces; "&"
+    as written ("Fix Implementation & Verification:"), escaped only where it would open an
+    entity."""
+    markdown = " ".join(_MARKDOWN_OUT.render_children(token, BlockState()).split())
+    return _ESCAPED_AMPERSAND.sub("&", markdown)
+
+
+# mistune's renderer writes every "&" of text as "\&"; only "&name;" needs it.
+_ESCAPED_AMPERSAND = re.compile(r"\\&(?![#A-Za-z0-9]+;)")
 
 
 _MARKDOWN_OUT = MarkdownRenderer()

@@ -336,6 +336,9 @@ def test_the_name_is_the_word_every_source_name_shares() -> None:
     assert merged_name(roles, []) == "deployment-devops-engineer"  # not just "engineer"
     many = ["a-engineer", "b-engineer", "c-engineer"]
     assert merged_name(many, []) == "engineer"
+    # A word one name writes longer ("postgresql") is still the word the others share.
+    postgres = ["postgres-expert", "postgresql-pglite-pro", "postgres-pro"]
+    assert merged_name(postgres, []) == "postgres"
     warnings: list[str] = []
     assert merged_name(["jest-expert", "cypress-pro"], warnings) == "jest-expert-merged"
     assert warnings

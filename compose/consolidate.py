@@ -820,7 +820,7 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
         # qualifier ("per endpoint") is a detail.
         return line, True
     parts = []
-    for index, part in enumerate(list_parts(other.text)):
+    for index, part in enumerate(_phrases(other.text)):
         part_terms = set(content_terms(part)) | set(renamed_terms(part))
         if part_terms & set(lost):
             if index == 0:
@@ -842,6 +842,19 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
     if not set(lost) <= written_terms(strip_markup(folded)):
         return line, True
     return folded, False
+
+
+def _phrases(text: str) -> list[str]:
+    """text's list parts, a verb with no object of its own joined to the clause it opens:
+    "Plan for data migration" is one statement, never the detail "for data migration"."""
+    parts = list_parts(text)
+    if (
+        len(parts) > 1
+        and not content_terms(parts[0])
+        and parts[1].split()[0].lower() in CLAUSE_WORDS
+    ):
+        return [f"{parts[0]} {parts[1]}", *parts[2:]]
+    return parts
 
 
 def _trim(part: str, needed: set[str]) -> str:
@@ -941,6 +954,10 @@ def with_details(text: str, missing: Sequence[str]) -> str:
         return text
     # A link's "(target)" is no list: "[guide](url)" gets a parenthesis of its own.
     match = re.search(r"(?<!\])\(([^()]*)\)\s*([.;:]?)\s*$", text)
+    if match and _ACRONYM.fullmatch(match.group(1)):
+        # "attribute-based (ABAC)" names a thing: "(ABAC, permission systems)" would call
+        # permission systems ABAC.
+        return f"{text[: match.end(1) + 1]}, and {', '.join(missing)}{match.group(2)}"
     if match:  # extend the representative's own trailing list
         items = _clauses_joined([*match.group(1).rstrip().split(", "), *missing])
         return f"{text[: match.start()]}({', '.join(items)}){match.group(2)}"
@@ -955,18 +972,49 @@ def with_items(text: str, parts: Sequence[str]) -> str:
     own series ("Implement load balancing and auto-scaling mechanisms" and "resource
     allocation strategies": "Implement load balancing, auto-scaling mechanisms and resource
     allocation strategies"; "disaster recovery strategies" and "replication strategies":
-    "disaster recovery and replication strategies"), its clauses as details. Items are
-    details too where text is no plain series, or reads other terms as a series."""
+    "disaster recovery and replication strategies"; "vertical scaling" beside "horizontal
+    scaling": "horizontal and vertical scaling"), its clauses as details. Items are details
+    too where text is no plain series, or reads other terms as a series."""
+    said = written_terms(strip_markup(text))
     items = [p for p in parts if p.split()[0].lower() not in CLAUSE_WORDS]
     clauses = [p for p in parts if p not in items]
     spliced = _series_with(text, items) if items else None
-    if spliced is None or not written_terms(strip_markup(text)) <= written_terms(
-        strip_markup(spliced)
-    ):
-        return with_details(text, parts)
-    return with_details(spliced, clauses)
+    if spliced is not None and said <= written_terms(strip_markup(spliced)):
+        return with_details(spliced, clauses)
+    for item in items:
+        coordinated = _coordinated(text, item)
+        if coordinated is not None and said <= written_terms(strip_markup(coordinated)):
+            text = coordinated
+            parts = [p for p in parts if p != item]
+    return with_details(text, parts)
 
 
+def _coordinated(text: str, item: str) -> str | None:
+    """text with item ("vertical scaling") joined to the one phrase of text with its head
+    noun and one word before it ("horizontal scaling"): "horizontal and vertical scaling"."""
+    words = item.split()
+    if len(words) != 2:
+        return None
+    modifier, head = words
+    # The phrase ends at its head: "entire testing process" is no "X testing".
+    found = list(
+        re.finditer(
+            rf"(?<![\w-])([A-Za-z][\w-]*) {re.escape(head)}"
+            rf"(?=$|[,;:.)]|\s+(?:and|or|{_CLAUSES})\s)",
+            text,
+        )
+    )
+    if len(found) != 1:
+        return None
+    before, word = text[: found[0].start(1)], found[0].group(1)
+    if word.lower() in lexicon().stopwords or word.lower() == modifier.lower():
+        return None
+    if before.rstrip().endswith(",") or before.split()[-1:] in (["and"], ["or"]):
+        return None  # "unit and integration tests" coordinates already
+    return f"{text[: found[0].end(1)]} and {modifier}{text[found[0].end(1) :]}"
+
+
+_CLAUSES = "|".join(sorted(CLAUSE_WORDS))
 # A verb of a sentence: "Data redundancy is minimized and integrity is enforced" is no series.
 _FINITE = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had)\b", re.IGNORECASE)
 
@@ -1018,6 +1066,9 @@ def _series_with(text: str, items: Sequence[str]) -> str | None:
         return f"{series[: -len(head)].rstrip()}{serial} and {modifier} {head}{tail}{end}"
     joined = ", ".join([series, *items[:-1]])
     return f"{joined}{serial} and {items[-1]}{tail}{end}"
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}s?")
 
 
 def _clauses_joined(details: Sequence[str]) -> list[str]:

@@ -618,12 +618,13 @@ def test_another_members_items_join_the_lines_series(merged: MergeResult) -> Non
     # "Design auto-scaling policies and resource allocation strategies" lends its item to the
     # load-balancing line; "Design data backup, recovery, and replication strategies" its
     # item to the series of strategies; neither as a parenthesis that reads as examples.
+    # "Plan for data migration" is a statement of its own, not "(for data migration)".
     text = body(merged.text)
     assert "- Implement load balancing, auto-scaling mechanisms and resource allocation" in text
-    assert (
-        "- Design data archiving, backup, disaster recovery, and replication strategies "
-        "(for data migration)\n"
-    ) in text
+    assert "- Design data archiving, backup, disaster recovery, and replication strategies\n" in (
+        text
+    )
+    assert "- Plan for data migration and backup strategies\n" in text
     assert "- Designing clean, maintainable API architectures (REST, GraphQL, gRPC)\n" in text
 
 
@@ -764,7 +765,9 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
         (
             "Use role-based access control (RBAC) or attribute-based (ABAC)",
             ["permission systems"],
-            "Use role-based access control (RBAC) or attribute-based (ABAC, permission systems)",
+            # "(ABAC)" names a thing: "(ABAC, permission systems)" would call them ABAC.
+            "Use role-based access control (RBAC) or attribute-based (ABAC), and permission "
+            "systems",
         ),
         (
             "Implement connection pooling for database and external services",
@@ -780,6 +783,12 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             "Performance optimizations where relevant",
             ["scalability planning"],
             "Performance optimizations where relevant (scalability planning)",
+        ),
+        # One head noun: "horizontal and vertical scaling".
+        (
+            "Design for horizontal scaling when needed",
+            ["vertical scaling"],
+            "Design for horizontal and vertical scaling when needed",
         ),
         # A term the lexicon reads across "and" stays whole.
         (

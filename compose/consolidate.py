@@ -619,6 +619,9 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             for m in others
             if (m.ordered and _own_place(m) != _own_place(rep))
             or (m.parent is not None and cluster_of[m.parent].id != c.id)
+            # Nor is a skill ("Performance optimization and scalability planning") a detail
+            # of what an item asks code to have ("Performance optimizations where relevant").
+            or (rep.parent is not None and m.parent is None)
         )
         # An entry of another list of short entries stays in it: "Design indexes" is a step
         # of "Implementation approach:", not only a word of the indexing line elsewhere.
@@ -721,14 +724,14 @@ def _line(
     others = [m for m in others if m not in foreign]
     apart = (
         *foreign,
-        *complete(with_details(text, details_of(others)), others, unneeded).apart,
+        *complete(_with_examples(text, details_of(others), others), others, unneeded).apart,
     )
     # A member that stays a line of its own lends the line no details: it says them. So
     # does another source's copy of it ("E2E" is no detail of "Integration testing").
     kept_apart = {_lead_key(m.markdown) for m in apart}
     apart = (*apart, *(m for m in others if m not in apart and _lead_key(m.markdown) in kept_apart))
     others = [m for m in others if m not in apart]
-    composed = complete(with_details(text, details_of(others)), others, unneeded)
+    composed = complete(_with_examples(text, details_of(others), others), others, unneeded)
     return Composed(composed.text, _distinct((*apart, *composed.apart)))
 
 
@@ -965,6 +968,54 @@ def with_details(text: str, missing: Sequence[str]) -> str:
     end = stripped[-1] if stripped and stripped[-1] in ".;:" else ""
     body = stripped[:-1] if end else stripped
     return f"{body} ({', '.join(_clauses_joined(missing))}){end}"
+
+
+def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) -> str:
+    """text with details; an example a member gives in parentheses after a phrase text says
+    too, right after that phrase: "Implement secure authentication systems (session-based)
+    using JWT, OAuth2, SAML protocols", not "... SAML protocols (session-based)"."""
+    rest = []
+    for detail in details:
+        placed = next(
+            (p for m in others if (p := _placed_after(text, detail, m.markdown)) is not None),
+            None,
+        )
+        if placed is None:
+            rest.append(detail)
+        else:
+            text = placed
+    return with_details(text, rest)
+
+
+def _placed_after(text: str, detail: str, markdown: str) -> str | None:
+    """text with detail in parentheses after the phrase markdown gives it as an example of,
+    where text says that phrase, whole, before its end; None otherwise."""
+    for match in _PARENTHESIS.finditer(markdown):
+        if detail not in (i.strip() for i in _LIST_SPLIT.split(match.group(1))):
+            continue
+        words = markdown[: match.start()].split()[-DETAIL_MAX_WORDS:]
+        for start in range(len(words) - 1):  # the longest phrase of two words or more
+            phrase = re.escape(" ".join(words[start:]))
+            # Whole: "authentication and authorization" in "... authorization patterns" is
+            # no phrase of its own.
+            found = re.search(
+                rf"(?<![\w-]){phrase}(?: \(([^()]*)\))?(?=[,;:]|\s+(?:and|or|{_CLAUSES})\s)",
+                text,
+                re.IGNORECASE,
+            )
+            if found is None:
+                continue
+            if found.group(1) is None:
+                return f"{text[: found.end()]} ({detail}){text[found.end() :]}"
+            return f"{text[: found.end(1)]}, {detail}{text[found.end(1) :]}"
+        # Beside the examples it was given with ("in-memory" with "Redis").
+        siblings = {i.strip() for i in _LIST_SPLIT.split(match.group(1))} - {detail}
+        for held in _PARENTHESIS.finditer(text):
+            if held.end() < len(text.rstrip(" .;:")) and siblings & {
+                i.strip() for i in _LIST_SPLIT.split(held.group(1))
+            }:
+                return f"{text[: held.end(1)]}, {detail}{text[held.end(1) :]}"
+    return None
 
 
 def with_items(text: str, parts: Sequence[str]) -> str:

@@ -827,3 +827,17 @@ def test_numbered_steps_keep_their_numbers_and_titles() -> None:
         "5. **Documentation and Best Practices:**",
     ]
     assert "5. **Documentation and Best Practices:**\n   - Adhere to consistent naming" in text
+
+
+def test_examples_follow_the_phrase_they_are_examples_of(merged: MergeResult) -> None:
+    # At the end of the line, "(session-based)" read as a kind of SAML, and Redis and CDN as
+    # data consistency patterns; a skill is no detail of what delivered code must have.
+    text = body(merged.text)
+    assert "- Implement secure authentication systems (session-based) using JWT, OAuth2, SAML" in (
+        text
+    )
+    assert (
+        "- Caching strategies (Redis, Memcached, application-level caching, in-memory, CDN) and "
+        "data consistency patterns\n"
+    ) in text
+    assert "   - Performance optimizations where relevant\n" in text

@@ -1520,7 +1520,7 @@ def _dedent(example: str) -> str:
 
 
 # Sentences that restate who the agent is or when to use it: the kept lead already says so.
-_RESTATEMENTS = ("use this agent", "you are ")
+_RESTATEMENTS = ("use this agent",)
 
 
 def _merged_lead(leads: Sequence[str]) -> str:
@@ -1535,6 +1535,7 @@ def _merged_lead(leads: Sequence[str]) -> str:
     covered = set(terms[best])
     named = {t.lower() for t in named_terms(leads[best])}
     cases: list[str] = []  # further "when ..." cases of the trigger
+    roles = 1 if _YOU_ARE.match(kept[0]) else 0  # "You are ..." sentences at the start
     for lead in [*leads[:best], *leads[best + 1 :]]:
         for sentence in _SENTENCE.split(lead):
             new = set(content_terms(sentence)) - covered
@@ -1558,12 +1559,21 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 scope = _SCOPE.match(rest)
                 if scope and rest[scope.end() :]:
                     cases.append(f"for {rest[scope.end() :].rstrip('.!?')}")
+            elif persona and _YOU_ARE.match(sentence) and _other_role(sentence, kept[0]):
+                # A second role in the body is the agent's too: "You are also a senior QA
+                # expert with expertise in ... quality metrics", after the first.
+                roles += 1
+                also = _YOU_ARE.sub("You are also ", sentence, count=1)
+                kept.insert(roles, _sentence_end(also))
             elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
                 # when to use it ("Use this agent when ...").
                 first_trigger = next(
                     (k for k, piece in enumerate(kept) if _TRIGGER.match(piece)), len(kept)
                 )
+                # "Your focus spans ..." twice: the second's focus "also spans".
+                if any(_FOCUS.match(k) for k in kept):
+                    sentence = _FOCUS.sub(r"\1 also \2", sentence, count=1)
                 kept.insert(first_trigger or len(kept), _sentence_end(sentence))
     if cases:
         index = next(k for k, sentence in enumerate(kept) if _TRIGGER.match(sentence))
@@ -1584,6 +1594,33 @@ _PERSONA = re.compile(
     r"|[\w-]+ (?:[\w-]+ ){0,3}?expert\b)",
     re.I,
 )
+
+
+_YOU_ARE = re.compile(r"^You are (?!also\b)")
+# "You are [a senior QA expert] with ...": the role, up to what it is qualified by.
+_ROLE = re.compile(r"^You are (?:an? )?(.*?)(?:\.| with | specializ| who | focused )", re.I)
+# Words any role has: no role is another by them.
+_RANK = frozenset(
+    "senior junior lead principal staff master elite expert specialist engineer architect "
+    "developer professional".split()
+)
+
+
+def _other_role(sentence: str, first: str) -> bool:
+    """Whether sentence's role shares no word but a rank with first's: a senior QA expert
+    beside a senior test automation engineer, not an elite backend specialist beside a
+    master backend architect."""
+
+    def words(text: str) -> set[str]:
+        role = _ROLE.match(text)
+        found = re.findall(r"[a-z0-9]+", role.group(1).lower()) if role else []
+        return {w for w in found if w not in _RANK and w not in lexicon().stopwords}
+
+    mine, theirs = words(sentence), words(first)
+    return bool(mine and theirs) and not mine & theirs
+
+
+_FOCUS = re.compile(r"^(Your \w+) (spans|covers|includes|extends)\b")
 
 
 # What opens a persona's scope after its noun ("Expert in PostgreSQL ...").

@@ -841,3 +841,19 @@ def test_examples_follow_the_phrase_they_are_examples_of(merged: MergeResult) ->
         "data consistency patterns\n"
     ) in text
     assert "   - Performance optimizations where relevant\n" in text
+
+
+@needs_corpus
+def test_a_second_role_is_the_agents_too() -> None:
+    # VoltAgent's qa-expert and test-automator: "You are a senior QA expert with expertise in
+    # ... quality metrics" was dropped as a second persona, and "Your focus spans" came twice.
+    folder = (
+        CORPUS / "VoltAgent+awesome-claude-code-subagents" / "categories" / "04-quality-security"
+    )
+    text = merge([str(folder / "qa-expert.md"), str(folder / "test-automator.md")]).text
+    opening = next(p for p in body(text).strip().split("\n\n") if p.startswith("You are"))
+    assert "You are also a senior QA expert with expertise in" in opening
+    assert opening.count("Your focus spans") == 1 and "Your focus also spans" in opening
+    # Five backend personas are one role: the seeds' opening has one "You are".
+    seeds = body(merge([str(p) for p in SEEDS]).text).strip().split("\n\n")
+    assert next(p for p in seeds if p.startswith("You are")).count("You are") == 1

@@ -1520,9 +1520,6 @@ def _dedent(example: str) -> str:
 
 
 # Sentences that restate who the agent is or when to use it: the kept lead already says so.
-_RESTATEMENTS = ("use this agent",)
-
-
 def _merged_lead(leads: Sequence[str]) -> str:
     """The lead that covers most of the others' words, plus sentences that add new ones: a
     second persona ("Acts as a senior frontend engineer") never, a second "Use ... when"
@@ -1540,7 +1537,7 @@ def _merged_lead(leads: Sequence[str]) -> str:
         for sentence in _SENTENCE.split(lead):
             new = set(content_terms(sentence)) - covered
             names = {t.lower() for t in named_terms(sentence)} - named
-            if not (len(new) >= 3 or names) or sentence.lower().startswith(_RESTATEMENTS):
+            if not (len(new) >= 3 or names):
                 continue
             covered |= new
             named |= names

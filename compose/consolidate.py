@@ -334,6 +334,7 @@ def _sections(
         return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
+    introduced: list[str] = []  # the paragraphs written as introductions, as each source wrote it
     for (key, list_key), entries in sorted(top.items(), key=_list_order):
         ordered = all(_first(entry).ordered for entry in entries)
         if ordered:  # steps of several sources, merged step by step
@@ -345,19 +346,16 @@ def _sections(
         lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
         intro = intros.get(list_key, ()) if lead_in else ()
+        introduced.extend(intro)
         step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
-        lists[key].append(MergedList(lead_in, tuple(lines), ordered, intro, step if lead_in else 0))
+        lists[key].append(
+            MergedList(lead_in, tuple(lines), ordered, _framed_once(intro), step if lead_in else 0)
+        )
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
     # Paragraphs written before a list's lead-in are not written again in their section.
-    heading |= {
-        _lead_key(text)
-        for ms in lists.values()
-        for m in ms
-        for p in m.intro
-        for text in (p, _PHASE_NAME.sub("", p))
-    }
+    heading |= {_lead_key(text) for p in introduced for text in (p, _PHASE_NAME.sub("", p))}
     keys = set(lists) | set(paragraphs) | set(verbatim)
     order = topic_order()
     sections = []
@@ -503,6 +501,55 @@ def _titles_steps(owner: Section | None, step: Section) -> TypeGuard[Section]:
         and owner.level == step.level - 1
         and not (owner.paragraphs or owner.bullets or owner.verbatim)
     )
+
+
+def _framed_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
+    """paragraphs with those that say the same frame of different things joined into the
+    first: "Execute quality assurance through systematic phases:" and "Execute test
+    automation through systematic phases:" are "Execute quality assurance and test
+    automation through systematic phases:" (two sources' procedures, one introduction)."""
+    joined: list[str] = []
+    for paragraph in paragraphs:
+        for k, earlier in enumerate(joined):
+            both = _in_one_frame(earlier, paragraph)
+            if both is not None:
+                joined[k] = both
+                break
+        else:
+            joined.append(paragraph)
+    return tuple(joined)
+
+
+def _in_one_frame(first: str, second: str) -> str | None:
+    """first and second as one sentence when they differ in one short span only, inside a
+    shared ending ("... through systematic phases:") or after a bold phase name."""
+    a, b = first.split(), second.split()
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mine, theirs = a[head : len(a) - tail], b[head : len(b) - tail]
+    framed = tail > 0 or any(word.endswith("**") for word in a[:head])
+    if not (head and framed and mine and theirs) or max(len(mine), len(theirs)) > _FRAMED_SPAN:
+        return None
+    if any(" ".join(span).count("**") % 2 for span in (mine, theirs)):
+        return None  # a span inside a bold name ("**Quality Analysis.**") is no span
+    end = ""
+    if not tail and mine[-1][-1:] in ".:;" and theirs[-1][-1:] == mine[-1][-1:]:
+        end, mine, theirs = (
+            mine[-1][-1],
+            [*mine[:-1], mine[-1][:-1]],
+            [*theirs[:-1], theirs[-1][:-1]],
+        )
+    if theirs[0][:1].isupper() and theirs[0] not in named_terms(" ".join(theirs)):
+        theirs = [theirs[0].lower(), *theirs[1:]]
+    return " ".join([*a[:head], *mine, "and", *theirs, *a[len(a) - tail :]]) + end
+
+
+# The longest span two paragraphs may differ in and still be said as one.
+_FRAMED_SPAN = 6
 
 
 # The name a phase's sentence opens with once its heading is gone (see _intros).

@@ -801,6 +801,9 @@ def complete(
             apart.append(other)
         else:
             line = _with_links(folded, other.markdown)
+    # A member kept apart before a later one lent the line the words it needed ("message
+    # queues" said by "message queuing systems") is said by the line as it now is.
+    apart = [m for m in apart if _fold(line, m, unneeded) != (line, False)]
     return Composed(line, _distinct(apart))
 
 

@@ -84,6 +84,7 @@ class Lexicon:
     generic: frozenset[str]
     ise_words: frozenset[str]
     prohibition: re.Pattern[str]
+    stems: dict[str, str]
 
 
 @cache
@@ -109,6 +110,7 @@ def lexicon() -> Lexicon:
         generic=frozenset(data["generic"]["terms"]),
         ise_words=frozenset(data["spelling"]["ise_words"]),
         prohibition=_prohibition(data["prohibition"]),
+        stems=dict(data["stems"]),
     )
 
 
@@ -130,7 +132,10 @@ def _stemmer() -> snowballstemmer.stemmer:
 
 @cache
 def _stem(word: str) -> str:
-    return str(_stemmer().stemWord(word)) if word.isalpha() else word
+    if not word.isalpha():
+        return word
+    stem = str(_stemmer().stemWord(word))
+    return lexicon().stems.get(stem, stem)
 
 
 def content_terms(text: str) -> tuple[str, ...]:

@@ -140,3 +140,9 @@ def test_named_terms_keep_technologies_as_written() -> None:
 )
 def test_a_bullet_forbids_only_in_its_own_words(text: str, forbids: bool) -> None:
     assert prohibits(text) is forbids
+
+
+def test_inflections_the_stemmer_splits_are_one_term() -> None:
+    # Snowball stems "queuing" to "queu" and "queues" to "queue".
+    assert "queue" in content_terms("message queuing systems")
+    assert "queue" in content_terms("Use message queues")

@@ -7,6 +7,7 @@ source said is dropped. Lines go to the section of their cluster's topic, in top
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -1043,6 +1044,12 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
     for match in _PARENTHESIS.finditer(markdown):
         if detail not in (i.strip() for i in _LIST_SPLIT.split(match.group(1))):
             continue
+        named_with = [i.strip() for i in _LIST_SPLIT.split(match.group(1)) if i.strip() != detail]
+        series = _series_of(text, named_with)
+        if series is not None:
+            # The others are a series text writes ("using JWT, OAuth2, SAML protocols"): one
+            # more choice of it, "..., or session-based".
+            return f"{text[:series]}, or {detail}{text[series:]}"
         words = markdown[: match.start()].split()[-DETAIL_MAX_WORDS:]
         for start in range(len(words) - 1):  # the longest phrase of two words or more
             phrase = re.escape(" ".join(words[start:]))
@@ -1066,6 +1073,24 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
             }:
                 return f"{text[: held.end(1)]}, {detail}{text[held.end(1) :]}"
     return None
+
+
+def _series_of(text: str, items: Sequence[str]) -> int | None:
+    """Where the comma series of text that names every one of items (two at least) ends,
+    when it has no conjunction yet; None otherwise."""
+    found = [re.search(rf"(?<![\w-]){re.escape(item)}(?![\w-])", text) for item in items if item]
+    if len(found) < 2 or any(f is None for f in found):
+        return None
+    spans = sorted((f.start(), f.end()) for f in found if f is not None)
+    between = [text[a[1] : b[0]] for a, b in itertools.pairwise(spans)]
+    if any(gap != ", " for gap in between):
+        return None
+    rest = re.match(
+        r"(?:, [^,;:()]+?)*(?=$|[;:(.]|\s+(?:" + _CLAUSES + r")\s)", text[spans[-1][1] :]
+    )
+    if rest is None or re.search(r"\b(?:and|or)\b", rest.group(0)):
+        return None
+    return spans[-1][1] + rest.end()
 
 
 def with_items(text: str, parts: Sequence[str]) -> str:

@@ -959,7 +959,7 @@ def _section_text(
                     seen.add(block.strip())
                     verbatim[key].append(block)
             for text in section.paragraphs:
-                folded = " ".join(text.lower().split())
+                folded = _folded(text)
                 if folded not in seen:
                     seen.add(folded)
                     paragraphs[key].append(text)
@@ -969,14 +969,19 @@ def _section_text(
     return paragraphs, verbatim
 
 
+def _folded(paragraph: str) -> str:
+    """A paragraph as compared with others: lower case, white space folded."""
+    return " ".join(paragraph.lower().split())
+
+
 def _closing(
     agents: Sequence[Agent], paragraphs: dict[tuple[str, str], list[str]]
 ) -> tuple[str, ...]:
     """The sources' closing paragraphs, each distinct one once, less those a section writes."""
-    seen = {" ".join(text.lower().split()) for text in _texts(paragraphs)}
+    seen = {_folded(text) for text in _texts(paragraphs)}
     closing = []
     for text in (text for agent in agents for text in agent.closing):
-        folded = " ".join(text.lower().split())
+        folded = _folded(text)
         if folded not in seen:
             seen.add(folded)
             closing.append(text)
@@ -1042,9 +1047,10 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
     """text with detail in parentheses after the phrase markdown gives it as an example of,
     where text says that phrase, whole, before its end; None otherwise."""
     for match in _PARENTHESIS.finditer(markdown):
-        if detail not in (i.strip() for i in _LIST_SPLIT.split(match.group(1))):
+        items = [i.strip() for i in _LIST_SPLIT.split(match.group(1))]
+        if detail not in items:
             continue
-        named_with = [i.strip() for i in _LIST_SPLIT.split(match.group(1)) if i.strip() != detail]
+        named_with = [i for i in items if i != detail]
         series = _series_of(text, named_with)
         if series is not None:
             # The others are a series text writes ("using JWT, OAuth2, SAML protocols"): one
@@ -1066,9 +1072,8 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
                 return f"{text[: found.end()]} ({detail}){text[found.end() :]}"
             return f"{text[: found.end(1)]}, {detail}{text[found.end(1) :]}"
         # Beside the examples it was given with ("in-memory" with "Redis").
-        siblings = {i.strip() for i in _LIST_SPLIT.split(match.group(1))} - {detail}
         for held in _PARENTHESIS.finditer(text):
-            if held.end() < len(text.rstrip(" .;:")) and siblings & {
+            if held.end() < len(text.rstrip(" .;:")) and set(named_with) & {
                 i.strip() for i in _LIST_SPLIT.split(held.group(1))
             }:
                 return f"{text[: held.end(1)]}, {detail}{text[held.end(1) :]}"
@@ -1594,11 +1599,11 @@ def _dedent(example: str) -> str:
     return "\n".join(body).strip()
 
 
-# Sentences that restate who the agent is or when to use it: the kept lead already says so.
 def _merged_lead(leads: Sequence[str]) -> str:
     """The lead that covers most of the others' words, plus sentences that add new ones: a
-    second persona ("Acts as a senior frontend engineer") never, a second "Use ... when"
-    joined to the first as one more case, so that the description has one trigger."""
+    second persona ("Acts as a senior frontend engineer") only as one more case or as
+    another role ("You are also ..."), a second "Use ... when" joined to the first as one
+    more case, so that the description has one trigger."""
     if not leads:
         return ""
     terms = [set(content_terms(lead)) for lead in leads]

@@ -359,21 +359,23 @@ class _Parser:
         """The paragraphs after the last list or template of the last section, taken out of
         it; a sentence introducing nothing ("Example Roadmap:") between them stays."""
         last = self.current
-        paragraphs = list(last.paragraphs) if last is not None else []
+        if last is None:
+            return ()
         count = 0  # trailing paragraphs
         while count < len(tokens) and tokens[-1 - count]["type"] == "paragraph":
             count += 1
-        if not count or count == len(tokens) or tokens[-1 - count]["type"] == "heading":
+        if not count or count == len(tokens) or len(last.paragraphs) < count:
             return ()
-        if tokens[-1 - count]["type"] not in ("list", *_VERBATIM) or len(paragraphs) < count:
+        if tokens[-1 - count]["type"] not in ("list", *_VERBATIM):
             return ()
         closing = 0  # the closing ones: after the last that introduces
-        while closing < count and not introduces(paragraphs[-1 - closing]):
+        while closing < count and not introduces(last.paragraphs[-1 - closing]):
             closing += 1
-        if not closing or last is None:
+        if not closing:
             return ()
+        paragraphs = tuple(last.paragraphs[-closing:])
         del last.paragraphs[-closing:]
-        return tuple(paragraphs[-closing:])
+        return paragraphs
 
     @property
     def current(self) -> _SectionBuilder | None:

@@ -21,6 +21,7 @@ from compose.load import split_tools
 from compose.parse import Agent, Bullet, Section, introduces
 from compose.terms import (
     CLAUSE_WORDS,
+    QUALIFYING,
     SERIES_BREAK,
     TermIndex,
     checklist_core,
@@ -1107,6 +1108,13 @@ def with_items(text: str, parts: Sequence[str]) -> str:
     scaling": "horizontal and vertical scaling"), its clauses as details. Items are details
     too where text is no plain series, or reads other terms as a series."""
     said = written_terms(strip_markup(text))
+    for clause in _clause_runs(parts):
+        joined = _in_last_clause(text, clause)
+        if joined is not None and said <= written_terms(strip_markup(joined)):
+            text = joined
+            parts = [p for p in parts if p not in clause]
+    if not parts:
+        return text
     items = [p for p in parts if p.split()[0].lower() not in CLAUSE_WORDS]
     clauses = [p for p in parts if p not in items]
     spliced = _series_with(text, items) if items else None
@@ -1118,6 +1126,59 @@ def with_items(text: str, parts: Sequence[str]) -> str:
             text = coordinated
             parts = [p for p in parts if p != item]
     return with_details(text, parts)
+
+
+def _clause_runs(parts: Sequence[str]) -> list[list[str]]:
+    """parts' clauses, each with the items that follow it: "for application architecture",
+    "testing requirements" are one clause of "... for application architecture and testing
+    requirements"."""
+    runs: list[list[str]] = []
+    for part in parts:
+        if part.split()[0].lower() in CLAUSE_WORDS:
+            runs.append([part])
+        elif runs:
+            runs[-1].append(part)
+    return runs
+
+
+def _in_last_clause(text: str, clause: Sequence[str]) -> str | None:
+    """text whose last phrase is a clause opening with clause's word, with clause's items as
+    its last items: "... status codes" with "with proper HTTP semantics" is "with proper HTTP
+    methods, status codes and semantics"; "optimize concurrency for throughput" with "for
+    concurrent request handling" is "for throughput and concurrent request handling". None
+    when text ends otherwise (a parenthesis, a choice, another clause, a sentence)."""
+    word, _, first = clause[0].partition(" ")
+    stripped = text.rstrip()
+    end = stripped[-1] if stripped[-1:] == "." else ""
+    body = stripped.removesuffix(end)
+    opening = list(re.finditer(rf"\s{re.escape(word)}\s", body, re.IGNORECASE))
+    if not first or not opening:
+        return None
+    head, rest = body[: opening[-1].end()], body[opening[-1].end() :]
+    own = list_parts(rest)
+    if (
+        re.search(r"[()]", rest)
+        or SERIES_BREAK.search(rest)
+        or _FINITE.search(rest)
+        or any(w.lower() in QUALIFYING for w in rest.split())
+        or len(re.findall(r",? and ", rest)) > 1
+    ):
+        return None
+    added = [first, *clause[1:]]
+    # One clause is one kind of thing: a series already, or words in common. "for seamless
+    # CI/CD pipeline integration" (a purpose) takes no "for backend services" (what for).
+    if len(own) < 2 and set(content_terms(rest)).isdisjoint(content_terms(" ".join(added))):
+        return None
+    # "proper HTTP methods" and "proper HTTP semantics" share all but a last word: the
+    # series says "proper HTTP" once.
+    lead, last = own[0].rsplit(" ", 1)[0], own[0].split()[-1]
+    if " " in own[0] and added[0].startswith(f"{lead} ") and " " not in added[0][len(lead) + 1 :]:
+        added[0] = added[0][len(lead) + 1 :]
+    if last.lower() == added[0].lower():
+        return None
+    serial = "," if ", and " in rest else ""
+    items = [*own, *added]
+    return f"{head}{', '.join(items[:-1])}{serial} and {items[-1]}{end}"
 
 
 def _coordinated(text: str, item: str) -> str | None:

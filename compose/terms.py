@@ -46,7 +46,7 @@ SERIES_BREAK = re.compile(r"[*_`\[\]<>:;]|\s(?:or|then)\s|\s[-\u2013\u2014]\s")
 
 # Words that open a phrase qualifying the one before it: "in transit" in "encryption at rest
 # and in transit" is no statement of its own.
-_QUALIFYING = CLAUSE_WORDS | frozenset("in at on of into over under within per".split())
+QUALIFYING = CLAUSE_WORDS | frozenset("in at on of into over under within per".split())
 
 
 def statements(text: str) -> list[str]:
@@ -54,7 +54,7 @@ def statements(text: str) -> list[str]:
     ("Design efficient database schemas with proper normalization", "pagination")."""
     found: list[str] = []
     for part in list_parts(text):
-        if found and part.split()[0].lower() in _QUALIFYING:
+        if found and part.split()[0].lower() in QUALIFYING:
             found[-1] += f" {part}"
         else:
             found.append(part)

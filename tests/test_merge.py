@@ -796,6 +796,30 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             ["load tests"],
             "Create thorough unit and integration tests (load tests)",
         ),
+        # A clause opening with the word of the line's last clause continues it.
+        (
+            "Follow RESTful conventions with proper HTTP methods and status codes",
+            ["with proper HTTP semantics"],
+            "Follow RESTful conventions with proper HTTP methods, status codes and semantics",
+        ),
+        (
+            "Query context manager for quality requirements and application details",
+            ["for application architecture", "testing requirements"],
+            "Query context manager for quality requirements, application details, application "
+            "architecture and testing requirements",
+        ),
+        # ... unless the two say different kinds of thing: a purpose, and what it is for.
+        (
+            "Structure applications for seamless CI/CD pipeline integration",
+            ["for backend services"],
+            "Structure applications for seamless CI/CD pipeline integration (for backend services)",
+        ),
+        (
+            "Work with kubernetes-specialist on K8s deployments",
+            ["with kubernetes-specialist on container platforms"],
+            "Work with kubernetes-specialist on K8s deployments (with kubernetes-specialist on "
+            "container platforms)",
+        ),
     ],
 )
 def test_with_items_joins_a_plain_series_only(line: str, parts: list[str], written: str) -> None:

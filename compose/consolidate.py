@@ -32,6 +32,7 @@ from compose.terms import (
     list_parts,
     named_terms,
     needed_terms,
+    prohibits,
     renamed_terms,
     strip_markup,
     written_terms,
@@ -193,7 +194,7 @@ def arrange(plan: Draft, together: Sequence[set[str]] = ()) -> MergedAgent:
     """The merged agent: each line where its place says, except that the lines of each group
     of cluster ids in together are written in one list (the first's by line order)."""
     clustering = plan.clustering
-    sections = _sections(
+    sections, covered = _sections(
         clustering,
         plan.texts,
         plan.paragraphs,
@@ -213,7 +214,8 @@ def arrange(plan: Draft, together: Sequence[set[str]] = ()) -> MergedAgent:
         stats,
         plan.warnings,
         plan.references,
-        closing=plan.closing,
+        covered,
+        plan.closing,
     )
 
 
@@ -241,13 +243,14 @@ def _sections(
     lead_ins: dict[str, str],
     intros: dict[str, tuple[str, ...]],
     together: Sequence[set[str]],
-) -> tuple[MergedSection, ...]:
+) -> tuple[tuple[MergedSection, ...], tuple[Covered, ...]]:
     """The sections of lines; texts: each cluster's line, by cluster id; places: where each
     cluster's line is written unless together moves it; lead_ins: lead-in key -> Markdown.
 
     A line sits where its representative was written: under the lead-in that introduced it
     (with the items of every source that wrote that lead-in), in its numbered list, or else in
-    its topic's section with the other plain items.
+    its topic's section with the other plain items. Steps of several sources that one line
+    says are covered by it.
     """
     by_bullet = clustering.cluster_of()
     # A cluster nests under its representative's parent item when that parent is rendered.
@@ -336,16 +339,21 @@ def _sections(
         return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
+    covered: list[Covered] = []
     introduced: list[str] = []  # the paragraphs written as introductions, as each source wrote it
     for (key, list_key), entries in sorted(top.items(), key=_list_order):
         ordered = all(_first(entry).ordered for entry in entries)
         if ordered:  # steps of several sources, merged step by step
-            entries = _step_order(entries, (key, list_key))
-        elif list_key:  # a lead-in's list: in source order
-            entries = sorted(entries, key=_source_order)
+            steps = _step_order(entries, (key, list_key))
+            entries = [entry for _, entry in steps]
+            lines = [
+                line
+                for _, run in itertools.groupby(steps, key=lambda step: step[0])
+                for line in _one_step([ln for _, e in run for ln in lines_of(e)], covered)
+            ]
         else:
-            entries = sorted(entries, key=plain_order)
-        lines = [line for entry in entries for line in lines_of(entry)]
+            entries = sorted(entries, key=_source_order if list_key else plain_order)
+            lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
         intro = intros.get(list_key, ()) if lead_in else ()
         introduced.extend(intro)
@@ -372,7 +380,7 @@ def _sections(
             # "## Audit evidence" then "Audit evidence:": the heading says it already.
             section_lists = (replace(section_lists[0], lead_in=None),)
         sections.append(MergedSection(*key, kept, section_lists, tuple(verbatim.get(key, ()))))
-    return tuple(sections)
+    return tuple(sections), tuple(covered)
 
 
 def _led(c: Cluster) -> Cluster:
@@ -569,7 +577,9 @@ def _bound(intros: dict[str, list[str]], seen: set[str], key: str, run: list[str
     return []
 
 
-def _step_order(entries: list[Cluster | Bullet], place: _Place) -> list[Cluster | Bullet]:
+def _step_order(
+    entries: list[Cluster | Bullet], place: _Place
+) -> list[tuple[int, Cluster | Bullet]]:
     """Entries of one list written by several sources, merged step by step: in the order of
     the source that starts it, each other source's step after the first source's step of
     the same number, and after the step its own previous one was merged with ("query, review
@@ -597,7 +607,91 @@ def _step_order(entries: list[Cluster | Bullet], place: _Place) -> list[Cluster 
         else:
             at = max(after.get(own[0], -1), number.get(own, 0))
             keys[id(entry)] = (at, 1, own)
-    return sorted(entries, key=lambda e: keys[id(e)])
+    return [(keys[id(e)][0], e) for e in sorted(entries, key=lambda e: keys[id(e)])]
+
+
+def _one_step(lines: list[Line], covered: list[Covered]) -> list[Line]:
+    """Several sources' lines of one step: each whose items add to the first's series is
+    said by it ("Review existing test coverage, defect patterns, quality metrics, manual
+    tests, and automation gaps"), and recorded in covered; the others follow as written."""
+    first, *rest = lines
+    if first.children:
+        return lines
+    text, said, kept = first.text, [first], []
+    for line in rest:
+        fused = None if line.children else _series_union(text, line.text)
+        if fused is None:
+            kept.append(line)
+        else:
+            text = fused
+            said.append(line)
+            covered.append(Covered(line.cluster, strip_markup(line.text), first.cluster))
+    sources = tuple(sorted({s for line in said for s in line.sources}))
+    return [Line(text, first.cluster, sources), *kept]
+
+
+def _series_union(first: str, second: str) -> str | None:
+    """first and second as one step, when both are an opening they share and a plain series
+    after it: "Implement comprehensive quality assurance strategies" and "Implement robust
+    test automation solutions" are "Implement comprehensive quality assurance strategies and
+    robust test automation solutions"; "Analyze testing gaps, risks, and improvement
+    opportunities" and "Analyze testing needs, technology stack, and CI/CD pipeline" are
+    "Analyze testing gaps, needs, risks, improvement opportunities, technology stack, and
+    CI/CD pipeline". None when either says more than a series (a clause, a choice, markup)."""
+    words, others = first.split(), second.split()
+    shared = 0
+    while (
+        shared < min(len(words), len(others)) - 1
+        and words[shared].lower() == others[shared].lower()
+    ):
+        shared += 1
+    opening = " ".join(words[:shared])
+    between = words[shared - 1].endswith(",")  # the opening ends an item of the series
+    if not shared or between != others[shared - 1].endswith(","):
+        return None
+    ours, theirs = " ".join(words[shared:]), " ".join(others[shared:])
+    parts = []
+    for rest in (ours, theirs):
+        if (
+            re.search(r"[().!?]", rest)
+            or SERIES_BREAK.search(rest)
+            or _FINITE.search(rest)
+            or _SUBORDINATE.search(rest)
+            or prohibits(rest)
+            or not QUALIFYING.isdisjoint(rest.lower().split())
+        ):
+            return None
+        parts.append(list_parts(rest))
+    ours_items, their_items = parts
+    if not between and shared > 1 and words[shared - 1].lower() not in QUALIFYING:
+        # An opening that ends inside the first item ("Analyze testing" gaps / needs)
+        # qualifies both first items: they stay side by side.
+        ours_items = [ours_items[0], their_items.pop(0), *ours_items[1:]]
+    candidates = [*ours_items, *their_items]
+    # An item another says with more words is said by it, where the first of them stood:
+    # "existing security controls" says "security controls".
+    words_of = [set(item.lower().split()) for item in candidates]
+    items: list[str] = []
+    for word_set in words_of:
+        sayer = max(
+            (j for j, other in enumerate(words_of) if word_set <= other),
+            key=lambda j: (len(words_of[j]), -j),
+        )
+        if candidates[sayer] not in items:
+            items.append(candidates[sayer])
+    if len(items) > STEP_ITEMS_MAX:
+        return None
+    serial = "," if ", and " in first or ", and " in second else ""
+    series = f"{', '.join(items[:-1])}{serial} and {items[-1]}"
+    return f"{opening.rstrip(',')}{', ' if opening.endswith(',') else ' '}{series}"
+
+
+# Words that open a clause of its own: a step saying "where ..." or "if ..." is no series.
+_SUBORDINATE = re.compile(r"\b(?:where|if|unless|that|which|than|once)\b", re.IGNORECASE)
+
+# A step said by several sources takes their items up to this many; beyond, a step reads as
+# a list of its own and the sources' steps are written one after the other.
+STEP_ITEMS_MAX = 7
 
 
 def _first(entry: Cluster | Bullet) -> Bullet:

@@ -599,15 +599,42 @@ def test_two_procedures_under_one_lead_in_merge_step_by_step() -> None:
     )
     result = merge_agents([parse(loads(qa, "qa.md")), parse(loads(automator, "a.md"))])
     steps = [line for line in body(result.text).splitlines() if line[:1].isdigit()]
-    verbs = [step.split(" ", 2)[1] for step in steps]
-    # Each source's step n right after the other's step n (step 1 may or may not be one).
-    assert [v for k, v in enumerate(verbs) if k == 0 or verbs[k - 1] != v] == [
-        "Query",
-        "Review",
-        "Analyze",
-        "Implement",
+    # Step n of each source is one step: the opening said once, every item of both kept, the
+    # first source's (by name) first.
+    assert steps == [
+        "1. Query context manager for application architecture, testing requirements, quality "
+        "requirements and application details",
+        "2. Review existing test coverage, manual tests, automation gaps, defect patterns, and "
+        "quality metrics",
+        "3. Analyze testing needs, gaps, technology stack, CI/CD pipeline, risks, and "
+        "improvement opportunities",
+        "4. Implement robust test automation solutions and comprehensive quality assurance "
+        "strategies",
     ]
-    assert verbs.count("Review") == verbs.count("Analyze") == verbs.count("Implement") == 2
+    assert result.verification.ok
+
+
+def test_steps_that_say_more_than_a_series_stay_apart() -> None:
+    # VoltAgent's deployment-engineer and devops-engineer: "while ensuring safety" is a
+    # clause, no item; the two step 4s are written one after the other.
+    first = (
+        "---\nname: deploy\n---\nWhen invoked:\n"
+        "1. Review existing CI/CD processes, deployment frequency, and failure rates\n"
+        "2. Implement solutions maximizing deployment velocity while ensuring safety\n"
+    )
+    second = (
+        "---\nname: devops\n---\nWhen invoked:\n"
+        "1. Review existing automation, deployment processes, and team workflows\n"
+        "2. Implement solutions improving efficiency, reliability, and team productivity\n"
+    )
+    result = merge_agents([parse(loads(first, "d.md")), parse(loads(second, "o.md"))])
+    steps = [line for line in body(result.text).splitlines() if line[:1].isdigit()]
+    assert steps == [
+        "1. Review existing CI/CD processes, automation, deployment frequency, failure rates, "
+        "deployment processes, and team workflows",
+        "2. Implement solutions maximizing deployment velocity while ensuring safety",
+        "3. Implement solutions improving efficiency, reliability, and team productivity",
+    ]
 
 
 def test_clause_details_with_one_opening_word_are_one_clause(merged: MergeResult) -> None:

@@ -1500,11 +1500,17 @@ def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
     others' sentences that add new words or names, but not a second "You are ..."), then every
     other distinct paragraph before the first section. A lead-in ("Your core responsibilities
     include:") is left out: the list it introduced now sits in its merged section."""
-    openings = [a.preamble[0] for a in agents if a.preamble]
-    if not openings:
-        return ()
-    rest = dict.fromkeys(p for a in agents for p in a.preamble[1:] if not introduces(p))
-    return (_merged_lead(openings), *(p for p in rest if p not in openings))
+    # A labelled field ("**Role**: Senior ...", "**Expertise**: ...") is no persona sentence:
+    # it stays a paragraph of its own, with its source's other fields.
+    openings = [a.preamble[0] for a in agents if a.preamble and not _FIELD.match(a.preamble[0])]
+    rest = dict.fromkeys(
+        p for a in agents for p in a.preamble if p not in openings and not introduces(p)
+    )
+    lead = (_merged_lead(openings),) if openings else ()
+    return (*lead, *rest)
+
+
+_FIELD = re.compile(r"\*\*[^*\n]{1,40}(?::\*\*|\*\*:)\s")
 
 
 # --- frontmatter --------------------------------------------------------------------------

@@ -385,6 +385,10 @@ class _Parser:
         kind = token["type"]
         if kind == "heading":
             self.heading_level = token["attrs"]["level"]
+            if self.heading_level == 1 and previous is None:
+                # The document's title ("# Security Auditor"): the paragraphs under it ("**Role**:
+                # ...") are the agent's opening, as they would be without it.
+                return
             self.open_section(plain_text(token["children"]), self.heading_level, pseudo=False)
         elif kind == "paragraph":
             pseudo = self.pseudo_title(token, following)

@@ -910,3 +910,15 @@ def test_a_second_role_is_the_agents_too() -> None:
     # Five backend personas are one role: the seeds' opening has one "You are".
     seeds = body(merge([str(p) for p in SEEDS]).text).strip().split("\n\n")
     assert next(p for p in seeds if p.startswith("You are")).count("You are") == 1
+
+
+@needs_corpus
+def test_each_sources_identity_fields_open_the_merged_agent() -> None:
+    # lst97's "**Role**:" and "**Expertise**:" under the document title sat in the middle of
+    # the "Security" section, between compliance lists.
+    lst97 = next(CORPUS.glob("lst97*/**/security-auditor.md"))
+    voltagent = next(CORPUS.glob("VoltAgent*/**/security-auditor.md"))
+    text = body(merge([str(lst97), str(voltagent)]).text)
+    opening = text.split("\n## ", 1)[0].strip().split("\n\n")
+    assert opening[0].startswith("You are a senior security auditor")
+    assert [p.split(":")[0] for p in opening[1:3]] == ["**Role**", "**Expertise**"]

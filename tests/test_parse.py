@@ -304,3 +304,19 @@ def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
         assert parse(loads(f"---\nname: a\n---\n{text}")).closing == ()
     agent = parse(loads("---\nname: a\n---\n## A\n\n- x\n\nOutput:\n\nDone well.\n"))
     assert agent.closing == ("Done well.",) and agent.sections[0].paragraphs == ("Output:",)
+
+
+def test_the_paragraphs_under_the_document_title_are_the_opening() -> None:
+    # lst97's agents open "# Security Auditor" then "**Role**: ..." and "**Expertise**: ...":
+    # the agent's identity, not a section about security to be merged among its lists.
+    agent = parse(
+        loads(
+            "---\nname: a\n---\n# Security Auditor\n\n**Role**: Senior auditor.\n\n"
+            "**Expertise**: Threat modeling.\n\n## Core Competencies\n\n- Audit code\n"
+        )
+    )
+    assert agent.preamble == ("**Role**: Senior auditor.", "**Expertise**: Threat modeling.")
+    assert [s.title for s in agent.sections] == ["Core Competencies"]
+    # A first heading of a lower level is a section as before.
+    agent = parse(loads("---\nname: a\n---\n## Security\n\nSome words.\n\n- Audit code\n"))
+    assert agent.preamble == () and agent.sections[0].paragraphs == ("Some words.",)

@@ -85,6 +85,10 @@ class MergedSection:
     paragraphs: tuple[str, ...]
     lists: tuple[MergedList, ...]
     verbatim: tuple[str, ...]
+    # For each verbatim block, how many of the lists are written before it: a template
+    # follows the lists its source wrote before it ("Progress tracking:" after the phase's
+    # lists, not above "When invoked:"). Empty: every block before the lists.
+    verbatim_after: tuple[int, ...] = ()
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -153,6 +157,7 @@ class Draft:
     references: tuple[str, ...]
     paragraphs: dict[tuple[str, str], list[str]]
     verbatim: dict[tuple[str, str], list[str]]
+    verbatim_at: dict[str, tuple[str, int]]  # a verbatim block -> where its source wrote it
     texts: dict[str, Composed]  # cluster id -> its line
     places: dict[str, _Place]  # cluster id -> where its line is written
     lead_ins: dict[str, str]  # lead-in key -> Markdown
@@ -172,7 +177,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
-    paragraphs, verbatim = _section_text(agents)
+    paragraphs, verbatim, verbatim_at = _section_text(agents)
     closing = _closing(agents, paragraphs)
     return Draft(
         clustering=clustering,
@@ -181,6 +186,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
         references=_references(agents),
         paragraphs=paragraphs,
         verbatim=verbatim,
+        verbatim_at=verbatim_at,
         texts=_line_texts(clustering, [*closing, *_texts(paragraphs), *_texts(verbatim)]),
         places={c.id: _place(c) for c in clustering.clusters},
         lead_ins=_lead_ins(agents),
@@ -199,6 +205,7 @@ def arrange(plan: Draft, together: Sequence[set[str]] = ()) -> MergedAgent:
         plan.texts,
         plan.paragraphs,
         plan.verbatim,
+        plan.verbatim_at,
         plan.places,
         plan.lead_ins,
         plan.intros,
@@ -239,6 +246,7 @@ def _sections(
     texts: dict[str, Composed],
     paragraphs: dict[tuple[str, str], list[str]],
     verbatim: dict[tuple[str, str], list[str]],
+    verbatim_at: dict[str, tuple[str, int]],
     places: dict[str, _Place],
     lead_ins: dict[str, str],
     intros: dict[str, tuple[str, ...]],
@@ -339,6 +347,7 @@ def _sections(
         return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
+    starts: dict[tuple[str, str], list[tuple[str, int] | None]] = defaultdict(list)
     covered: list[Covered] = []
     introduced: list[str] = []  # the paragraphs written as introductions, as each source wrote it
     for (key, list_key), entries in sorted(top.items(), key=_list_order):
@@ -361,6 +370,8 @@ def _sections(
         lists[key].append(
             MergedList(lead_in, tuple(lines), ordered, _framed_once(intro), step if lead_in else 0)
         )
+        # Where a lead-in's list starts; the plain and numbered lists come first anyway.
+        starts[key].append(min(map(_source_order, entries)) if list_key not in ("", "#") else None)
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
@@ -379,7 +390,12 @@ def _sections(
         ):
             # "## Audit evidence" then "Audit evidence:": the heading says it already.
             section_lists = (replace(section_lists[0], lead_in=None),)
-        sections.append(MergedSection(*key, kept, section_lists, tuple(verbatim.get(key, ()))))
+        blocks = tuple(verbatim.get(key, ()))
+        after = tuple(
+            sum(1 for start in starts[key] if start is None or start < verbatim_at[block])
+            for block in blocks
+        )
+        sections.append(MergedSection(*key, kept, section_lists, blocks, after))
     return tuple(sections), tuple(covered)
 
 
@@ -780,10 +796,23 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
                 or (rep.id in entries and not _said_by(m.text, rep.text))
             )
         ]
-        folded = [m for m in others if m not in kept and m not in listed]
+        # An item under another lead-in than the line's means what it says there: "Include
+        # proper logging at appropriate levels" is what "Your implementations must:" asks,
+        # no detail of "Build resilient systems:"'s "Use structured logging".
+        led_elsewhere = [
+            m
+            for m in others
+            if m not in kept
+            and m not in listed
+            and _own_place(m) is not None
+            and _own_place(m) != _own_place(rep)
+        ]
+        folded = [m for m in others if m not in kept and m not in listed and m not in led_elsewhere]
         composed = _line(rep.markdown, folded, said, unneeded)
         # Entries of several sources' lists under one lead-in are one entry there.
-        apart, written_as = _apart_together([*listed, *composed.apart], said, unneeded)
+        apart, written_as = _apart_together(
+            [*listed, *led_elsewhere, *composed.apart], said, unneeded
+        )
         in_lists = frozenset(m.id for m in listed)
         texts[c.id] = Composed(composed.text, kept + apart, written_as, in_lists)
     return texts
@@ -1040,19 +1069,26 @@ def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:
 
 def _section_text(
     agents: Sequence[Agent],
-) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], list[str]]]:
+) -> tuple[
+    dict[tuple[str, str], list[str]],
+    dict[tuple[str, str], list[str]],
+    dict[str, tuple[str, int]],
+]:
     """Section paragraphs and verbatim blocks per merged section (the one the section's lists
-    are written in), each distinct one once."""
+    are written in), each distinct one once; and where each block was written, by agent and
+    line."""
     paragraphs: dict[tuple[str, str], list[str]] = defaultdict(list)
     verbatim: dict[tuple[str, str], list[str]] = defaultdict(list)
+    verbatim_at: dict[str, tuple[str, int]] = {}
     seen: set[str] = set()
     for agent in agents:
         for section in agent.sections:
             key = _merged_section(*section.home)
-            for block in section.verbatim:
+            for block, line in zip(section.verbatim, section.verbatim_lines, strict=True):
                 if block.strip() not in seen:
                     seen.add(block.strip())
                     verbatim[key].append(block)
+                    verbatim_at[block] = (agent.name, line)
             for text in section.paragraphs:
                 folded = _folded(text)
                 if folded not in seen:
@@ -1061,7 +1097,7 @@ def _section_text(
     # Lead-ins ("Your implementations must:") last, just above the merged list.
     for texts in paragraphs.values():
         texts.sort(key=introduces)
-    return paragraphs, verbatim
+    return paragraphs, verbatim, verbatim_at
 
 
 def _folded(paragraph: str) -> str:

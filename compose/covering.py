@@ -179,14 +179,17 @@ def _written(
     sections = []
     for section in merged.sections:
         lists = []
+        written_before = [0]  # of the section's first k lists, how many are still written
         for merged_list in section.lists:
             kept_lines = [
                 rewritten(line) for line in merged_list.lines if position[id(line)] not in dropped
             ]
             if kept_lines:
                 lists.append(replace(merged_list, lines=tuple(kept_lines)))
+            written_before.append(len(lists))
+        after = tuple(written_before[k] for k in section.verbatim_after)
         if lists or section.paragraphs or section.verbatim:  # a heading over nothing is gone
-            sections.append(replace(section, lists=tuple(lists)))
+            sections.append(replace(section, lists=tuple(lists), verbatim_after=after))
     return replace(
         merged,
         sections=tuple(sections),

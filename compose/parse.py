@@ -85,6 +85,7 @@ class Section:
     home: tuple[str, str] = ("", "")  # see Bullet.home
     # How many of its paragraphs come before its last verbatim block (a template's context).
     paragraphs_before_verbatim: int = 0
+    verbatim_lines: tuple[int, ...] = ()  # where each verbatim block ends in the file
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class _SectionBuilder:
     paragraphs: list[str] = field(default_factory=list)
     bullets: list[Bullet] = field(default_factory=list)
     verbatim: list[str] = field(default_factory=list)
+    verbatim_lines: list[int] = field(default_factory=list)
     lead_in: str | None = None  # a sentence title ("When reviewing code, focus on:")
     home: tuple[str, str] = ("", "")
     paragraphs_before_verbatim: int = 0
@@ -208,6 +210,7 @@ class _SectionBuilder:
             tuple(self.verbatim),
             self.home,
             self.paragraphs_before_verbatim,
+            tuple(self.verbatim_lines),
         )
 
 
@@ -494,6 +497,7 @@ class _Parser:
         target.append(text)
         if section is not None:
             section.paragraphs_before_verbatim = len(section.paragraphs)
+            section.verbatim_lines.append(self.cursor.line_number(None))
 
     def walk_list(
         self,

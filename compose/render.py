@@ -80,18 +80,23 @@ def render(
         closing = [p for p in section.paragraphs if p not in opening]
         block = [f"## {section.title}\n"]
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)
-        block.extend(verbatim + "\n" for verbatim in section.verbatim)
-        for merged_list in section.lists:
+        after = section.verbatim_after or (0,) * len(section.verbatim)
+        block.extend(v + "\n" for v, at in zip(section.verbatim, after, strict=True) if at == 0)
+        for number, merged_list in enumerate(section.lists, start=1):
             block.extend(_paragraph(paragraph) + "\n" for paragraph in merged_list.intro)
             if merged_list.step and merged_list.lead_in:
                 # A numbered step, as its source wrote it: "2. **Query Development:**" over
                 # its items.
                 lines = _lines(merged_list.lines, 1, provenance, ordered=True)
                 block.append(f"{merged_list.step}. **{merged_list.lead_in}**\n" + "".join(lines))
-                continue
-            if merged_list.lead_in:
-                block.append(_paragraph(merged_list.lead_in) + "\n")
-            block.append("".join(_lines(merged_list.lines, 0, provenance, merged_list.ordered)))
+            else:
+                if merged_list.lead_in:
+                    block.append(_paragraph(merged_list.lead_in) + "\n")
+                lines = _lines(merged_list.lines, 0, provenance, merged_list.ordered)
+                block.append("".join(lines))
+            block.extend(
+                v + "\n" for v, at in zip(section.verbatim, after, strict=True) if at == number
+            )
         block.extend(_paragraph(paragraph) + "\n" for paragraph in closing)
         parts.append("\n".join(block))
     parts.extend(_paragraph(paragraph) + "\n" for paragraph in merged.closing)

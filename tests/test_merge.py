@@ -143,8 +143,10 @@ def test_details_of_other_phrasings_are_unioned(merged: MergeResult) -> None:
     caching = next(
         line for line in body(merged.text).splitlines() if "application-level caching" in line
     )
-    for detail in ("Redis", "Memcached", "in-memory", "CDN"):
+    for detail in ("Redis", "Memcached"):
         assert detail in caching
+    # backend-specialist's own "When optimizing:" item keeps its list and its examples.
+    assert "- Implement caching at appropriate layers (Redis, in-memory, CDN)" in merged.text
     assert body(merged.text).count("Implement rate limiting, throttling") <= 1
 
 
@@ -890,7 +892,7 @@ def test_examples_follow_the_phrase_they_are_examples_of(merged: MergeResult) ->
         "session-based\n"
     ) in text
     assert (
-        "- Caching strategies (Redis, Memcached, application-level caching, in-memory, CDN) and "
+        "- Caching strategies (Redis, Memcached, application-level caching) and "
         "data consistency patterns\n"
     ) in text
     assert "   - Performance optimizations where relevant\n" in text
@@ -922,3 +924,27 @@ def test_each_sources_identity_fields_open_the_merged_agent() -> None:
     opening = text.split("\n## ", 1)[0].strip().split("\n\n")
     assert opening[0].startswith("You are a senior security auditor")
     assert [p.split(":")[0] for p in opening[1:3]] == ["**Role**", "**Expertise**"]
+
+
+def test_an_item_stays_under_its_own_lead_in(merged: MergeResult) -> None:
+    # backend-specialist asks for logging at appropriate levels under "Your implementations
+    # must:" and for structured logging under "Build resilient systems:"; one is no detail of
+    # the other, and neither moves to the other's list.
+    lists = body(merged.text).split("\n\n")
+    must = lists[lists.index("Your implementations must:") + 1]
+    resilient = lists[lists.index("Build resilient systems:") + 1]
+    assert "- Include proper logging at appropriate levels" in must.splitlines()
+    assert "- Use structured logging (JSON format with context)" in resilient.splitlines()
+
+
+@needs_corpus
+def test_a_template_follows_the_lists_its_source_wrote_before_it() -> None:
+    # VoltAgent's "Progress tracking:" JSON closes the implementation phase; written first in
+    # its merged section, it came before "When invoked:", the steps that open the agent.
+    sources = [
+        next(CORPUS.glob(f"VoltAgent*/**/{name}.md")) for name in ("qa-expert", "test-automator")
+    ]
+    text = body(merge([str(path) for path in sources]).text)
+    workflow = text[text.index("\n## Workflow\n") :]
+    assert workflow.index("When invoked:") < workflow.index("Implementation approach:")
+    assert workflow.index("Implementation approach:") < workflow.index("Progress tracking:")

@@ -177,7 +177,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
-    paragraphs, verbatim, verbatim_at = _section_text(agents)
+    paragraphs, verbatim, verbatim_at = _section_text(agents, name)
     closing = _closing(agents, paragraphs)
     return Draft(
         clustering=clustering,
@@ -1068,15 +1068,16 @@ def _cluster_order(c: Cluster) -> tuple[int, str, int, str]:
 
 
 def _section_text(
-    agents: Sequence[Agent],
+    agents: Sequence[Agent], name: str
 ) -> tuple[
     dict[tuple[str, str], list[str]],
     dict[tuple[str, str], list[str]],
     dict[str, tuple[str, int]],
 ]:
     """Section paragraphs and verbatim blocks per merged section (the one the section's lists
-    are written in), each distinct one once; and where each block was written, by agent and
-    line."""
+    are written in), each distinct one once, naming the merged agent (name) where it named a
+    source; and where each block was written, by agent and line."""
+    sources = [a.source.declared_name for a in agents]
     paragraphs: dict[tuple[str, str], list[str]] = defaultdict(list)
     verbatim: dict[tuple[str, str], list[str]] = defaultdict(list)
     verbatim_at: dict[str, tuple[str, int]] = {}
@@ -1084,7 +1085,8 @@ def _section_text(
     for agent in agents:
         for section in agent.sections:
             key = _merged_section(*section.home)
-            for block, line in zip(section.verbatim, section.verbatim_lines, strict=True):
+            for written, line in zip(section.verbatim, section.verbatim_lines, strict=True):
+                block = as_merged(written, sources, name)
                 if block.strip() not in seen:
                     seen.add(block.strip())
                     verbatim[key].append(block)
@@ -1098,6 +1100,13 @@ def _section_text(
     for texts in paragraphs.values():
         texts.sort(key=introduces)
     return paragraphs, verbatim, verbatim_at
+
+
+def as_merged(block: str, sources: Sequence[str], name: str) -> str:
+    """A template that names a source agent as a string ("agent": "qa-expert") names the
+    merged agent: the progress it reports is the merged agent's."""
+    named = "|".join(re.escape(source) for source in sorted(set(sources), key=len, reverse=True))
+    return re.sub(rf'"(?:{named})"', f'"{name}"', block) if named else block
 
 
 def _folded(paragraph: str) -> str:

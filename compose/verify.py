@@ -3,8 +3,9 @@
 Every input bullet's cluster must be rendered, every named term of every input bullet must
 appear in the output as written, every content word of every input bullet (stemmed and read
 through the lexicon; stop words and generic verbs aside) must be said somewhere in it, every
-verbatim block must survive byte for byte, and the frontmatter must be strict YAML that
-reads back as the fields that were meant.
+verbatim block must survive byte for byte (but for a source's name in it, written as the
+merged agent's), and the frontmatter must be strict YAML that reads back as the fields that
+were meant.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import yaml
 
 from compose.clustering import Clustering
-from compose.consolidate import MergedAgent, walk
+from compose.consolidate import MergedAgent, as_merged, walk
 from compose.parse import Agent
 from compose.terms import (
     TermIndex,
@@ -80,6 +81,8 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
     loss = word_loss(clustering.agents, text)
     missing_words = [f"{w} ({where}: {item})" for where, item, words in loss.missing for w in words]
     unrendered, missing_terms, missing_verbatim, missing_links = [], [], [], []
+    # A template naming a source is written naming the merged agent (consolidate.as_merged).
+    sources = [agent.source.declared_name for agent in clustering.agents]
     for agent in clustering.agents:
         for bullet in agent.bullets:
             where = f"{bullet.agent}:{bullet.line}"
@@ -96,7 +99,7 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
                 missing_links.append(f"{definition} ({agent.name})")
         for section in agent.sections:
             for block in section.verbatim:
-                if block not in text:
+                if as_merged(block, sources, merged.name) not in text:
                     missing_verbatim.append(f"{agent.name}: {block.splitlines()[0]}")
     return Verification(
         tuple(unrendered),

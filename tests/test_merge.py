@@ -948,3 +948,16 @@ def test_a_template_follows_the_lists_its_source_wrote_before_it() -> None:
     workflow = text[text.index("\n## Workflow\n") :]
     assert workflow.index("When invoked:") < workflow.index("Implementation approach:")
     assert workflow.index("Implementation approach:") < workflow.index("Progress tracking:")
+
+
+@needs_corpus
+def test_a_template_naming_a_source_names_the_merged_agent() -> None:
+    # VoltAgent's templates report as the agent itself: "agent": "qa-expert" named an agent
+    # the merge replaces.
+    sources = [
+        next(CORPUS.glob(f"VoltAgent*/**/{name}.md")) for name in ("qa-expert", "test-automator")
+    ]
+    result = merge([str(path) for path in sources])
+    assert '"qa-expert"' not in result.text and '"test-automator"' not in result.text
+    assert result.text.count('"agent": "qa-expert-merged"') == 2
+    assert result.verification.ok

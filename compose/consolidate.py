@@ -7,6 +7,7 @@ source said is dropped. Lines go to the section of their cluster's topic, in top
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections import defaultdict
@@ -917,6 +918,12 @@ def complete(
     folds = 0  # members whose words the line took as details
     for other in others:
         folded, kept_apart = _fold(line, other, unneeded)
+        if kept_apart:
+            # Two wordings of one statement, word for word but for a slot or two: "Optimize
+            # application / server performance through profiling and ..." say it once.
+            aligned = _aligned(line, other.markdown)
+            if aligned is not None and _fold(aligned, other, unneeded) == (aligned, False):
+                folded, kept_apart = aligned, False
         if not kept_apart and folded != line:
             folds += 1
             # A line that has taken FOLDS_PER_LINE members' phrases as details reads as a
@@ -933,6 +940,98 @@ def complete(
 
 
 FOLDS_PER_LINE = 2
+
+# A line's words for aligning it with another: a parenthesis is one token, as are commas.
+_ALIGN_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|,")
+# Words that turn a statement around: a slot holding one is no other wording of the same.
+_POLARITY = frozenset("avoid never not no without don't prevent instead".split())
+# Words no slot holds: a clause, a determiner ("the data" is no item of a series).
+_SLOT_BREAK = QUALIFYING | frozenset("the a an all any each every this that its their your".split())
+# A slot longer than this many words is another statement, not another wording of one.
+SLOT_MAX_WORDS = 5
+
+
+def _aligned(line: str, other: str) -> str | None:
+    """line and other as one line when they say one statement in the same words but for a
+    few slots, each a word or a plain series: "Optimize application performance through
+    profiling and resource utilization analysis" and "Optimize server performance through
+    profiling and monitoring" are "Optimize application and server performance through
+    profiling, resource utilization analysis and monitoring". What only one of them says
+    (a qualifier, "from the start") is kept where it stands. None when they differ in more
+    than a few slots, in a clause, or in stance."""
+    if re.search(r"[*_`\[\]<>]", line + other):
+        return None
+    end = "." if line.endswith(".") else ""
+    ours, theirs = (_ALIGN_TOKEN.findall(text.rstrip(".")) for text in (line, other))
+    stop = lexicon().stopwords
+
+    def content(tokens: Sequence[str]) -> list[str]:
+        return [t for t in tokens if t != "," and t.lower() not in stop]
+
+    # Words as written: "queries" is no "query" (its phrase would read "queries execution").
+    matcher = difflib.SequenceMatcher(
+        None, [t.lower() for t in ours], [t.lower() for t in theirs], False
+    )
+    blocks = matcher.get_opcodes()
+    shared = [t for tag, i, j, _, _ in blocks if tag == "equal" for t in content(ours[i:j])]
+    if (
+        len(shared) < 2
+        or 2 * len(shared) < min(len(content(ours)), len(content(theirs)))
+        or sum(tag != "equal" for tag, *_ in blocks) > 3
+    ):
+        return None
+    out: list[str] = []
+    for n, (tag, i, j, k, m) in enumerate(blocks):
+        mine, yours = ours[i:j], theirs[k:m]
+        if tag == "equal":
+            if not content(mine):  # a lone "and" or "for" aligns nothing
+                return None
+            out.extend(mine)
+            continue
+        for side in (mine, yours):
+            if side and (
+                len(side) > SLOT_MAX_WORDS
+                or side[0].lower() in ("and", "or", ",")
+                or side[-1].lower() in ("and", "or", ",")
+                or any(t.lower() in _POLARITY for t in side)
+            ):
+                return None
+        if tag != "replace":  # said by one of them only: kept where it stands
+            if n == 0 or any(t.lower() in QUALIFYING for t in mine or yours):
+                return None  # an opening or a clause only one has is another statement
+            out.extend(mine or yours)
+            continue
+        for side in (mine, yours):
+            if any(t.startswith("(") or t.lower() in _SLOT_BREAK for t in side):
+                return None
+        items = _slot_items(mine) + [
+            item for item in _slot_items(yours) if item.lower() not in map(str.lower, out)
+        ]
+        if n == 0:  # an opening verb of other's, no longer the line's first word
+            items = [items[0], *(i[:1].lower() + i[1:] for i in items[1:])]
+        if out and out[-1].lower() in ("and", "or"):
+            out[-1] = ","  # "profiling and X" + "Y": "profiling, X and Y"
+        follows = n + 1 < len(blocks) and ours[blocks[n + 1][1]].lower() in ("and", "or", ",")
+        out.append(", ".join(items) if follows else _series_text(items))
+    text = ""
+    for token in out:
+        text += token if token == "," else f" {token}" if text else token
+    return text + end
+
+
+def _slot_items(tokens: Sequence[str]) -> list[str]:
+    """The items of a slot's words: "data patterns and scale requirements" -> two."""
+    items: list[list[str]] = [[]]
+    for token in tokens:
+        if token.lower() in ("and", "or") or token == ",":
+            items.append([])
+        else:
+            items[-1].append(token)
+    return [" ".join(words) for words in items if words]
+
+
+def _series_text(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _distinct(members: Sequence[Bullet]) -> tuple[Bullet, ...]:
@@ -1350,11 +1449,20 @@ _CLAUSES = "|".join(sorted(CLAUSE_WORDS))
 _FINITE = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had)\b", re.IGNORECASE)
 
 
+_ITEM_LABEL = re.compile(r"[\w][\w&/ -]{0,30}:\s+")
+
+
 def _series_with(text: str, items: Sequence[str]) -> str | None:
     """text's series with items as its last ones; None when text is no plain series (a
     clause, a choice, markup, a phrase of one word, or it ends in a word such as "where
     relevant"). Examples in parentheses at its end stay with what they are examples of; a
-    clause there still qualifies the whole series."""
+    clause there still qualifies the whole series. A label ("playwright: ") heads the series
+    it is written before; one item joins it ("visual and cross-browser validation"), more
+    would read as another list."""
+    label = _ITEM_LABEL.match(text)
+    if label:
+        series = _series_with(text[label.end() :], items) if len(items) == 1 else None
+        return None if series is None else f"{label.group(0)}{series}"
     stripped = text.rstrip()
     end = stripped[-1] if stripped[-1:] == "." else ""
     body = stripped.removesuffix(end)

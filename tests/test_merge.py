@@ -825,6 +825,19 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             ["load tests"],
             "Create thorough unit and integration tests (load tests)",
         ),
+        # A label heads its series: one item joins it, more would read as another list.
+        (
+            "playwright: Automated browser testing, E2E test execution, visual validation",
+            ["cross-browser validation"],
+            "playwright: Automated browser testing, E2E test execution, visual and cross-browser "
+            "validation",
+        ),
+        (
+            "magic: Generate modern React components, design system integration, UI patterns",
+            ["refine existing components", "Frontend component generation"],
+            "magic: Generate modern React components, design system integration, UI patterns "
+            "(refine existing components, Frontend component generation)",
+        ),
         # A clause opening with the word of the line's last clause continues it.
         (
             "Follow RESTful conventions with proper HTTP methods and status codes",
@@ -961,3 +974,37 @@ def test_a_template_naming_a_source_names_the_merged_agent() -> None:
     assert '"qa-expert"' not in result.text and '"test-automator"' not in result.text
     assert result.text.count('"agent": "qa-expert-merged"') == 2
     assert result.verification.ok
+
+
+@pytest.mark.parametrize(
+    ("line", "other", "written"),
+    [
+        (
+            "Optimize application performance through profiling and resource utilization analysis",
+            "Optimize server performance through profiling and monitoring",
+            "Optimize application and server performance through profiling, resource utilization "
+            "analysis and monitoring",
+        ),
+        (
+            "Evaluate and recommend appropriate database technologies (SQL vs NoSQL) based on "
+            "data patterns and scale requirements",
+            "Choose appropriate database technologies (SQL vs NoSQL) based on use case",
+            "Evaluate, recommend and choose appropriate database technologies (SQL vs NoSQL) "
+            "based on data patterns, scale requirements and use case",
+        ),
+        (
+            "Guide security-auditor on security testing",
+            "Assist security-auditor on security testing",
+            "Guide and assist security-auditor on security testing",
+        ),
+        # A clause only one says, another word form, another stance: other statements.
+        ("Analyze queries", "Analyze query execution plans to identify bottlenecks", None),
+        ("Context API", "Context API for global state management", None),
+        ("Use ORMs for data access", "Never use ORMs for data access", None),
+        ("Implement caching with Redis", "Implement rate limiting with Redis", None),
+    ],
+)
+def test_two_wordings_of_one_statement_are_aligned(
+    line: str, other: str, written: str | None
+) -> None:
+    assert consolidate_module._aligned(line, other) == written

@@ -177,6 +177,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     warnings: list[str] = []
     name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
+    warnings.extend(_figures_disagree(agents))
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim, verbatim_at = _section_text(agents, name)
     closing = _closing(agents, paragraphs)
@@ -1351,6 +1352,11 @@ def with_items(text: str, parts: Sequence[str]) -> str:
         if joined is not None and said <= written_terms(strip_markup(joined)):
             text = joined
             parts = [p for p in parts if p not in clause]
+    for part in list(parts):
+        qualified = _qualified(text, part)
+        if qualified is not None and said <= written_terms(strip_markup(qualified)):
+            text = qualified
+            parts = [p for p in parts if p != part]
     if not parts:
         return text
     items = [p for p in parts if p.split()[0].lower() not in CLAUSE_WORDS]
@@ -1364,6 +1370,23 @@ def with_items(text: str, parts: Sequence[str]) -> str:
             text = coordinated
             parts = [p for p in parts if p != item]
     return with_details(text, parts)
+
+
+def _qualified(text: str, item: str) -> str | None:
+    """text with item's qualifier where text says the rest of item: "Start with threat
+    modeling" and "initial threat modeling" are "Start with initial threat modeling", not
+    "(initial threat modeling)" after it."""
+    words = item.split()
+    stop = lexicon().stopwords
+    for cut in (1, 2):
+        qualifier, phrase = " ".join(words[:cut]), " ".join(words[cut:])
+        if len(words) - cut < 2 or any(w.lower() in stop for w in words[:cut]):
+            continue
+        found = list(re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE))
+        if len(found) == 1 and "(" not in text[: found[0].start()]:
+            at = found[0].start()
+            return f"{text[:at]}{qualifier} {text[at:]}"
+    return None
 
 
 def _clause_runs(parts: Sequence[str]) -> list[list[str]]:
@@ -1757,6 +1780,28 @@ def _other_keys(agents: Sequence[Agent]) -> list[str]:
             if key not in ("name", "description", "tools", "model") and key not in keys:
                 keys.append(key)
     return keys
+
+
+def _figures_disagree(agents: Sequence[Agent]) -> list[str]:
+    """Items two sources write in the same words but for a figure ("Test coverage > 90%
+    achieved" / "> 80%"): both are kept, and the merged agent now asks for both; the user
+    decides which stands."""
+    by_words: dict[str, dict[str, Bullet]] = defaultdict(dict)
+    for agent in agents:
+        for bullet in agent.bullets:
+            masked = _FIGURE.sub("#", bullet.text.lower())
+            if masked != bullet.text.lower():
+                by_words[masked].setdefault(bullet.text, bullet)
+    found = []
+    for variants in by_words.values():
+        bullets = list(variants.values())
+        if len({b.agent for b in bullets}) > 1:
+            listed = " / ".join(f"{b.agent}:{b.line} {b.text!r}" for b in bullets)
+            found.append(f"sources disagree on a figure ({listed}); both kept")
+    return found
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def _agreed(agents: Sequence[Agent], key: str, warnings: list[str]) -> object:

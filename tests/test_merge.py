@@ -825,6 +825,12 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             ["load tests"],
             "Create thorough unit and integration tests (load tests)",
         ),
+        # A qualifier of a phrase the line says goes before it.
+        (
+            "Start with threat modeling",
+            ["security requirements", "initial threat modeling"],
+            "Start with initial threat modeling (security requirements)",
+        ),
         # A label heads its series: one item joins it, more would read as another list.
         (
             "playwright: Automated browser testing, E2E test execution, visual validation",
@@ -974,6 +980,11 @@ def test_a_template_naming_a_source_names_the_merged_agent() -> None:
     assert '"qa-expert"' not in result.text and '"test-automator"' not in result.text
     assert result.text.count('"agent": "qa-expert-merged"') == 2
     assert result.verification.ok
+    # Each asks for its own coverage target: both are kept, and the user is told.
+    assert [n for n in result.notes if "figure" in n] == [
+        "sources disagree on a figure (qa-expert:19 'Test coverage > 90% achieved' / "
+        "test-automator:19 'Test coverage > 80% achieved'); both kept"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -401,6 +401,11 @@ def _sections(
     return tuple(sections), tuple(covered)
 
 
+def _titled(bullet: Bullet) -> bool:
+    """Whether the bullet's lead-in is written as its merged section's heading."""
+    return _lead_key(bullet.lead_in or "") == _lead_key(_merged_section(*bullet.home)[1])
+
+
 def _led(c: Cluster) -> Cluster:
     rep = c.representative
     if rep.lead_in or rep.ordered or rep.parent is not None:
@@ -808,6 +813,9 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             and m not in listed
             and _own_place(m) is not None
             and _own_place(m) != _own_place(rep)
+            # A lead-in that titles its own section ("Rails 7 equivalents (...):") is written
+            # as that section's heading, which a merge of the merge reads as no lead-in.
+            and not any(_titled(b) for b in (m, rep))
         ]
         folded = [m for m in others if m not in kept and m not in listed and m not in led_elsewhere]
         composed = _line(rep.markdown, folded, said, unneeded)
@@ -1008,8 +1016,8 @@ def _aligned(line: str, other: str) -> str | None:
         items = _slot_items(mine) + [
             item for item in _slot_items(yours) if item.lower() not in map(str.lower, out)
         ]
-        if n == 0:  # an opening verb of other's, no longer the line's first word
-            items = [items[0], *(i[:1].lower() + i[1:] for i in items[1:])]
+        if n == 0:  # an opening verb of other's, no longer the line's first word ("GCP" stays)
+            items = [items[0], *(_uncapitalized(i) for i in items[1:])]
         if out and out[-1].lower() in ("and", "or"):
             out[-1] = ","  # "profiling and X" + "Y": "profiling, X and Y"
         follows = n + 1 < len(blocks) and ours[blocks[n + 1][1]].lower() in ("and", "or", ",")
@@ -1018,6 +1026,12 @@ def _aligned(line: str, other: str) -> str | None:
     for token in out:
         text += token if token == "," else f" {token}" if text else token
     return text + end
+
+
+def _uncapitalized(phrase: str) -> str:
+    """phrase as written inside a sentence: "Choose" -> "choose"; "GCP", "iOS" as they are."""
+    word = phrase.split()[0]
+    return phrase[:1].lower() + phrase[1:] if word[1:].islower() else phrase
 
 
 def _slot_items(tokens: Sequence[str]) -> list[str]:
@@ -1183,8 +1197,16 @@ def _section_text(
     verbatim_at: dict[str, tuple[str, int]] = {}
     seen: set[str] = set()
     for agent in agents:
-        for section in agent.sections:
+        for section, following in itertools.zip_longest(agent.sections, agent.sections[1:]):
             key = _merged_section(*section.home)
+            if (
+                following is not None
+                and following.level > section.level
+                and not (section.bullets or section.verbatim)
+            ):
+                # A section of words only introduces its sub-sections ("This agent adheres to
+                # the following core development principles."): it goes where the first does.
+                key = _merged_section(*following.home)
             for written, line in zip(section.verbatim, section.verbatim_lines, strict=True):
                 block = as_merged(written, sources, name)
                 if block.strip() not in seen:
@@ -1375,13 +1397,17 @@ def with_items(text: str, parts: Sequence[str]) -> str:
 def _qualified(text: str, item: str) -> str | None:
     """text with item's qualifier where text says the rest of item: "Start with threat
     modeling" and "initial threat modeling" are "Start with initial threat modeling", not
-    "(initial threat modeling)" after it."""
+    "(initial threat modeling)" after it; "health checks, logging, metrics" and "centralized
+    logging" are "health checks, centralized logging, metrics"."""
     words = item.split()
     stop = lexicon().stopwords
+    parts = {part.lower() for part in list_parts(text)}
     for cut in (1, 2):
         qualifier, phrase = " ".join(words[:cut]), " ".join(words[cut:])
-        if len(words) - cut < 2 or any(w.lower() in stop for w in words[:cut]):
+        if not phrase or any(w.lower() in stop for w in words[:cut]):
             continue
+        if " " not in phrase and phrase.lower() not in parts:
+            continue  # one word qualifies only an item of its own: "logging", not "API logging"
         found = list(re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE))
         if len(found) == 1 and "(" not in text[: found[0].start()]:
             at = found[0].start()

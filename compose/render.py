@@ -62,6 +62,10 @@ def _paragraph(text: str) -> str:
     return "\\" + text if _BLOCK_MARKER.match(text) else text
 
 
+# A paragraph that speaks of what comes after it.
+_FORWARD = re.compile(r"\b(?:the following|as follows|below)\b", re.IGNORECASE)
+
+
 def render(
     merged: MergedAgent, *, provenance: bool = False, description_style: str = "single"
 ) -> str:
@@ -75,8 +79,9 @@ def render(
         opening = [p for p in section.paragraphs if not (section.lists and introduces(p))]
         if section.lists and section.lists[0].lead_in is None:
             # Right above a list with no lead-in, a paragraph reads as its lead-in ("Your task
-            # is to take a user's request ..." over items of four agents): it closes instead.
-            opening = []
+            # is to take a user's request ..." over items of four agents): it closes instead,
+            # unless it points at what follows ("... based on the following core principles").
+            opening = [p for p in opening if _FORWARD.search(p)]
         closing = [p for p in section.paragraphs if p not in opening]
         block = [f"## {section.title}\n"]
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)

@@ -773,12 +773,6 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             ["business exception strategies"],
             "Include comprehensive error handling and business exception strategies",
         ),
-        (
-            "Implement comprehensive health checks, logging, metrics, and distributed tracing",
-            ["centralized logging"],
-            "Implement comprehensive health checks, logging, metrics, distributed tracing, and "
-            "centralized logging",
-        ),
         # Examples stay with what they are examples of.
         (
             "Use database query optimization (EXPLAIN plans, query hints)",
@@ -830,6 +824,12 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             "Start with threat modeling",
             ["security requirements", "initial threat modeling"],
             "Start with initial threat modeling (security requirements)",
+        ),
+        (
+            "Implement comprehensive health checks, logging, metrics, and distributed tracing",
+            ["centralized logging"],
+            "Implement comprehensive health checks, centralized logging, metrics, and "
+            "distributed tracing",
         ),
         # A label heads its series: one item joins it, more would read as another list.
         (
@@ -1007,6 +1007,12 @@ def test_a_template_naming_a_source_names_the_merged_agent() -> None:
             "Guide security-auditor on security testing",
             "Assist security-auditor on security testing",
             "Guide and assist security-auditor on security testing",
+        ),
+        # An acronym opening the other wording stays as written.
+        (
+            "Azure Security Center setup",
+            "GCP Security Center setup",
+            "Azure and GCP Security Center setup",
         ),
         # A clause only one says, another word form, another stance: other statements.
         ("Analyze queries", "Analyze query execution plans to identify bottlenecks", None),

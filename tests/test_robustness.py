@@ -212,3 +212,15 @@ def test_an_empty_item_continued_on_the_next_line_reads_back_as_written() -> Non
     agent = parse(loads("---\nname: f\n---\n-\n**Redis:**\n", "f.md"))
     once = merge_agents([agent]).text
     assert once.endswith("\n- **Redis:**\n") and merged_again(once) == once
+
+
+@needs_corpus
+def test_an_item_under_two_titled_lead_ins_merges_again_the_same(
+    corpus_agents: tuple[Agent, ...],
+) -> None:
+    # rails-expert writes "Active Storage, Action Text, Action Mailbox" under "Rails 8
+    # features (...):" and "Rails 7 equivalents (...):", each written as its section's
+    # heading: kept under both, a merge of the merge read two plain copies and joined them.
+    agent = next(a for a in corpus_agents if a.path.endswith("specialists/rails-expert.md"))
+    once = merge_agents([agent]).text
+    assert merged_again(once) == once

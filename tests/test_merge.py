@@ -1025,3 +1025,16 @@ def test_two_wordings_of_one_statement_are_aligned(
     line: str, other: str, written: str | None
 ) -> None:
     assert consolidate_module._aligned(line, other) == written
+
+
+@needs_corpus
+def test_a_paragraph_pointing_at_what_follows_stays_above_it() -> None:
+    # lst97's "## Core Quality Philosophy" says only "This agent operates based on the
+    # following core principles ..." over its sub-sections' lists; written after them, "the
+    # following" pointed at nothing.
+    sources = [
+        next(CORPUS.glob(f"lst97*/**/{name}.md")) for name in ("qa-expert", "test-automator")
+    ]
+    text = body(merge([str(path) for path in sources]).text)
+    intro = text.index("This agent operates based on the following core principles")
+    assert intro < text.index("- **No Failing Builds:**")

@@ -1038,3 +1038,12 @@ def test_a_paragraph_pointing_at_what_follows_stays_above_it() -> None:
     text = body(merge([str(path) for path in sources]).text)
     intro = text.index("This agent operates based on the following core principles")
     assert intro < text.index("- **No Failing Builds:**")
+
+
+def test_every_trigger_that_adds_a_case_routes(merged: MergeResult) -> None:
+    # backend-master is called to "build, optimize, or troubleshoot" backend systems and
+    # backend-developer for "scalability and security concerns": each a case of the trigger.
+    description = str(dict(merged.agent.frontmatter)["description"])
+    assert "troubleshoot backend systems" in description
+    assert "scalability and security concerns" in description
+    assert len(description) <= 3000

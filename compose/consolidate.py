@@ -1114,6 +1114,10 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
     parts = []
     for index, part in enumerate(_phrases(other.text)):
         part_terms = set(content_terms(part)) | set(renamed_terms(part))
+        if index == 0 and _modifier_in(plain, part):
+            # "Design CI/CD pipelines" is not said by "CI/CD pipeline integration": there the
+            # pipeline only qualifies what the line is about.
+            return line, True
         if part_terms & set(lost):
             if index == 0:
                 # The item's opening is its statement: its verb and object ("Identify
@@ -1134,6 +1138,26 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
     if not set(lost) <= written_terms(strip_markup(folded)):
         return line, True
     return folded, False
+
+
+def _modifier_in(line: str, opening: str) -> bool:
+    """Whether the head of opening (its last word) is in line only as a word qualifying the
+    next one ("pipelines" in "CI/CD pipeline integration")."""
+    words = opening.split()
+    if len(words) < 2 or not content_terms(words[-1]):
+        return False
+    head = content_terms(words[-1])[0]
+    found = [
+        m for m in re.finditer(r"[\w/+#.-]+", line) if content_terms(m.group(0))[:1] == (head,)
+    ]
+    if not found:
+        return False
+    for match in found:
+        following = re.match(r"\s+([\w/+#.-]+)", line[match.end() :])
+        word = following.group(1).lower() if following else ""
+        if not following or word in ("and", "or") or word in QUALIFYING or not content_terms(word):
+            return False  # a head somewhere: the line says it
+    return True
 
 
 def _phrases(text: str) -> list[str]:

@@ -1411,7 +1411,7 @@ def with_items(text: str, parts: Sequence[str]) -> str:
     if spliced is not None and said <= written_terms(strip_markup(spliced)):
         return with_details(spliced, clauses)
     for item in items:
-        coordinated = _coordinated(text, item)
+        coordinated = _coordinated(text, item) or _in_opening(text, item)
         if coordinated is not None and said <= written_terms(strip_markup(coordinated)):
             text = coordinated
             parts = [p for p in parts if p != item]
@@ -1437,6 +1437,21 @@ def _qualified(text: str, item: str) -> str | None:
             at = found[0].start()
             return f"{text[:at]}{qualifier} {text[at:]}"
     return None
+
+
+def _in_opening(text: str, item: str) -> str | None:
+    """text with item joined to its opening's object, before the clause that follows it:
+    "Implement connection pooling for database and external services" and "resource
+    management" are "Implement connection pooling and resource management for database and
+    external services". None unless the opening is a verb and a plain object of its own."""
+    words = text.split()
+    cut = next((k for k, w in enumerate(words) if w.lower() in CLAUSE_WORDS), None)
+    if cut is None or cut < 3 or len(item.split()) < 2:
+        return None
+    opening = " ".join(words[:cut])
+    if re.search(r"[,;:()*`\[\]]|\s(?:and|or)\s", opening) or _FINITE.search(opening):
+        return None
+    return f"{opening} and {item} {' '.join(words[cut:])}"
 
 
 def _clause_runs(parts: Sequence[str]) -> list[list[str]]:

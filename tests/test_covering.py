@@ -43,7 +43,7 @@ def test_a_compound_line_said_by_other_lines_is_not_written(merged: MergeResult)
 
 def test_an_item_said_by_another_line_is_left_out_of_its_list(merged: MergeResult) -> None:
     assert "- Implement intelligent caching strategies and request batching <!--" in body(merged)
-    assert "- Implement connection pooling for database and external services" in merged.text
+    assert "- Implement connection pooling and resource management for database and" in merged.text
 
 
 def test_the_lines_that_state_it_are_credited_with_its_source(merged: MergeResult) -> None:

@@ -795,10 +795,12 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             "Use role-based access control (RBAC) or attribute-based (ABAC), and permission "
             "systems",
         ),
+        # An item joins the opening's object, before the clause that follows it.
         (
             "Implement connection pooling for database and external services",
             ["resource management"],
-            "Implement connection pooling for database and external services (resource management)",
+            "Implement connection pooling and resource management for database and external "
+            "services",
         ),
         (
             "Design and implement RESTful APIs",

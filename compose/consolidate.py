@@ -893,6 +893,8 @@ def _line(
     words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
 
     def details_of(members: Sequence[Bullet]) -> list[str]:
+        if _SENTENCES.search(strip_markup(text)):
+            return []  # see _fold
         return [
             d
             for d in missing_details(text, members, unneeded)
@@ -1105,6 +1107,10 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
     lost = [t for t in dict.fromkeys(terms) if t not in said and t not in names]
     if not lost:
         return line, False
+    if _SENTENCES.search(plain):
+        # A line of sentences takes no details: "... does one thing well (SOLID), and
+        # composable components following SOLID principles." reads as neither.
+        return line, True
     core = checklist_core(other.text) or ()
     if 2 * len(lost) > len(set(terms)) or not set(lost).isdisjoint(core):
         # A short item naming a practice of its own is an item of its own: "Deployment
@@ -1158,6 +1164,10 @@ def _modifier_in(line: str, opening: str) -> bool:
         if not following or word in ("and", "or") or word in QUALIFYING or not content_terms(word):
             return False  # a head somewhere: the line says it
     return True
+
+
+# Where one sentence of a line ends and another starts.
+_SENTENCES = re.compile(r"[.!?]\s+[A-Z]")
 
 
 def _phrases(text: str) -> list[str]:

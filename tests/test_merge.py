@@ -1064,3 +1064,15 @@ def test_a_statement_whose_object_the_line_only_qualifies_with_is_its_own(
     assert "- Design CI/CD pipelines for backend services" in lines
     assert "- Structure applications for seamless CI/CD pipeline integration" in lines
     assert "(for high-traffic applications)" not in merged.text
+
+
+@needs_corpus
+def test_a_line_of_sentences_takes_no_details() -> None:
+    # lst97's react-pro writes "Component Architecture: Reusable, composable components
+    # following SOLID principles" and, in two sentences, "Component-Based Architecture: ...
+    # does one thing well."; folded, the second ended "(SOLID), and composable components
+    # following SOLID principles."
+    source = next(CORPUS.glob("lst97*/**/react-pro.md"))
+    text = merge([str(source), str(next(CORPUS.glob("0xfurai*/**/react-expert.md")))]).text
+    assert "does one thing well.\n" in text
+    assert "- Component Architecture: Reusable, composable components following SOLID" in text

@@ -1328,6 +1328,10 @@ def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) 
     using JWT, OAuth2, SAML protocols", not "... SAML protocols (session-based)"."""
     rest = []
     for detail in details:
+        qualified = _qualified(text, detail)
+        if qualified is not None:  # "functional components and React Hooks"
+            text = qualified
+            continue
         placed = next(
             (p for m in others if (p := _placed_after(text, detail, m.markdown)) is not None),
             None,
@@ -1435,7 +1439,7 @@ def _qualified(text: str, item: str) -> str | None:
     logging" are "health checks, centralized logging, metrics"."""
     words = item.split()
     stop = lexicon().stopwords
-    parts = {part.lower() for part in list_parts(text)}
+    parts = {part.lower().strip(" .;:") for part in list_parts(text)}
     for cut in (1, 2):
         qualifier, phrase = " ".join(words[:cut]), " ".join(words[cut:])
         if not phrase or any(w.lower() in stop for w in words[:cut]):

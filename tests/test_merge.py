@@ -1073,6 +1073,12 @@ def test_a_line_of_sentences_takes_no_details() -> None:
     # does one thing well."; folded, the second ended "(SOLID), and composable components
     # following SOLID principles."
     source = next(CORPUS.glob("lst97*/**/react-pro.md"))
-    text = merge([str(source), str(next(CORPUS.glob("0xfurai*/**/react-expert.md")))]).text
+    others = [
+        next(CORPUS.glob(f"{c}*/**/{n}.md"))
+        for c, n in (("0xfurai", "react-expert"), ("lst97", "frontend-developer"))
+    ]
+    text = merge([str(source), *map(str, others)]).text
     assert "does one thing well.\n" in text
+    # A name that qualifies a word the line says goes before it, not in a bracket after.
+    assert "functional components and React Hooks." in text
     assert "- Component Architecture: Reusable, composable components following SOLID" in text

@@ -126,6 +126,11 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
         if all(c is not None for c in covers):
             unwritten = list(range(len(covers)))
         elif _series(lines[index].text, said[index].statements):
+            # An item left out of a line that stays is said by a line of its section: in
+            # another, "exponential backoff" is said of retries, not of third-party APIs.
+            covers = [
+                c if c is None or section_of[c] == section_of[index] else None for c in covers
+            ]
             unwritten = _unwritten(said[index].statements, covers)
             kept = [st for k, st in enumerate(said[index].statements) if k not in unwritten]
             text = _joined(kept, lines[index].text)

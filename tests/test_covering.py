@@ -130,3 +130,14 @@ def test_an_agent_named_by_an_ordinary_word_is_named_only_as_an_agent() -> None:
     result = merge_agents([parse(loads(api, "a.md")), parse(loads(tests, "b.md"))])
     assert "Test the api layer for regressions" in result.text
     assert result.agent.covered == ()
+
+
+def test_an_item_kept_in_context_is_left_out_only_for_a_line_of_its_section(
+    merged: MergeResult,
+) -> None:
+    # "Handle API rate limiting, exponential backoff, and graceful degradation" is about
+    # third-party APIs; "Add retry logic with exponential backoff" in another section says
+    # backoff of retries, and leaving it out read as a fifth "rate-limit your API".
+    assert "- Handle API rate limiting, exponential backoff, and graceful degradation" in (
+        merged.text
+    )

@@ -1084,3 +1084,12 @@ def test_a_line_of_sentences_takes_no_details() -> None:
     # A name that qualifies a word the line says goes before it, not in a bracket after.
     assert "functional components and React Hooks." in text
     assert "- Component Architecture: Reusable, composable components following SOLID" in text
+
+
+@needs_corpus
+def test_the_context_query_comes_before_the_workflow_that_starts_with_it() -> None:
+    # VoltAgent's step 1 is "Query context manager ...": its context query (the
+    # "Communication Protocol" section) came after the whole workflow.
+    sources = [next(CORPUS.glob(f"{c}*/**/postgres-pro.md")) for c in ("VoltAgent", "lst97")]
+    text = body(merge([str(path) for path in sources]).text)
+    assert text.index("PostgreSQL context query:") < text.index("When invoked:")

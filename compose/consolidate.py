@@ -1137,7 +1137,9 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
             parts.append(detail)
             said |= part_terms
     too_long = any(len(p.split()) > DETAIL_MAX_WORDS for p in parts)
-    if not parts or too_long or len(parts) > FOLD_MAX_PARTS:
+    if not parts or too_long or len(parts) > FOLD_MAX_PARTS or _ACRONYM_END.search(plain):
+        # After "attribute-based (ABAC)" no phrase reads as part of the line: ", and
+        # permission systems" did not.
         return line, True
     folded = with_items(line, parts)
     # A phrase the lexicon reads across parts ("unit and integration tests") is in none.
@@ -1610,6 +1612,7 @@ def _series_with(text: str, items: Sequence[str]) -> str | None:
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}s?")
+_ACRONYM_END = re.compile(r"\([A-Z][A-Z0-9]{1,5}s?\)\s*[.;:]?$")
 
 
 def _clauses_joined(details: Sequence[str]) -> list[str]:

@@ -1093,3 +1093,11 @@ def test_the_context_query_comes_before_the_workflow_that_starts_with_it() -> No
     sources = [next(CORPUS.glob(f"{c}*/**/postgres-pro.md")) for c in ("VoltAgent", "lst97")]
     text = body(merge([str(path) for path in sources]).text)
     assert text.index("PostgreSQL context query:") < text.index("When invoked:")
+
+
+def test_no_phrase_follows_a_trailing_acronym(merged: MergeResult) -> None:
+    # ", and permission systems" after "attribute-based (ABAC)" read as broken to every
+    # editor; the line that says permission systems is written as its source wrote it.
+    text = body(merged.text)
+    assert "- Use role-based access control (RBAC) or attribute-based (ABAC)\n" in text
+    assert "(ABAC), and" not in text

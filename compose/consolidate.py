@@ -705,7 +705,7 @@ def _series_union(first: str, second: str) -> str | None:
     if len(items) > STEP_ITEMS_MAX:
         return None
     serial = "," if ", and " in first or ", and " in second else ""
-    series = f"{', '.join(items[:-1])}{serial} and {items[-1]}"
+    series = _series_text(items, serial)
     return f"{opening.rstrip(',')}{', ' if opening.endswith(',') else ' '}{series}"
 
 
@@ -1047,8 +1047,9 @@ def _slot_items(tokens: Sequence[str]) -> list[str]:
     return [" ".join(words) for words in items if words]
 
 
-def _series_text(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _series_text(items: Sequence[str], serial: str = "") -> str:
+    """items as a series: "a, b and c" ("a, b, and c" with the serial comma)."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])}{serial} and {items[-1]}"
 
 
 def _distinct(members: Sequence[Bullet]) -> tuple[Bullet, ...]:
@@ -1520,7 +1521,7 @@ def _in_last_clause(text: str, clause: Sequence[str]) -> str | None:
         return None
     serial = "," if ", and " in rest else ""
     items = [*own, *added]
-    return f"{head}{', '.join(items[:-1])}{serial} and {items[-1]}{end}"
+    return f"{head}{_series_text(items, serial)}{end}"
 
 
 def _coordinated(text: str, item: str) -> str | None:

@@ -679,7 +679,7 @@ def _series_union(first: str, second: str) -> str | None:
             re.search(r"[().!?]", rest)
             or SERIES_BREAK.search(rest)
             or _FINITE.search(rest)
-            or _SUBORDINATE.search(rest)
+            or not lexicon().subordinators.isdisjoint(rest.lower().split())
             or prohibits(rest)
             or not QUALIFYING.isdisjoint(rest.lower().split())
         ):
@@ -708,9 +708,6 @@ def _series_union(first: str, second: str) -> str | None:
     series = _series_text(items, serial)
     return f"{opening.rstrip(',')}{', ' if opening.endswith(',') else ' '}{series}"
 
-
-# Words that open a clause of its own: a step saying "where ..." or "if ..." is no series.
-_SUBORDINATE = re.compile(r"\b(?:where|if|unless|that|which|than|once)\b", re.IGNORECASE)
 
 # A step said by several sources takes their items up to this many; beyond, a step reads as
 # a list of its own and the sources' steps are written one after the other.
@@ -954,10 +951,6 @@ FOLDS_PER_LINE = 2
 
 # A line's words for aligning it with another: a parenthesis is one token, as are commas.
 _ALIGN_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|,")
-# Words that turn a statement around: a slot holding one is no other wording of the same.
-_POLARITY = frozenset("avoid never not no without don't prevent instead".split())
-# Words no slot holds: a clause, a determiner ("the data" is no item of a series).
-_SLOT_BREAK = QUALIFYING | frozenset("the a an all any each every this that its their your".split())
 # A slot longer than this many words is another statement, not another wording of one.
 SLOT_MAX_WORDS = 5
 
@@ -1004,7 +997,7 @@ def _aligned(line: str, other: str) -> str | None:
                 len(side) > SLOT_MAX_WORDS
                 or side[0].lower() in ("and", "or", ",")
                 or side[-1].lower() in ("and", "or", ",")
-                or any(t.lower() in _POLARITY for t in side)
+                or not lexicon().turning.isdisjoint(t.lower() for t in side)
             ):
                 return None
         if tag != "replace":  # said by one of them only: kept where it stands
@@ -1013,7 +1006,9 @@ def _aligned(line: str, other: str) -> str | None:
             out.extend(mine or yours)
             continue
         for side in (mine, yours):
-            if any(t.startswith("(") or t.lower() in _SLOT_BREAK for t in side):
+            # No slot holds a clause or a determiner ("the data" is no item of a series).
+            breaks = QUALIFYING | lexicon().determiners
+            if any(t.startswith("(") or t.lower() in breaks for t in side):
                 return None
         items = _slot_items(mine) + [
             item for item in _slot_items(yours) if item.lower() not in map(str.lower, out)

@@ -85,6 +85,9 @@ class Lexicon:
     ise_words: frozenset[str]
     prohibition: re.Pattern[str]
     stems: dict[str, str]
+    turning: frozenset[str]  # [composing]: see lexicon.toml
+    determiners: frozenset[str]
+    subordinators: frozenset[str]
 
 
 @cache
@@ -111,6 +114,9 @@ def lexicon() -> Lexicon:
         ise_words=frozenset(data["spelling"]["ise_words"]),
         prohibition=_prohibition(data["prohibition"]),
         stems=dict(data["stems"]),
+        turning=frozenset(data["composing"]["turning"]),
+        determiners=frozenset(data["composing"]["determiners"]),
+        subordinators=frozenset(data["composing"]["subordinators"]),
     )
 
 

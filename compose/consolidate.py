@@ -869,9 +869,15 @@ def _apart_together(
     written_as: list[tuple[str, str, tuple[str, ...]]] = []
     for members in by_list.values():
         base = min(members, key=lambda m: (-len(set(content_terms(m.text))), _source_order(m)))
-        rest = [m for m in members if m is not base]
+        # Items of the base's own list are its siblings, each an entry of its own: "Build
+        # caching" is no detail of "Artifact caching".
+        siblings = [
+            m for m in members if m is not base and _place_in_source(m) == _place_in_source(base)
+        ]
+        rest = [m for m in members if m is not base and m not in siblings]
         composed = _line(base.markdown, rest, said, unneeded) if rest else Composed(base.markdown)
         kept.append(base)
+        kept.extend(siblings)
         kept.extend(composed.apart)
         if composed.text != base.markdown or len(composed.apart) < len(rest):
             sayers = [base, *(m for m in rest if m not in composed.apart)]
@@ -879,6 +885,11 @@ def _apart_together(
             written_as.append((base.id, composed.text, agents))
     order = {m.id: k for k, m in enumerate(apart)}
     return tuple(sorted(kept, key=lambda m: order[m.id])), tuple(written_as)
+
+
+def _place_in_source(bullet: Bullet) -> tuple[str, str, str | None, str | None]:
+    """The list a bullet was written in, in its source."""
+    return bullet.agent, bullet.section, bullet.lead_in, bullet.parent
 
 
 def _line(

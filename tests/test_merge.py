@@ -1101,3 +1101,16 @@ def test_no_phrase_follows_a_trailing_acronym(merged: MergeResult) -> None:
     text = body(merged.text)
     assert "- Use role-based access control (RBAC) or attribute-based (ABAC)\n" in text
     assert "(ABAC), and" not in text
+
+
+@needs_corpus
+def test_an_entry_is_no_detail_of_its_sibling() -> None:
+    # deployment-engineer's "Pipeline optimization:" lists "Build caching" and "Artifact
+    # caching"; kept apart from devops-engineer's "Caching strategies", the first was folded
+    # into the second ("build" is a verb any agent uses) and the editor found it lost.
+    sources = [
+        next(CORPUS.glob(f"VoltAgent*/**/{name}.md"))
+        for name in ("deployment-engineer", "devops-engineer")
+    ]
+    lines = body(merge([str(path) for path in sources]).text).splitlines()
+    assert "- Build caching" in lines and "- Artifact caching" in lines

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TypeGuard
 
 from rapidfuzz import fuzz
@@ -675,13 +676,14 @@ def _series_union(first: str, second: str) -> str | None:
     ours, theirs = " ".join(words[shared:]), " ".join(others[shared:])
     parts = []
     for rest in (ours, theirs):
+        lowered = set(rest.lower().split())
         if (
             re.search(r"[().!?]", rest)
             or SERIES_BREAK.search(rest)
             or _FINITE.search(rest)
-            or not lexicon().subordinators.isdisjoint(rest.lower().split())
+            or not lexicon().subordinators.isdisjoint(lowered)
             or prohibits(rest)
-            or not QUALIFYING.isdisjoint(rest.lower().split())
+            or not QUALIFYING.isdisjoint(lowered)
         ):
             return None
         parts.append(list_parts(rest))
@@ -1270,8 +1272,15 @@ def _section_text(
 def as_merged(block: str, sources: Sequence[str], name: str) -> str:
     """A template that names a source agent as a string ("agent": "qa-expert") names the
     merged agent: the progress it reports is the merged agent's."""
-    named = "|".join(re.escape(source) for source in sorted(set(sources), key=len, reverse=True))
-    return re.sub(rf'"(?:{named})"', f'"{name}"', block) if named else block
+    quoted = _quoted_names(frozenset(sources))
+    return quoted.sub(f'"{name}"', block) if quoted else block
+
+
+@cache
+def _quoted_names(sources: frozenset[str]) -> re.Pattern[str] | None:
+    """One pattern for the sources' names as JSON strings, built once for every block."""
+    named = "|".join(re.escape(source) for source in sorted(sources, key=len, reverse=True))
+    return re.compile(rf'"(?:{named})"') if named else None
 
 
 def _folded(paragraph: str) -> str:
@@ -1619,7 +1628,7 @@ def _series_with(text: str, items: Sequence[str]) -> str | None:
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}s?")
-_ACRONYM_END = re.compile(r"\([A-Z][A-Z0-9]{1,5}s?\)\s*[.;:]?$")
+_ACRONYM_END = re.compile(rf"\(({_ACRONYM.pattern})\)\s*[.;:]?$")  # "... (ABAC)"
 
 
 def _clauses_joined(details: Sequence[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from typing import Any
 
 import yaml
@@ -85,8 +86,12 @@ def render(
         closing = [p for p in section.paragraphs if p not in opening]
         block = [f"## {section.title}\n"]
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)
+        # Each template after the lists its source wrote before it (none: above them all).
+        templates: dict[int, list[str]] = defaultdict(list)
         after = section.verbatim_after or (0,) * len(section.verbatim)
-        block.extend(v + "\n" for v, at in zip(section.verbatim, after, strict=True) if at == 0)
+        for verbatim, at in zip(section.verbatim, after, strict=True):
+            templates[at].append(verbatim + "\n")
+        block.extend(templates[0])
         for number, merged_list in enumerate(section.lists, start=1):
             block.extend(_paragraph(paragraph) + "\n" for paragraph in merged_list.intro)
             if merged_list.step and merged_list.lead_in:
@@ -99,9 +104,7 @@ def render(
                     block.append(_paragraph(merged_list.lead_in) + "\n")
                 lines = _lines(merged_list.lines, 0, provenance, merged_list.ordered)
                 block.append("".join(lines))
-            block.extend(
-                v + "\n" for v, at in zip(section.verbatim, after, strict=True) if at == number
-            )
+            block.extend(templates[number])
         block.extend(_paragraph(paragraph) + "\n" for paragraph in closing)
         parts.append("\n".join(block))
     parts.extend(_paragraph(paragraph) + "\n" for paragraph in merged.closing)

@@ -73,6 +73,7 @@ def classify(title: str) -> str:
         if topic_id == TESTING and pattern.search(text.split()[-1]):
             # "API testing", "Performance tests": testing work on a topic, not the topic.
             best, best_id = (-1, rank), topic_id
+            continue
         if best is None or (match.start(), rank) < best:
             best, best_id = (match.start(), rank), topic_id
     return best_id

@@ -583,27 +583,36 @@ def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
     )
 
 
+def invoked(name: str, *steps: str) -> Agent:
+    """An agent whose body is a "When invoked:" procedure of these steps."""
+    numbered = "".join(f"{k}. {step}\n" for k, step in enumerate(steps, start=1))
+    return parse(loads(f"---\nname: {name}\n---\nWhen invoked:\n{numbered}", f"{name}.md"))
+
+
+def numbered_lines(text: str) -> list[str]:
+    return [line for line in body(text).splitlines() if line[:1].isdigit()]
+
+
 def test_two_procedures_under_one_lead_in_merge_step_by_step() -> None:
     # VoltAgent's qa-expert and test-automator: only step 1 says the same thing.
-    qa = (
-        "---\nname: qa\n---\nWhen invoked:\n"
-        "1. Query context manager for quality requirements and application details\n"
-        "2. Review existing test coverage, defect patterns, and quality metrics\n"
-        "3. Analyze testing gaps, risks, and improvement opportunities\n"
-        "4. Implement comprehensive quality assurance strategies\n"
+    qa = invoked(
+        "qa",
+        "Query context manager for quality requirements and application details",
+        "Review existing test coverage, defect patterns, and quality metrics",
+        "Analyze testing gaps, risks, and improvement opportunities",
+        "Implement comprehensive quality assurance strategies",
     )
-    automator = (
-        "---\nname: automator\n---\nWhen invoked:\n"
-        "1. Query context manager for application architecture and testing requirements\n"
-        "2. Review existing test coverage, manual tests, and automation gaps\n"
-        "3. Analyze testing needs, technology stack, and CI/CD pipeline\n"
-        "4. Implement robust test automation solutions\n"
+    automator = invoked(
+        "automator",
+        "Query context manager for application architecture and testing requirements",
+        "Review existing test coverage, manual tests, and automation gaps",
+        "Analyze testing needs, technology stack, and CI/CD pipeline",
+        "Implement robust test automation solutions",
     )
-    result = merge_agents([parse(loads(qa, "qa.md")), parse(loads(automator, "a.md"))])
-    steps = [line for line in body(result.text).splitlines() if line[:1].isdigit()]
+    result = merge_agents([qa, automator])
     # Step n of each source is one step: the opening said once, every item of both kept, the
     # first source's (by name) first.
-    assert steps == [
+    assert numbered_lines(result.text) == [
         "1. Query context manager for application architecture, testing requirements, quality "
         "requirements and application details",
         "2. Review existing test coverage, manual tests, automation gaps, defect patterns, and "
@@ -619,19 +628,17 @@ def test_two_procedures_under_one_lead_in_merge_step_by_step() -> None:
 def test_steps_that_say_more_than_a_series_stay_apart() -> None:
     # VoltAgent's deployment-engineer and devops-engineer: "while ensuring safety" is a
     # clause, no item; the two step 4s are written one after the other.
-    first = (
-        "---\nname: deploy\n---\nWhen invoked:\n"
-        "1. Review existing CI/CD processes, deployment frequency, and failure rates\n"
-        "2. Implement solutions maximizing deployment velocity while ensuring safety\n"
+    first = invoked(
+        "deploy",
+        "Review existing CI/CD processes, deployment frequency, and failure rates",
+        "Implement solutions maximizing deployment velocity while ensuring safety",
     )
-    second = (
-        "---\nname: devops\n---\nWhen invoked:\n"
-        "1. Review existing automation, deployment processes, and team workflows\n"
-        "2. Implement solutions improving efficiency, reliability, and team productivity\n"
+    second = invoked(
+        "devops",
+        "Review existing automation, deployment processes, and team workflows",
+        "Implement solutions improving efficiency, reliability, and team productivity",
     )
-    result = merge_agents([parse(loads(first, "d.md")), parse(loads(second, "o.md"))])
-    steps = [line for line in body(result.text).splitlines() if line[:1].isdigit()]
-    assert steps == [
+    assert numbered_lines(merge_agents([first, second]).text) == [
         "1. Review existing CI/CD processes, automation, deployment frequency, failure rates, "
         "deployment processes, and team workflows",
         "2. Implement solutions maximizing deployment velocity while ensuring safety",

@@ -49,6 +49,7 @@ class _Said:
     sequence: tuple[str, ...]  # its words in order (phrase_terms)
     prohibits: bool  # "Never ...", "Avoid ...": says the opposite of the same words
     statements: tuple[str, ...]  # terms.statements
+    lead: str = ""  # the lead-in the line is written under, which says what it is about
 
 
 def without_covered(merged: MergedAgent) -> MergedAgent:
@@ -65,6 +66,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     section_of: list[int] = []
     candidates: list[int] = []
     tops: list[int] = []  # the lines of lists that are not numbered, nested ones aside
+    leads: list[str] = []  # the lead-in each line is written under, or ""
     for number, section in enumerate(merged.sections):
         for merged_list in section.lists:
             plain_list = merged_list.lead_in is None and not merged_list.ordered
@@ -80,10 +82,12 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
                     and not _LINK.search(top.text)  # where it links is said by no other
                 ):
                     candidates.append(len(lines))
+                lead = strip_markup(merged_list.lead_in or "") if not merged_list.ordered else ""
                 for line in walk([top]):
                     lines.append(line)
                     section_of.append(number)
-    said = [_said(line.text) for line in lines]
+                    leads.append(lead)
+    said = [_said(line.text, lead) for line, lead in zip(lines, leads, strict=True)]
     postings: dict[str, set[int]] = defaultdict(set)  # term -> the lines that say it
     for j, line_said in enumerate(said):
         for term in line_said.terms:
@@ -240,14 +244,17 @@ def _agent_names(sources: set[str]) -> re.Pattern[str]:
 _ALIAS = re.compile(r" \(.*\)$")
 
 
-def _said(text: str) -> _Said:
+def _said(text: str, lead: str = "") -> _Said:
+    """What text says; written under lead, it says the lead-in's words too ("Implement proper
+    versioning strategy" under "When designing APIs:" states "Design API versioning")."""
     plain = strip_markup(text)
     return _Said(
         plain,
-        written_terms(plain) | set(phrase_terms(plain)),
+        written_terms(plain) | set(phrase_terms(plain)) | written_terms(lead),
         phrase_terms(plain),
-        prohibits(plain),
+        prohibits(plain) or prohibits(lead),  # "Never:" over "Log request bodies"
         tuple(statements(plain)),
+        lead,
     )
 
 
@@ -276,13 +283,21 @@ def _covers(
                     j
                     for j in stating(needed | set(phrase), alone)
                     if said[j].prohibits == line.prohibits
-                    and all(contains_term(said[j].plain, name) for name in names)
+                    and all(_names(said[j], name) for name in names)
                     and _within(phrase, said[j].sequence)
                 ),
                 None,
             )
         )
     return covers
+
+
+def _names(line: _Said, name: str) -> bool:
+    """Whether line names name: in its text, or its lead-in in either number ("API" is
+    named under "When designing APIs:")."""
+    return contains_term(line.plain, name) or any(
+        contains_term(line.lead, form) for form in (name, f"{name}s")
+    )
 
 
 _LINK = re.compile(r"\]\(|https?://", re.IGNORECASE)

@@ -141,3 +141,25 @@ def test_an_item_kept_in_context_is_left_out_only_for_a_line_of_its_section(
     assert "- Handle API rate limiting, exponential backoff, and graceful degradation" in (
         merged.text
     )
+
+
+def test_a_line_under_a_lead_in_states_what_its_lead_in_says(merged: MergeResult) -> None:
+    # "Implement proper versioning strategy (URL, header, or content negotiation)" under
+    # "When designing APIs:" states API versioning: the plain "Design API versioning
+    # strategies" is not written again, and the lead-in's line is credited with it.
+    assert "Design API versioning strategies" not in merged.text
+    assert any(c.text == "Design API versioning strategies" for c in merged.agent.covered)
+    assert "- Implement proper versioning strategy (URL, header, or content negotiation)" in (
+        merged.text
+    )
+
+
+def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> None:
+    never = "Never do this:\n\n- Log full request bodies of production services for debugging\n"
+    a = parse(loads(f"---\nname: a\n---\n{never}", "a.md"))
+    b = parse(
+        loads("---\nname: b\n---\n- Log full request bodies of production services\n", "b.md")
+    )
+    result = merge_agents([a, b])
+    assert result.agent.covered == ()
+    assert "- Log full request bodies of production services\n" in result.text

@@ -39,7 +39,7 @@ from compose.terms import (
     strip_markup,
     written_terms,
 )
-from compose.topics import OTHER, topic_order, topic_title
+from compose.topics import OTHER, is_kind, topic_order, topic_title
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 _LIST_SPLIT = re.compile(r",\s*|\s+or\s+|\s+and\s+|;\s*")
@@ -182,6 +182,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim, verbatim_at = _section_text(agents, name)
     closing = _closing(agents, paragraphs)
+    texts = _line_texts(clustering, [*closing, *_texts(paragraphs), *_texts(verbatim)])
     return Draft(
         clustering=clustering,
         frontmatter=frontmatter,
@@ -190,8 +191,8 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
         paragraphs=paragraphs,
         verbatim=verbatim,
         verbatim_at=verbatim_at,
-        texts=_line_texts(clustering, [*closing, *_texts(paragraphs), *_texts(verbatim)]),
-        places={c.id: _place(c) for c in clustering.clusters},
+        texts=texts,
+        places={c.id: _place(c, texts[c.id]) for c in clustering.clusters},
         lead_ins=_lead_ins(agents),
         intros=_intros(agents),
         warnings=tuple(warnings),
@@ -314,8 +315,9 @@ def _sections(
                 else:
                     top[own or _written_in(member)].append(member)
                 continue
-            if own is None and place_of[c.id][1]:
-                # A plain item is neither a step nor written under the line's lead-in.
+            if own is None and (place_of[c.id][1] or _other_kind(member, place_of[c.id])):
+                # A plain item is neither a step nor written under the line's lead-in, nor
+                # a deliverable among practices.
                 own = _written_in(member)
             if own is None or own == place_of[c.id]:
                 beside[c.id].append(member)
@@ -330,7 +332,7 @@ def _sections(
             return _cluster_order(entry)
         if entry.id in texts[by_bullet[entry.id].id].listed:
             return (-1, entry.agent, entry.line, entry.id)
-        return _cluster_order(by_bullet[entry.id])
+        return (-len(by_bullet[entry.id].agents), entry.agent, entry.line, entry.id)
 
     def nested_lines(parents: Iterable[str]) -> tuple[Line, ...]:
         """The lines of the items nested under these bullets, in source order."""
@@ -423,8 +425,26 @@ def _led(c: Cluster) -> Cluster:
     return replace(c, representative=owner)
 
 
-def _place(c: Cluster) -> _Place:
-    return _own_place(c.representative) or (_section_key(c), "")
+def _place(c: Cluster, composed: Composed) -> _Place:
+    """Where a cluster's line is written: with its representative's lead-in or numbered
+    list; else in its topic's section, but for a line saying only items of one section
+    whose items are a kind of thing (deliverables, which a step kept apart from the line
+    does not take to the steps)."""
+    own = _own_place(c.representative)
+    if own:
+        return own
+    topic = _section_key(c)
+    said = {_written_in(m)[0] for m in c.members if m not in composed.apart}
+    if len(said) == 1 and (is_kind(topic[0]) or is_kind(next(iter(said))[0])):
+        return (said.pop(), "")
+    return (topic, "")
+
+
+def _other_kind(bullet: Bullet, place: _Place) -> bool:
+    """Whether a plain item written at place would be among items of another kind: a
+    deliverable among practices, or a practice among deliverables."""
+    own = _written_in(bullet)[0]
+    return own != place[0] and (is_kind(own[0]) or is_kind(place[0][0]))
 
 
 def _written_in(bullet: Bullet) -> _Place:

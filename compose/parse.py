@@ -24,7 +24,7 @@ from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
 from compose.terms import prohibits, strip_markup
-from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title, is_numbered
+from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title, is_numbered, names_items
 
 Token = dict[str, Any]
 
@@ -452,6 +452,10 @@ class _Parser:
             topic = parent.topic if parent else OTHER
         index = self.cursor.find(title, outside_items=not on_item) if title else None
         section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
+        if names_items(title):
+            # "## Quality Checklist" says what its list's items are (criteria, not the
+            # practices of its topic): they are written under it, as under a lead-in.
+            section.lead_in = f"{title}:"
         # Its lists are written with the procedure; compared, they are still what they say.
         section.home = (parent.topic if phase and parent else topic, title)
         self.sections.append(section)

@@ -19,13 +19,23 @@ class Topic:
     id: str
     title: str
     keywords: tuple[str, ...]
+    kind: bool = False  # its items are a kind of thing (deliverables), not a subject
 
 
 @cache
 def topics() -> tuple[Topic, ...]:
     """All topics in render order."""
     data = package_data("topics.toml")
-    return tuple(Topic(t["id"], t["title"], tuple(t["keywords"])) for t in data["topic"])
+    return tuple(
+        Topic(t["id"], t["title"], tuple(t["keywords"]), t.get("kind", False))
+        for t in data["topic"]
+    )
+
+
+@cache
+def is_kind(topic_id: str) -> bool:
+    """Whether a topic's items are a kind of thing ("Output Format": deliverables)."""
+    return any(t.kind for t in topics() if t.id == topic_id)
 
 
 @cache
@@ -77,3 +87,15 @@ def classify(title: str) -> str:
         if best is None or (match.start(), rank) < best:
             best, best_id = (match.start(), rank), topic_id
     return best_id
+
+
+def names_items(title: str) -> bool:
+    """Whether a title says what its list's items are ("Quality Checklist": criteria the work
+    meets), not what they are about: the items mean what they say under it."""
+    return _item_kinds().search(title.lower()) is not None
+
+
+@cache
+def _item_kinds() -> re.Pattern[str]:
+    words = package_data("topics.toml")["item_kinds"]
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")

@@ -735,18 +735,52 @@ def test_a_second_persona_s_scope_is_one_more_case() -> None:
     assert "also for managing comprehensive QA processes and quality metrics" in description
 
 
-@needs_corpus
-def test_an_entry_of_a_list_of_short_entries_stays_in_its_list() -> None:
-    # "Design indexes" is a step of VoltAgent's "Implementation approach:"; the indexing
-    # lines of the other postgres agents say its words, but not that it is a step.
+@pytest.fixture(scope="module")
+def postgres() -> str:
+    """The body of the merge of the three collections' postgres agents."""
+    if not CORPUS.is_dir():
+        pytest.skip("needs ../shared/corpus")
     paths = [
         CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/05-data-ai/postgres-pro.md",
         CORPUS / "lst97+claude-code-sub-agents/agents/data-ai/postgres-pro.md",
         CORPUS / "0xfurai+claude-code-subagents/agents/postgres-expert.md",
     ]
-    text = body(merge([str(p) for p in paths]).text)
-    approach = text[text.index("Implementation approach:") :].split("\n\n")[1]
+    return body(merge([str(p) for p in paths]).text)
+
+
+def section_of(text: str, title: str) -> str:
+    """The text of the merged section titled title, up to the next heading."""
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_an_entry_of_a_list_of_short_entries_stays_in_its_list(postgres: str) -> None:
+    # "Design indexes" is a step of VoltAgent's "Implementation approach:"; the indexing
+    # lines of the other postgres agents say its words, but not that it is a step.
+    approach = postgres[postgres.index("Implementation approach:") :].split("\n\n")[1]
     assert "- Design indexes" in approach.splitlines()
+
+
+def test_a_checklist_heading_is_the_lead_in_of_its_items(postgres: str) -> None:
+    # 0xfurai's "## Quality Checklist" items are criteria, not the practices of its topic:
+    # they stay one list under that name, not loose among "Focus Areas".
+    criteria = postgres.split("\nQuality Checklist:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert criteria.splitlines()[:2] == [
+        "- Queries are optimized for minimal execution time",
+        "- Indexes are appropriately used and maintained",
+    ]
+    assert len(criteria.splitlines()) == 10
+
+
+def test_a_deliverable_kept_apart_from_a_practice_stays_a_deliverable(postgres: str) -> None:
+    # "Reports on periodic health checks ..." (## Output) is like "Conduct regular database
+    # health checks ..." (## Approach) but is a deliverable: written among the deliverables.
+    output, workflow = section_of(postgres, "Output Format"), section_of(postgres, "Workflow")
+    for deliverable in (
+        "- Reports on periodic health checks and maintenance activities\n",
+        "- Performance benchmarking results before and after optimizations\n",
+    ):
+        assert deliverable in output and deliverable not in workflow
+    assert "- Conduct regular database health checks and maintenance\n" in workflow
 
 
 def test_two_entries_of_one_list_are_two_unless_one_says_the_other() -> None:

@@ -162,6 +162,16 @@ def test_colon_paragraph_before_first_list_is_a_lead_in() -> None:
     assert section.paragraphs == ("When designing APIs:",)
 
 
+def test_a_heading_that_says_what_its_items_are_is_their_lead_in() -> None:
+    # 0xfurai's "## Quality Checklist" items are criteria: the heading introduces them as a
+    # lead-in would; "## Focus Areas" is what its items are about.
+    text = "## Focus Areas\n\n- Indexing\n\n## Quality Checklist\n\n- Queries are fast\n"
+    focus, criterion = parse(loads(f"---\nname: a\n---\n{text}", "a.md")).bullets
+    assert focus.lead_in is None
+    assert criterion.lead_in == "Quality Checklist:"
+    assert criterion.section == "Quality Checklist"
+
+
 def test_a_fence_never_moves_line_matching_past_a_later_item() -> None:
     # The fence's first line also appears in the next item: the item keeps its Markdown.
     agent = parse(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from compose.topics import classify
+from compose.topics import classify, is_kind, names_items
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,22 @@ from compose.topics import classify
 )
 def test_a_title_gets_the_topic_it_names(title: str, topic: str) -> None:
     assert classify(title) == topic
+
+
+@pytest.mark.parametrize(
+    ("title", "names"),
+    [
+        ("Quality Checklist", True),
+        ("PowerShell Hardening Review Checklist", True),
+        ("Acceptance criteria", True),
+        ("Focus Areas", False),
+        ("Checklists and templates", True),
+    ],
+)
+def test_a_title_that_says_what_its_items_are(title: str, names: bool) -> None:
+    assert names_items(title) is names
+
+
+def test_deliverables_and_anti_patterns_are_kinds_of_items_not_subjects() -> None:
+    assert is_kind("output-format") and is_kind("anti-patterns")
+    assert not is_kind("workflow") and not is_kind("data") and not is_kind("no-such-topic")

@@ -440,15 +440,16 @@ class _Parser:
         # optimization through systematic phases:" / "### 1. Database Analysis") is a phase
         # of that procedure: its lists are written with it, whatever the phase is named.
         # Numbered chapters with no such sentence ("### 2. API Design Principles") are topics.
-        phase = (
-            not pseudo
-            and is_numbered(title)
-            and parent is not None
-            and any(introduces(p) for p in parent.paragraphs[-1:])
-        )
+        numbered = not pseudo and is_numbered(title)
+        before = parent.paragraphs[-1:] if parent and numbered else []
+        phase = any(map(introduces, before))
+        # Numbered headings a sentence points to ("This agent adheres to the following core
+        # development principles ...", then "### 1. Process & Quality") are parts of what
+        # it names: their lists are of the sentence's topic.
+        part = any(map(points_forward, before))
         title = clean_title(title)
         topic = classify(title) if title else OTHER
-        if topic == OTHER:
+        if topic == OTHER or (part and not phase):
             topic = parent.topic if parent else OTHER
         index = self.cursor.find(title, outside_items=not on_item) if title else None
         section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
@@ -609,6 +610,15 @@ def introduces(paragraph: str) -> bool:
     and must read the same when the merged agent is merged again.
     """
     return strip_markup(paragraph).endswith(":")
+
+
+def points_forward(paragraph: str) -> bool:
+    """Whether a paragraph speaks of what comes after it ("... the following core
+    principles")."""
+    return _FORWARD.search(paragraph) is not None
+
+
+_FORWARD = re.compile(r"\b(?:the following|as follows|below)\b", re.IGNORECASE)
 
 
 def _lead_in_of(previous: Token | None, latest: list[str]) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from compose.consolidate import Line, MergedAgent
-from compose.parse import as_plain_if_title, introduces
+from compose.parse import as_plain_if_title, introduces, points_forward
 
 # How a multi-line value (a description with examples) is written: "single", one double-quoted
 # line with \n escapes, which every loader reads whole (some read only the first line of a
@@ -63,10 +63,6 @@ def _paragraph(text: str) -> str:
     return "\\" + text if _BLOCK_MARKER.match(text) else text
 
 
-# A paragraph that speaks of what comes after it.
-_FORWARD = re.compile(r"\b(?:the following|as follows|below)\b", re.IGNORECASE)
-
-
 def render(
     merged: MergedAgent, *, provenance: bool = False, description_style: str = "single"
 ) -> str:
@@ -82,7 +78,7 @@ def render(
             # Right above a list with no lead-in, a paragraph reads as its lead-in ("Your task
             # is to take a user's request ..." over items of four agents): it closes instead,
             # unless it points at what follows ("... based on the following core principles").
-            opening = [p for p in opening if _FORWARD.search(p)]
+            opening = [p for p in opening if points_forward(p)]
         closing = [p for p in section.paragraphs if p not in opening]
         block = [f"## {section.title}\n"]
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)

@@ -172,6 +172,20 @@ def test_a_heading_that_says_what_its_items_are_is_their_lead_in() -> None:
     assert criterion.section == "Quality Checklist"
 
 
+def test_numbered_headings_a_sentence_points_to_are_parts_of_its_topic() -> None:
+    # lst97's "Core Development Philosophy" (24 agents): "### 1. Process & Quality" is one
+    # of "the following core development principles", not a workflow of its own.
+    text = (
+        "## Core Development Philosophy\n\nThis agent adheres to the following core "
+        "development principles.\n\n### 1. Process & Quality\n\n- **Understand First:** "
+        "Analyze existing patterns before coding.\n\n## Approach\n\n### 1. Process\n\n"
+        "- Plan the work\n"
+    )
+    part, step = parse(loads(f"---\nname: a\n---\n{text}", "a.md")).bullets
+    assert (part.section, part.topic) == ("Process & Quality", "principles")
+    assert step.topic == "workflow"
+
+
 def test_a_fence_never_moves_line_matching_past_a_later_item() -> None:
     # The fence's first line also appears in the next item: the item keeps its Markdown.
     agent = parse(

@@ -19,6 +19,8 @@ from compose.topics import classify, is_kind, names_items
         ("Performance tests", "testing"),
         ("Test data management", "testing"),
         ("API automation:", "api-design"),
+        # A development philosophy is principles, not a development workflow.
+        ("Core Development Philosophy", "principles"),
         ("Something else entirely", "other"),
     ],
 )

@@ -81,7 +81,8 @@ def _is_command(source: SourceFile) -> bool:
 
 
 def disambiguate(sources: Sequence[SourceFile]) -> tuple[list[SourceFile], tuple[str, ...]]:
-    """Agents that share a name get the shortest distinguishing folder suffix: a (x/y)."""
+    """Agents that share a name get the shortest distinguishing folder suffix: a (x/y); two
+    in one folder, the shortest distinguishing suffix of their paths: a (lst97-a.md)."""
     by_name: dict[str, list[int]] = {}
     for i, source in enumerate(sources):
         by_name.setdefault(source.name, []).append(i)
@@ -90,7 +91,10 @@ def disambiguate(sources: Sequence[SourceFile]) -> tuple[list[SourceFile], tuple
     for name, indexes in by_name.items():
         if len(indexes) < 2:
             continue
-        parents = [Path(sources[i].path).resolve().parent.parts for i in indexes]
+        paths = [Path(sources[i].path).resolve() for i in indexes]
+        parents = [path.parent.parts[1:] for path in paths]  # "/" would read "//tmp"
+        if len(set(parents)) < len(parents):
+            parents = [path.parts[1:] for path in paths]
         depth = 1
         while depth < max(len(p) for p in parents) and len({p[-depth:] for p in parents}) < len(
             parents

@@ -163,7 +163,7 @@ class Draft:
     texts: dict[str, Composed]  # cluster id -> its line
     places: dict[str, _Place]  # cluster id -> where its line is written
     lead_ins: dict[str, str]  # lead-in key -> Markdown
-    intros: dict[str, tuple[str, ...]]  # lead-in key -> the paragraphs written before it
+    intros: dict[_Place, tuple[str, ...]]  # a lead-in's list -> the paragraphs before it
     warnings: tuple[str, ...]
     closing: tuple[str, ...]  # each source's closing paragraphs, each distinct one once
 
@@ -253,7 +253,7 @@ def _sections(
     verbatim_at: dict[str, tuple[str, int]],
     places: dict[str, _Place],
     lead_ins: dict[str, str],
-    intros: dict[str, tuple[str, ...]],
+    intros: dict[_Place, tuple[str, ...]],
     together: Sequence[set[str]],
 ) -> tuple[tuple[MergedSection, ...], tuple[Covered, ...]]:
     """The sections of lines; texts: each cluster's line, by cluster id; places: where each
@@ -369,7 +369,7 @@ def _sections(
             entries = sorted(entries, key=_source_order if list_key else plain_order)
             lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
-        intro = intros.get(list_key, ()) if lead_in else ()
+        intro = intros.get((key, list_key), ()) if lead_in else ()
         introduced.extend(intro)
         step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
         lists[key].append(
@@ -490,14 +490,16 @@ def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
     return found
 
 
-def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
-    """lead-in key -> the paragraphs each source writes right before that lead-in, each
-    once: a phase's sentence ("Understand current quality state and requirements.") and the
-    sentence that introduced the phases ("Execute quality assurance through systematic
-    phases:"), which a heading above the phase does not part from it. A list between them,
-    or a heading at the level of the paragraph's own or above, or a template does."""
+def _intros(agents: Sequence[Agent]) -> dict[_Place, tuple[str, ...]]:
+    """The list of a lead-in, in its merged section ("Quality checklist:" of one source's
+    phase is not another's "## Quality Checklist") -> the paragraphs each source writes
+    right before that lead-in, each once: a phase's sentence ("Understand current quality
+    state and requirements.") and the sentence that introduced the phases ("Execute quality
+    assurance through systematic phases:"), which a heading above the phase does not part
+    from it. A list between them, or a heading at the level of the paragraph's own or above,
+    or a template does."""
     lead_keys = {_lead_key(b.lead_in) for agent in agents for b in agent.bullets if b.lead_in}
-    intros: dict[str, list[str]] = defaultdict(list)
+    intros: dict[_Place, list[str]] = defaultdict(list)
     seen: set[str] = set()
     for agent in agents:
         run: list[str] = []
@@ -516,7 +518,7 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
             if tops and all(b.lead_in and _lead_key(b.lead_in) == title for b in tops):
                 # "Analysis priorities:" read as a heading (a lead-in right after a list is):
                 # still a lead-in, introduced by the paragraphs before it.
-                run = _bound(intros, seen, title, run)
+                run = _bound(intros, seen, (_merged_section(*section.home), title), run)
             else:
                 if section.level <= level:
                     run = []
@@ -532,7 +534,7 @@ def _intros(agents: Sequence[Agent]) -> dict[str, tuple[str, ...]]:
                     run = []
                 key = _lead_key(paragraph)
                 if key in lead_keys:
-                    run = _bound(intros, seen, key, run)
+                    run = _bound(intros, seen, (_merged_section(*section.home), key), run)
                     continue
                 if phase and k == 0 and section.title and not paragraph.startswith("**"):
                     # The phase's heading is not written (a merged section has none): its
@@ -614,9 +616,11 @@ _PHASE_NAME = re.compile(r"^\*\*[^*]+\.\*\* ")
 INTRO_PARAGRAPHS = 6
 
 
-def _bound(intros: dict[str, list[str]], seen: set[str], key: str, run: list[str]) -> list[str]:
-    """run written before the lead-in key (what no other lead-in has), and a new run."""
-    intros[key].extend(p for p in run if _lead_key(p) not in seen)
+def _bound(
+    intros: dict[_Place, list[str]], seen: set[str], place: _Place, run: list[str]
+) -> list[str]:
+    """run written before the lead-in's list at place (what no other has), and a new run."""
+    intros[place].extend(p for p in run if _lead_key(p) not in seen)
     seen.update(map(_lead_key, run))
     return []
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compose import consolidate as consolidate_module
-from compose.api import MergeResult, merge, merge_agents
+from compose.api import MergeResult, disambiguate, merge, merge_agents
 from compose.consolidate import MergeOptions, merged_name, missing_details, with_items
 from compose.errors import LossError
 from compose.load import load, loads
@@ -1155,3 +1155,31 @@ def test_an_entry_is_no_detail_of_its_sibling() -> None:
     ]
     lines = body(merge([str(path) for path in sources]).text).splitlines()
     assert "- Build caching" in lines and "- Artifact caching" in lines
+
+
+def test_agents_of_one_name_are_told_apart_by_folder_or_file_name(tmp_path: Path) -> None:
+    agent = "---\nname: python-pro\n---\n- Write {x} code\n"
+    paths = [tmp_path / "lst97" / "python-pro.md", tmp_path / "volt" / "python-pro.md"]
+    paths += [tmp_path / "one" / "lst97-python-pro.md", tmp_path / "one" / "volt-python-pro.md"]
+    for k, path in enumerate(paths):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(agent.format(x=k))
+    names = [s.name for s in disambiguate([load(p) for p in paths[:2]])[0]]
+    assert names == ["python-pro (lst97)", "python-pro (volt)"]
+    names = [s.name for s in disambiguate([load(p) for p in paths[2:]])[0]]
+    assert names == ["python-pro (lst97-python-pro.md)", "python-pro (volt-python-pro.md)"]
+
+
+@needs_corpus
+def test_a_phase_sentence_introduces_only_its_own_lead_in_s_list() -> None:
+    # VoltAgent's "### 3. Quality Assurance" sentence introduces its "Quality checklist:";
+    # 0xfurai's "## Quality Checklist" is another list of that name, in another section.
+    paths = [
+        CORPUS
+        / "VoltAgent+awesome-claude-code-subagents/categories/02-language-specialists"
+        / "python-pro.md",
+        CORPUS / "0xfurai+claude-code-subagents/agents/python-expert.md",
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    assert text.count("Ensure code meets production standards.") == 1
+    assert "standards.\n\nquality checklist:\n\n- black formatting applied" in text.lower()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, cast
 
@@ -23,8 +23,15 @@ from mistune.plugins import import_plugin
 from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
-from compose.terms import prohibits, strip_markup
-from compose.topics import ANTI_PATTERNS, OTHER, classify, clean_title, is_numbered, names_items
+from compose.terms import contains_term, lexicon, named_terms, prohibits, strip_markup
+from compose.topics import (
+    ANTI_PATTERNS,
+    OTHER,
+    classify,
+    clean_title,
+    is_numbered,
+    names_items,
+)
 
 Token = dict[str, Any]
 
@@ -200,18 +207,46 @@ class _SectionBuilder:
     step: int = 0  # a numbered step's number (see Bullet.step)
 
     def freeze(self) -> Section:
+        bullets = self.bullets
+        if self.title and self.lead_in is None and _title_says_more(self.title, bullets):
+            # The items mean what they say under the title: written under it, as under a
+            # lead-in, not loose among the practices of its topic.
+            lead_in = f"{self.title.rstrip(':')}:"
+            bullets = [
+                replace(b, lead_in=lead_in) if b.parent is None and b.lead_in is None else b
+                for b in bullets
+            ]
         return Section(
             self.title,
             self.topic,
             self.level,
             self.line,
             tuple(self.paragraphs),
-            tuple(self.bullets),
+            tuple(bullets),
             tuple(self.verbatim),
             self.home,
             self.paragraphs_before_verbatim,
             tuple(self.verbatim_lines),
         )
+
+
+def _title_says_more(title: str, bullets: list[Bullet]) -> bool:
+    """Whether a section's title says something its items need: what they are ("Quality
+    Checklist": criteria, not practices), or a name that neither they nor its topic say
+    ("MCP Integration" over "context7: Research PostgreSQL patterns" in "Integration and
+    Messaging"; "Consumer Rights Under CCPA/CPRA"; not "DevOps" in "Deployment and
+    Operations", which a keyword of that topic is; an unclassified title is the heading)."""
+    if names_items(title):
+        return True
+    topic = classify(title)
+    technologies = lexicon().technologies
+    return topic != OTHER and any(
+        # An acronym or a technology: Title Case words are capitalised as a title's are.
+        (("-" not in name and sum(map(str.isupper, name)) >= 2) or name.lower() in technologies)
+        and classify(name) != topic
+        and not any(contains_term(b.text, form) for b in bullets for form in (name, f"{name}s"))
+        for name in named_terms(title)
+    )
 
 
 def _closes(opening: re.Match[str], line: re.Match[str]) -> bool:
@@ -453,10 +488,6 @@ class _Parser:
             topic = parent.topic if parent else OTHER
         index = self.cursor.find(title, outside_items=not on_item) if title else None
         section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
-        if names_items(title):
-            # "## Quality Checklist" says what its list's items are (criteria, not the
-            # practices of its topic): they are written under it, as under a lead-in.
-            section.lead_in = f"{title}:"
         # Its lists are written with the procedure; compared, they are still what they say.
         section.home = (parent.topic if phase and parent else topic, title)
         self.sections.append(section)

@@ -172,6 +172,30 @@ def test_a_heading_that_says_what_its_items_are_is_their_lead_in() -> None:
     assert criterion.section == "Quality Checklist"
 
 
+@pytest.mark.parametrize(
+    ("title", "lead_in"),
+    [
+        # lst97's MCP servers (35 agents): in "Integration and Messaging" the items no longer
+        # say they are MCP servers; the title does.
+        ("**MCP Integration**:", "MCP Integration:"),
+        ("### Secure SDLC Integration", "Secure SDLC Integration:"),
+        # An unclassified title is its merged section's heading.
+        ("### Consumer Rights Under CCPA/CPRA", None),
+        # The items name it ...
+        ("### Context7 for context7", None),
+        # ... or its topic does: "DevOps" is what "Deployment and Operations" is about.
+        ("### DevOps and Deployment", None),
+        ("### Security Tools", None),
+    ],
+)
+def test_a_title_naming_what_its_items_do_not_is_their_lead_in(
+    title: str, lead_in: str | None
+) -> None:
+    text = f"## Capabilities\n\n{title}\n\n- context7: Research patterns\n- Right to know\n"
+    agent = parse(loads(f"---\nname: a\n---\n{text}", "a.md"))
+    assert {b.lead_in for b in agent.bullets} == {lead_in}
+
+
 def test_numbered_headings_a_sentence_points_to_are_parts_of_its_topic() -> None:
     # lst97's "Core Development Philosophy" (24 agents): "### 1. Process & Quality" is one
     # of "the following core development principles", not a workflow of its own.

@@ -448,8 +448,10 @@ def _other_kind(bullet: Bullet, place: _Place) -> bool:
 
 
 def _written_in(bullet: Bullet) -> _Place:
-    """The list a bullet is written in as a line of its own."""
-    return _own_place(bullet) or (_merged_section(bullet.topic, bullet.section), "")
+    """The list a bullet is written in as a line of its own: a plain item in its topic's
+    section, or among the deliverables (or warnings) it was written among."""
+    written_among = bullet.home if is_kind(bullet.home[0]) else (bullet.topic, bullet.section)
+    return _own_place(bullet) or (_merged_section(*written_among), "")
 
 
 def _own_place(bullet: Bullet) -> _Place | None:

@@ -29,6 +29,7 @@ from compose.topics import (
     OTHER,
     classify,
     clean_title,
+    is_kind,
     is_numbered,
     names_items,
 )
@@ -488,8 +489,11 @@ class _Parser:
             topic = parent.topic if parent else OTHER
         index = self.cursor.find(title, outside_items=not on_item) if title else None
         section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
-        # Its lists are written with the procedure; compared, they are still what they say.
-        section.home = (parent.topic if phase and parent else topic, title)
+        # Its lists are written with the procedure, and a part of a list of deliverables
+        # ("## Output Format" / "**Analysis and Documentation:**") with the deliverables;
+        # compared, they are still what they say.
+        kind = parent.home[0] if parent and is_kind(parent.home[0]) else None
+        section.home = (parent.topic if phase and parent else kind or topic, title)
         self.sections.append(section)
         return section
 
@@ -624,7 +628,7 @@ class _Parser:
             line=self.cursor.line_number(index),
             parent=parent.id if parent else None,
             depth=depth,
-            negative=section.topic == ANTI_PATTERNS or prohibits(text),
+            negative=ANTI_PATTERNS in (section.topic, section.home[0]) or prohibits(text),
             lead_in=lead_in if parent is None else None,
             ordered=ordered,
             home=section.home,

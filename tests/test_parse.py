@@ -196,6 +196,19 @@ def test_a_title_naming_what_its_items_do_not_is_their_lead_in(
     assert {b.lead_in for b in agent.bullets} == {lead_in}
 
 
+def test_a_part_of_deliverables_or_anti_patterns_is_of_that_kind() -> None:
+    # lst97's "**Analysis and Documentation:**" under "## Output Format" (workflow by its
+    # words) lists deliverables; "### Database" under "## Anti-Patterns" lists warnings.
+    text = (
+        "## Output Format\n\n- **Analysis and Documentation:**\n  - Use Markdown for "
+        "explanations\n\n## Anti-Patterns\n\n### Database\n\n- N+1 queries\n"
+    )
+    markdown, queries = parse(loads(f"---\nname: a\n---\n{text}", "a.md")).bullets[-2:]
+    # Written among them; compared, still what it says.
+    assert markdown.home[0] == "output-format" and markdown.topic == "workflow"
+    assert (queries.home[0], queries.negative) == ("anti-patterns", True)
+
+
 def test_numbered_headings_a_sentence_points_to_are_parts_of_its_topic() -> None:
     # lst97's "Core Development Philosophy" (24 agents): "### 1. Process & Quality" is one
     # of "the following core development principles", not a workflow of its own.

@@ -813,6 +813,9 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             # Nor is a skill ("Performance optimization and scalability planning") a detail
             # of what an item asks code to have ("Performance optimizations where relevant").
             or (rep.parent is not None and m.parent is None)
+            # Nor a deliverable ("Documentation including docstrings and usage examples")
+            # of a practice or a criterion, nor they of a deliverable.
+            or _other_kind(m, _written_in(rep))
         )
         # An entry of another list of short entries stays in it: "Design indexes" is a step
         # of "Implementation approach:", not only a word of the indexing line elsewhere.

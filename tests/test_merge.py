@@ -781,6 +781,9 @@ def test_a_deliverable_kept_apart_from_a_practice_stays_a_deliverable(postgres: 
     ):
         assert deliverable in output and deliverable not in workflow
     assert "- Conduct regular database health checks and maintenance\n" in workflow
+    # Nor is a deliverable a detail of a practice or a criterion ("Backup and recovery plans
+    # are tested and documented" took it as one, and the deliverables lost it).
+    assert "- Backup and recovery strategy documentation\n" in output
 
 
 def test_two_entries_of_one_list_are_two_unless_one_says_the_other() -> None:

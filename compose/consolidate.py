@@ -1487,6 +1487,10 @@ def _qualified(text: str, item: str) -> str | None:
     words = item.split()
     stop = lexicon().stopwords
     parts = {part.lower().strip(" .;:") for part in list_parts(text)}
+    # The opening's object is an item too: "microservices" of "Designing microservices".
+    first = strip_markup(list_parts(text)[0])
+    _, *objects = first[_label_end(first) :].split(maxsplit=1)
+    parts.update(obj.lower().strip(" .;:") for obj in objects)
     for cut in (1, 2):
         qualifier, phrase = " ".join(words[:cut]), " ".join(words[cut:])
         if not phrase or any(w.lower() in stop for w in words[:cut]):
@@ -1498,6 +1502,12 @@ def _qualified(text: str, item: str) -> str | None:
             at = found[0].start()
             return f"{text[:at]}{qualifier} {text[at:]}"
     return None
+
+
+def _label_end(text: str) -> int:
+    """Where the text after a label ("System Architecture: ") starts; 0 without one."""
+    label = _ITEM_LABEL.match(text)
+    return label.end() if label else 0
 
 
 def _in_opening(text: str, item: str) -> str | None:
@@ -1588,6 +1598,9 @@ def _coordinated(text: str, item: str) -> str | None:
     before, word = text[: found[0].start(1)], found[0].group(1)
     if word.lower() in lexicon().stopwords or word.lower() == modifier.lower():
         return None
+    opening = strip_markup(before).strip()
+    if word.endswith("ing") and (not opening or _ITEM_LABEL.fullmatch(f"{opening} ")):
+        return None  # the line's opening verb: "Designing microservices" is no "X microservices"
     if before.rstrip().endswith(",") or before.split()[-1:] in (["and"], ["or"]):
         return None  # "unit and integration tests" coordinates already
     return f"{text[: found[0].end(1)]} and {modifier}{text[found[0].end(1) :]}"

@@ -876,6 +876,13 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             ["security requirements", "initial threat modeling"],
             "Start with initial threat modeling (security requirements)",
         ),
+        # The opening's object is a phrase too; the opening verb is no modifier
+        # ("Designing and scalable microservices").
+        (
+            "**System Architecture:** Designing microservices and distributed systems",
+            ["scalable microservices"],
+            "**System Architecture:** Designing scalable microservices and distributed systems",
+        ),
         (
             "Implement comprehensive health checks, logging, metrics, and distributed tracing",
             ["centralized logging"],

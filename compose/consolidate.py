@@ -816,6 +816,10 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             # Nor a deliverable ("Documentation including docstrings and usage examples")
             # of a practice or a criterion, nor they of a deliverable.
             or _other_kind(m, _written_in(rep))
+            # Nor a statement written elsewhere ("Implementing REST APIs with net/http") of
+            # an entry of a list of short entries ("Microservices patterns:" "REST API with
+            # middleware"): the entry would read as no entry, the statement as lost.
+            or (rep.id in entries and m.id not in entries and _written_in(m) != _written_in(rep))
         )
         # An entry of another list of short entries stays in it: "Design indexes" is a step
         # of "Implementation approach:", not only a word of the indexing line elsewhere.

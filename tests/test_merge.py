@@ -1193,3 +1193,15 @@ def test_a_phase_sentence_introduces_only_its_own_lead_in_s_list() -> None:
     text = body(merge([str(p) for p in paths]).text)
     assert text.count("Ensure code meets production standards.") == 1
     assert "standards.\n\nquality checklist:\n\n- black formatting applied" in text.lower()
+
+
+def test_a_short_entry_takes_no_statement_written_elsewhere_as_a_detail() -> None:
+    # golang: "Implementing REST APIs with net/http" (Focus Areas) read as "REST API with
+    # middleware (with net/http)" among "Microservices patterns:"; it is a focus of its own.
+    patterns = "---\nname: volt\n---\nMicroservices patterns:\n\n- REST API with middleware\n"
+    patterns += "- Service discovery\n- Circuit breakers\n"
+    focus = "---\nname: furai\n---\n## Focus Areas\n\n- Implementing REST APIs with net/http\n"
+    result = merge_agents([parse(loads(patterns, "v.md")), parse(loads(focus, "f.md"))])
+    text = body(result.text)
+    assert "- REST API with middleware\n" in text
+    assert "- Implementing REST APIs with net/http\n" in text

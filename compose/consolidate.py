@@ -182,11 +182,12 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim, verbatim_at = _section_text(agents, name)
     closing = _closing(agents, paragraphs)
-    texts = _line_texts(clustering, [*closing, *_texts(paragraphs), *_texts(verbatim)])
+    preamble = _preamble(agents)
+    texts = _line_texts(clustering, [*preamble, *closing, *_texts(paragraphs), *_texts(verbatim)])
     return Draft(
         clustering=clustering,
         frontmatter=frontmatter,
-        preamble=_preamble(agents),
+        preamble=preamble,
         references=_references(agents),
         paragraphs=paragraphs,
         verbatim=verbatim,
@@ -780,7 +781,8 @@ def _texts(blocks: dict[tuple[str, str], list[str]]) -> list[str]:
 def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Composed]:
     """cluster id -> its line: the representative plus the details only other members carry,
     so that the line states every content word of every member; a member whose words would
-    not fit as details stays a line of its own (written: the paragraphs and templates)."""
+    not fit as details stays a line of its own (written: the opening, paragraphs and
+    templates)."""
     # What the merged agent says anyway: every representative, paragraph and template.
     said = TermIndex(
         strip_markup(
@@ -794,6 +796,18 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
         )
     )
     unneeded = frozenset(word for word in lexicon().generic if word in fixed.tokens)
+    # What every source is about ("Python", named in each one's description): a line says
+    # it of itself, and needs it as no detail ("... to solve complex problems (Python)"),
+    # in any form the agent writes anyway ("Pythonic").
+    subject = frozenset.intersection(
+        *(
+            frozenset(content_terms(" ".join(named_terms(str(a.source.field("description"))))))
+            for a in clustering.agents
+        )
+    )
+    unneeded |= {
+        token for token in fixed.tokens if (terms := set(content_terms(token))) and terms <= subject
+    }
     cluster_of = clustering.cluster_of()
     entries = short_entries(clustering.agents)
     texts = {}

@@ -1132,8 +1132,8 @@ def test_a_line_of_sentences_takes_no_details() -> None:
     ]
     text = merge([str(source), *map(str, others)]).text
     assert "does one thing well.\n" in text
-    # A name that qualifies a word the line says goes before it, not in a bracket after.
-    assert "functional components and React Hooks." in text
+    # What every source is about (React) is no detail: not "Hooks (React)".
+    assert "functional components and Hooks." in text and "(React" not in text
     assert "- Component Architecture: Reusable, composable components following SOLID" in text
 
 
@@ -1205,3 +1205,18 @@ def test_a_short_entry_takes_no_statement_written_elsewhere_as_a_detail() -> Non
     text = body(result.text)
     assert "- REST API with middleware\n" in text
     assert "- Implementing REST APIs with net/http\n" in text
+
+
+@needs_corpus
+def test_what_every_source_is_about_is_no_detail() -> None:
+    # Every python agent's description names Python: "... to solve complex problems
+    # elegantly (Python)" and "... testable code structure (Pythonic)" told a Python agent
+    # nothing, and an editor read them as junk.
+    paths = [
+        *CORPUS.glob("VoltAgent*/**/python-pro.md"),
+        *CORPUS.glob("lst97*/**/python-pro.md"),
+        *CORPUS.glob("0xfurai*/**/python-expert.md"),
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    assert "problems elegantly.\n" in text
+    assert "(Python" not in text and "(Pythonic" not in text

@@ -865,6 +865,19 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
         ]
         folded = [m for m in others if m not in kept and m not in listed and m not in led_elsewhere]
         composed = _line(rep.markdown, folded, said, unneeded)
+        led = rep.lead_in is not None and not rep.ordered
+        for base in [
+            m for m in composed.apart if led and m in folded and _own_place(m) == _own_place(rep)
+        ]:
+            # Folding goes one way: "Automated browser testing, E2E test execution, visual
+            # validation" takes "Browser automation, ..., cross-browser validation" as
+            # "visual and cross-browser validation", not the other way round. A member of
+            # the line's own list kept apart may be the better base.
+            rest = [rep, *(m for m in folded if m is not base)]
+            tried = _line(base.markdown, rest, said, unneeded)
+            if len(tried.apart) < len(composed.apart):
+                composed = tried
+                break
         # Entries of several sources' lists under one lead-in are one entry there.
         apart, written_as = _apart_together(
             [*listed, *led_elsewhere, *composed.apart], said, unneeded

@@ -1220,3 +1220,22 @@ def test_what_every_source_is_about_is_no_detail() -> None:
     text = body(merge([str(p) for p in paths]).text)
     assert "problems elegantly.\n" in text
     assert "(Python" not in text and "(Pythonic" not in text
+
+
+def test_two_entries_of_one_lead_in_fold_into_the_one_that_takes_the_other() -> None:
+    # lst97's qa-expert and test-automator list playwright under "MCP Integration:"; the
+    # entry that says most could not take the other's words, the other takes its.
+    mcp = "---\nname: {n}\n---\n**MCP Integration**:\n\n- playwright: {what}\n"
+    agents = [
+        parse(loads(mcp.format(n=n, what=what), f"{n}.md"))
+        for n, what in (
+            ("qa", "Automated browser testing, E2E test execution, visual validation"),
+            (
+                "automator",
+                "Browser automation, E2E testing, visual testing, cross-browser validation",
+            ),
+        )
+    ]
+    text = body(merge_agents(agents).text)
+    assert text.count("- playwright:") == 1
+    assert "visual and cross-browser validation" in text

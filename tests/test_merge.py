@@ -760,6 +760,12 @@ def test_an_entry_of_a_list_of_short_entries_stays_in_its_list(postgres: str) ->
     assert "- Design indexes" in approach.splitlines()
 
 
+def test_reference_sections_come_before_the_deliverables(postgres: str) -> None:
+    # VoltAgent's "## Advanced features" and "## Extension usage" (titles no topic names)
+    # sat after "## Output Format", which closes an agent.
+    assert postgres.index("\n## Extension usage\n") < postgres.index("\n## Output Format\n")
+
+
 def test_a_checklist_heading_is_the_lead_in_of_its_items(postgres: str) -> None:
     # 0xfurai's "## Quality Checklist" items are criteria, not the practices of its topic:
     # they stay one list under that name, not loose among "Focus Areas".

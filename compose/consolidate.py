@@ -810,6 +810,7 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
     }
     cluster_of = clustering.cluster_of()
     entries = short_entries(clustering.agents)
+    pinned = {bullet_id for pair in clustering.settings.same for bullet_id in pair}
     texts = {}
     for c in clustering.clusters:
         others = _others(c)
@@ -834,6 +835,9 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             # an entry of a list of short entries ("Microservices patterns:" "REST API with
             # middleware"): the entry would read as no entry, the statement as lost.
             or (rep.id in entries and m.id not in entries and _written_in(m) != _written_in(rep))
+            # Nor is another entry of the same source list: its author wrote two ("Shared
+            # type packages", "Type-only packages"), unless the user said they are one.
+            or (_place_in_source(m) == _place_in_source(rep) and m.id not in pinned)
         )
         # An entry of another list of short entries stays in it: "Design indexes" is a step
         # of "Implementation approach:", not only a word of the indexing line elsewhere.

@@ -1245,3 +1245,16 @@ def test_two_entries_of_one_lead_in_fold_into_the_one_that_takes_the_other() -> 
     text = body(merge_agents(agents).text)
     assert text.count("- playwright:") == 1
     assert "visual and cross-browser validation" in text
+
+
+def test_two_entries_one_author_wrote_in_one_list_are_two() -> None:
+    # VoltAgent typescript-pro's "Monorepo patterns:" lists "Shared type packages" and
+    # "Type-only packages"; the first says every content word of the second ("only" is a
+    # stop word), and the second was gone.
+    monorepo = "Monorepo patterns:\n\n- Shared type packages\n- Type-only packages\n"
+    agents = [
+        parse(loads(f"---\nname: volt\n---\n{monorepo}- Build caching\n", "v.md")),
+        parse(loads("---\nname: other\n---\n- Use shared type packages across apps\n", "o.md")),
+    ]
+    text = body(merge_agents(agents).text)
+    assert "- Type-only packages\n" in text

@@ -1409,9 +1409,12 @@ def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) 
     too, right after that phrase: "Implement secure authentication systems (session-based)
     using JWT, OAuth2, SAML protocols", not "... SAML protocols (session-based)"."""
     rest = []
+    said = written_terms(strip_markup(text))
     for detail in details:
-        qualified = _qualified(text, detail)
-        if qualified is not None:  # "functional components and React Hooks"
+        # "functional components and React Hooks"; "Employ async/await syntax and Promise
+        # APIs for cleaner asynchronous code", not "... code (Promise APIs)".
+        qualified = _qualified(text, detail) or _in_opening(text, detail)
+        if qualified is not None and said <= written_terms(strip_markup(qualified)):
             text = qualified
             continue
         placed = next(

@@ -1258,3 +1258,12 @@ def test_two_entries_one_author_wrote_in_one_list_are_two() -> None:
     ]
     text = body(merge_agents(agents).text)
     assert "- Type-only packages\n" in text
+
+
+def test_a_named_detail_joins_the_opening_s_object_before_its_clause() -> None:
+    # typescript: lst97's "Mastery of Promise APIs and async/await." beside 0xfurai's
+    # "Employ async/await syntax for cleaner asynchronous code" read "... code (Promise
+    # APIs)", which an editor found senseless.
+    line = "Employ async/await syntax for cleaner asynchronous code"
+    written = consolidate_module._with_examples(line, ["Promise APIs"], [])
+    assert written == "Employ async/await syntax and Promise APIs for cleaner asynchronous code"

@@ -356,7 +356,26 @@ def _sections(
     starts: dict[tuple[str, str], list[tuple[str, int] | None]] = defaultdict(list)
     covered: list[Covered] = []
     introduced: list[str] = []  # the paragraphs written as introductions, as each source wrote it
-    for (key, list_key), entries in sorted(top.items(), key=_list_order):
+    # Where in its source each source's first lead-in list of a section starts (a share of
+    # the source's lines).
+    lengths = {a.name: a.source.body_line + a.source.body.count("\n") for a in clustering.agents}
+    opens: dict[tuple[tuple[str, str], str], float] = {}
+    for (key, list_key), entries in top.items():
+        if list_key not in ("", "#"):
+            agent, line = min(map(_source_order, entries))
+            opens[key, agent] = min(opens.get((key, agent), 1.0), line / lengths[agent])
+
+    def list_order(item: tuple[_Place, list[Cluster | Bullet]]) -> tuple[int, float, str, int]:
+        """The plain list, then the numbered one (right after a list of its own kind it
+        would read back as part of it), then the lead-ins' lists, each source's together in
+        its order, the sources by where in each its lists start: backend-specialist's
+        "Before implementing, always:" opens it, backend-developer's lists close it."""
+        (key, list_key), entries = item
+        kind = {"": 0, "#": 1}.get(list_key, 2)
+        agent, line = min(map(_source_order, entries))
+        return kind, opens[key, agent] if kind == 2 else 0.0, agent, line
+
+    for (key, list_key), entries in sorted(top.items(), key=list_order):
         ordered = all(_first(entry).ordered for entry in entries)
         if ordered:  # steps of several sources, merged step by step
             steps = _step_order(entries, (key, list_key))
@@ -750,14 +769,6 @@ def _first(entry: Cluster | Bullet) -> Bullet:
 def _source_order(entry: Cluster | Bullet) -> tuple[str, int]:
     bullet = _first(entry)
     return bullet.agent, bullet.line
-
-
-def _list_order(item: tuple[_Place, list[Cluster | Bullet]]) -> tuple[int, tuple[str, int], str]:
-    """The plain list, then the numbered one (right after a list of its own kind it would
-    read back as part of it), then the lead-ins' lists by where they start."""
-    (_, list_key), entries = item
-    kind = {"": 0, "#": 1}.get(list_key, 2)
-    return kind, min(map(_source_order, entries)), list_key
 
 
 @dataclass(frozen=True)

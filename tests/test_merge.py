@@ -943,7 +943,22 @@ def test_the_sources_closing_paragraphs_close_the_merged_agent(merged: MergeResu
     # as the opening of "Workflow" and another sat in the middle of "Architecture".
     closing = body(merged.text).rsplit("- Missing transaction boundaries", 1)[1].split("\n\n")[1:]
     assert [p.split()[0] for p in closing] == ["Deliver", "Always", "Your", "You", "When"]
-    assert "## Workflow\n\nYour Approach:" in merged.text
+    assert "## Workflow\n\nBefore implementing, always:" in merged.text
+
+
+def test_each_source_s_lists_come_together_where_its_lists_start(merged: MergeResult) -> None:
+    # backend-specialist's "Before implementing, always:" opens it (line 24 of 161); it came
+    # fifth, after backend-developer's review checklist (its lines 51-73 of 74).
+    workflow = body(merged.text).split("\n## Workflow\n", 1)[1].split("\n## ", 1)[0]
+    lead_ins = [line for line in workflow.splitlines() if line.endswith(":") and "**" not in line]
+    assert lead_ins == [
+        "Before implementing, always:",
+        "When Providing Solutions:",
+        "When analyzing or designing systems, you will:",
+        "Your approach prioritizes:",
+        "When reviewing existing code, focus on:",
+        "Your Approach:",
+    ]
 
 
 @needs_corpus

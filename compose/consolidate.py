@@ -1439,6 +1439,9 @@ def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) 
     return with_details(text, rest)
 
 
+_COMPOUND_ADJECTIVE = re.compile(r"[\w]+-\w+ed")
+
+
 def _placed_after(text: str, detail: str, markdown: str) -> str | None:
     """text with detail in parentheses after the phrase markdown gives it as an example of,
     where text says that phrase, whole, before its end; None otherwise."""
@@ -1448,7 +1451,9 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
             continue
         named_with = [i for i in items if i != detail]
         series = _series_of(text, named_with)
-        if series is not None:
+        # An adjective ("session-based") is no choice of a series of names: ", or
+        # session-based" after "SAML protocols" dangles; it goes after what it qualifies.
+        if series is not None and not _COMPOUND_ADJECTIVE.fullmatch(detail):
             # The others are a series text writes ("using JWT, OAuth2, SAML protocols"): one
             # more choice of it, "..., or session-based".
             return f"{text[:series]}, or {detail}{text[series:]}"

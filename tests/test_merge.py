@@ -983,11 +983,12 @@ def test_numbered_steps_keep_their_numbers_and_titles() -> None:
 def test_examples_follow_the_phrase_they_are_examples_of(merged: MergeResult) -> None:
     # At the end of the line, "(session-based)" read as a kind of SAML, and Redis and CDN as
     # data consistency patterns; a skill is no detail of what delivered code must have. An
-    # example given with names the line writes as a series is one more choice of it.
+    # adjective given with names the line writes as a series is no choice of it (", or
+    # session-based" dangled after "SAML protocols").
     text = body(merged.text)
     assert (
-        "- Implement secure authentication systems using JWT, OAuth2, SAML protocols, or "
-        "session-based\n"
+        "- Implement secure authentication systems (session-based) using JWT, OAuth2, SAML "
+        "protocols\n"
     ) in text
     assert (
         "- Caching strategies (Redis, Memcached, application-level caching) and "

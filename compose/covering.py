@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 
 from compose.consolidate import Covered, Line, MergedAgent, walk
 from compose.terms import (
@@ -248,14 +249,21 @@ def _said(text: str, lead: str = "") -> _Said:
     """What text says; written under lead, it says the lead-in's words too ("Implement proper
     versioning strategy" under "When designing APIs:" states "Design API versioning")."""
     plain = strip_markup(text)
+    lead_terms, lead_prohibits = _lead_reading(lead)
     return _Said(
         plain,
-        written_terms(plain) | set(phrase_terms(plain)) | written_terms(lead),
+        written_terms(plain) | set(phrase_terms(plain)) | lead_terms,
         phrase_terms(plain),
-        prohibits(plain) or prohibits(lead),  # "Never:" over "Log request bodies"
+        prohibits(plain) or lead_prohibits,  # "Never:" over "Log request bodies"
         tuple(statements(plain)),
         lead,
     )
+
+
+@cache
+def _lead_reading(lead: str) -> tuple[frozenset[str], bool]:
+    """A lead-in's terms and whether it prohibits: read once for all its items."""
+    return written_terms(lead), prohibits(lead)
 
 
 def _covers(

@@ -206,6 +206,7 @@ class _SectionBuilder:
     home: tuple[str, str] = ("", "")
     paragraphs_before_verbatim: int = 0
     step: int = 0  # a numbered step's number (see Bullet.step)
+    loose: int = 0  # paragraphs written since its last list or verbatim block
 
     def freeze(self) -> Section:
         bullets = self.bullets
@@ -382,6 +383,7 @@ class _Parser:
             following = tokens[i + 1]["type"] if i + 1 < len(tokens) else None
             self.block(token, following, tokens[i - 1] if i else None)
         closing = self.closing(tokens)
+        self.templates_with_their_parents()
         return Agent(
             self.source,
             tuple(self.preamble),
@@ -393,6 +395,19 @@ class _Parser:
             ),
             closing,
         )
+
+    def templates_with_their_parents(self) -> None:
+        """A sub-section of a template and its words only is part of the section it is
+        under: VoltAgent's "## Communication Protocol" / "### Python Environment Assessment"
+        holds the context query, which its title would have put under Deployment. A
+        deliverable ("### Output template") stays one."""
+        for k, section in enumerate(self.sections):
+            if section.bullets or not section.verbatim or is_kind(section.topic):
+                continue
+            parent = next((s for s in reversed(self.sections[:k]) if s.level < section.level), None)
+            if parent is not None:
+                section.topic = parent.topic
+                section.home = (parent.home[0], section.home[1])
 
     def closing(self, tokens: list[Token]) -> tuple[str, ...]:
         """The paragraphs after the last list or template of the last section, taken out of
@@ -444,6 +459,8 @@ class _Parser:
             else:
                 self.paragraph(token)
         elif kind == "list":
+            if self.current is not None:
+                self.current.loose = 0
             # Its lead-in is the latest paragraph, in the section or before the first one.
             latest = (self.current.paragraphs if self.current else self.preamble)[-1:]
             section = self.current or self.open_section("", self.heading_level + 1, pseudo=True)
@@ -503,6 +520,7 @@ class _Parser:
             self.preamble.append(markdown)
         else:
             self.current.paragraphs.append(markdown)
+            self.current.loose += 1
         # Its first line only: a key that runs on into the next line is found on no line.
         self.cursor.find(plain_text(_first_line(token["children"])), outside_items=True)
 
@@ -531,11 +549,16 @@ class _Parser:
         lead_in = _lead_in_of(previous, paragraphs[-1:])
         if lead_in is not None and kind == "block_code":
             # "Progress tracking:" and its JSON are one block: a template is kept with the
-            # sentence that says what it is.
-            paragraphs.pop()
-            text = f"{lead_in}\n\n{text}"
+            # sentence that says what it is, and with the sentences written right before
+            # that in its section ("Initialize QA process by understanding quality
+            # requirements." before "QA context query:").
+            bound = 1 + (section.loose - 1 if section is not None and section.loose > 1 else 0)
+            context = paragraphs[-bound:]
+            del paragraphs[-bound:]
+            text = "\n\n".join([*context, text])
         target.append(text)
         if section is not None:
+            section.loose = 0
             section.paragraphs_before_verbatim = len(section.paragraphs)
             section.verbatim_lines.append(self.cursor.line_number(None))
 

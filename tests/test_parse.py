@@ -209,6 +209,22 @@ def test_a_part_of_deliverables_or_anti_patterns_is_of_that_kind() -> None:
     assert (queries.home[0], queries.negative) == ("anti-patterns", True)
 
 
+def test_a_context_query_is_one_block_with_its_words_in_its_parent_s_section() -> None:
+    # VoltAgent's "## Communication Protocol" / "### Python Environment Assessment": the
+    # sentence and the query are one block, of communication (the title says deployment).
+    text = (
+        "## Communication Protocol\n\n### Python Environment Assessment\n\n"
+        "Initialize development by understanding the ecosystem.\n\nEnvironment query:\n\n"
+        '```json\n{"request_type": "get_python_context"}\n```\n'
+    )
+    agent = parse(loads(f"---\nname: a\n---\n{text}", "a.md"))
+    assessment = agent.sections[-1]
+    assert assessment.topic == "communication" and assessment.paragraphs == ()
+    (block,) = assessment.verbatim
+    assert block.startswith("Initialize development by understanding the ecosystem.\n\n")
+    assert "Environment query:\n\n```json" in block
+
+
 def test_numbered_headings_a_sentence_points_to_are_parts_of_its_topic() -> None:
     # lst97's "Core Development Philosophy" (24 agents): "### 1. Process & Quality" is one
     # of "the following core development principles", not a workflow of its own.

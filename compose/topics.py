@@ -10,7 +10,6 @@ from compose.tomlfile import package_data
 
 ANTI_PATTERNS = "anti-patterns"
 OTHER = "other"
-TESTING = "testing"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 
 
@@ -20,6 +19,7 @@ class Topic:
     title: str
     keywords: tuple[str, ...]
     kind: bool = False  # its items are a kind of thing (deliverables), not a subject
+    heads: tuple[str, ...] = ()  # a title ending in one is this topic's ("API testing")
 
 
 @cache
@@ -27,7 +27,13 @@ def topics() -> tuple[Topic, ...]:
     """All topics in render order."""
     data = package_data("topics.toml")
     return tuple(
-        Topic(t["id"], t["title"], tuple(t["keywords"]), t.get("kind", False))
+        Topic(
+            t["id"],
+            t["title"],
+            tuple(t["keywords"]),
+            t.get("kind", False),
+            tuple(t.get("heads", ())),
+        )
         for t in data["topic"]
     )
 
@@ -59,13 +65,18 @@ def clean_title(title: str) -> str:
 
 
 @cache
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """One pattern per topic; keywords must start a word ('rest' is not in 'interest')."""
+def _patterns() -> tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None], ...]:
+    """Per topic, its keywords' pattern and its heads' (keywords must start a word: 'rest'
+    is not in 'interest')."""
     return tuple(
-        (t.id, re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, t.keywords)) + ")"))
+        (t.id, _words_pattern(t.keywords), _words_pattern(t.heads) if t.heads else None)
         for t in topics()
         if t.keywords
     )
+
+
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")
 
 
 @cache
@@ -74,14 +85,16 @@ def classify(title: str) -> str:
     text = clean_title(title).lower()
     best: tuple[int, int] | None = None
     best_id = OTHER
-    for rank, (topic_id, pattern) in enumerate(_patterns()):
+    last = text.split()[-1] if text else ""
+    for rank, (topic_id, pattern, heads) in enumerate(_patterns()):
         match = pattern.search(text)
         if match is None:
             continue
         if topic_id == ANTI_PATTERNS:
             return ANTI_PATTERNS
-        if topic_id == TESTING and pattern.search(text.split()[-1]):
-            # "API testing", "Performance tests": testing work on a topic, not the topic.
+        if heads is not None and heads.search(last) and (best is None or best[0] >= 0):
+            # "API testing", "Architecture Design Workflow": a topic's work on another, not
+            # the other topic.
             best, best_id = (-1, rank), topic_id
             continue
         if best is None or (match.start(), rank) < best:

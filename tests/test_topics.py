@@ -19,6 +19,10 @@ from compose.topics import classify, is_kind, names_items
         ("Performance tests", "testing"),
         ("Test data management", "testing"),
         ("API automation:", "api-design"),
+        # ... as a workflow on a topic is a workflow (VoltAgent graphql-architect's phases
+        # sat under Architecture, after "When invoked:" in Workflow).
+        ("Architecture Design Workflow", "workflow"),
+        ("Testing methodology:", "testing"),
         # A development philosophy is principles, not a development workflow.
         ("Core Development Philosophy", "principles"),
         ("Something else entirely", "other"),

@@ -32,6 +32,7 @@ from compose.topics import (
     is_kind,
     is_numbered,
     names_items,
+    written_in,
 )
 
 Token = dict[str, Any]
@@ -510,7 +511,8 @@ class _Parser:
         # ("## Output Format" / "**Analysis and Documentation:**") with the deliverables;
         # compared, they are still what they say.
         kind = parent.home[0] if parent and is_kind(parent.home[0]) else None
-        section.home = (parent.topic if phase and parent else kind or topic, title)
+        own = written_in(title, topic)
+        section.home = (parent.topic if phase and parent else kind or own, title)
         self.sections.append(section)
         return section
 

@@ -20,6 +20,7 @@ class Topic:
     keywords: tuple[str, ...]
     kind: bool = False  # its items are a kind of thing (deliverables), not a subject
     heads: tuple[str, ...] = ()  # a title ending in one is this topic's ("API testing")
+    homes: tuple[str, ...] = ()  # a title ending in one is written in this topic's section
 
 
 @cache
@@ -33,6 +34,7 @@ def topics() -> tuple[Topic, ...]:
             tuple(t["keywords"]),
             t.get("kind", False),
             tuple(t.get("heads", ())),
+            tuple(t.get("homes", ())),
         )
         for t in data["topic"]
     )
@@ -100,6 +102,13 @@ def classify(title: str) -> str:
         if best is None or (match.start(), rank) < best:
             best, best_id = (match.start(), rank), topic_id
     return best_id
+
+
+def written_in(title: str, topic: str) -> str:
+    """The topic of the section a title's lists are written in: its own (topic), or the
+    one whose home words end it ("Standard Operating Procedure": workflow)."""
+    words = clean_title(title).lower().split()
+    return next((t.id for t in topics() if words and words[-1] in t.homes), topic)
 
 
 def names_items(title: str) -> bool:

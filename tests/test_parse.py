@@ -361,8 +361,8 @@ def test_a_numbered_step_introducing_its_items_is_written_with_its_procedure() -
         "## Expertise\n\n1. **API Design**\n    - Design endpoints\n"
     )
     steps = parse(loads(text, "pg.md")).bullets
-    # Each step's items sit with the procedure's section, under the step's name.
-    assert [b.home[0] for b in steps[:2]] == ["responsibilities", "responsibilities"]
+    # Each step's items sit with the procedure, in Workflow, under the step's name.
+    assert [b.home[0] for b in steps[:2]] == ["workflow", "workflow"]
     assert steps[1].lead_in == "Performance Optimization and Tuning:"
     # A numbered chapter with no colon names a topic of its own.
     assert steps[2].home == ("api-design", "API Design") and steps[2].lead_in is None

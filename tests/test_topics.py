@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from compose.topics import classify, is_kind, names_items
+from compose.topics import classify, is_kind, names_items, written_in
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,11 @@ def test_a_title_that_says_what_its_items_are(title: str, names: bool) -> None:
 def test_deliverables_and_anti_patterns_are_kinds_of_items_not_subjects() -> None:
     assert is_kind("output-format") and is_kind("anti-patterns")
     assert not is_kind("workflow") and not is_kind("data") and not is_kind("no-such-topic")
+
+
+def test_a_procedure_is_written_in_workflow_and_compared_as_its_words_say() -> None:
+    # lst97's "### Standard Operating Procedure" under "## Core Competencies": its steps sat
+    # under Core Responsibilities.
+    assert written_in("Standard Operating Procedure", "responsibilities") == "workflow"
+    assert classify("Standard Operating Procedure") == "other"
+    assert written_in("Focus Areas", "responsibilities") == "responsibilities"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -2107,8 +2107,10 @@ _USER_TURN = re.compile(r"user:\s*(.*?)(?:\bassistant:|<commentary>|$)", re.DOTA
 
 
 def covering_examples(examples: Sequence[str], limit: int) -> list[str]:
-    """At most limit examples, in their order, picked greedily for the scenario words (what
-    the user asks, then the context) they add to those already picked: five "slow queries"
+    """At most limit examples, in their order: one for each of the tasks the examples ask
+    of the agent most often ("to review", "to design", "to analyze"; four sources' review
+    examples were all left out for building ones), then the ones adding the most scenario
+    words (what the user asks, then the context) to those picked: five "slow queries"
     examples count as one scenario."""
     if len(examples) <= limit:
         return list(examples)
@@ -2116,14 +2118,37 @@ def covering_examples(examples: Sequence[str], limit: int) -> list[str]:
     for example in examples:
         asked = _USER_TURN.search(example)
         scenarios.append(set(content_terms(asked.group(1) if asked else example)))
+    tasks = [_task(example) for example in examples]
+    counts = Counter(task for task in tasks if task)
+    by_count = sorted(counts, key=lambda task: (-counts[task], tasks.index(task)))
     picked: list[int] = []
     covered: set[str] = set()
-    while len(picked) < limit:
-        candidates = [i for i in range(len(examples)) if i not in picked]
+
+    def pick(candidates: list[int]) -> None:
+        nonlocal covered
         best = max(candidates, key=lambda i: (len(scenarios[i] - covered), -i))
         picked.append(best)
         covered |= scenarios[best]
+
+    for task in by_count[:limit]:
+        if counts[task] > 1:  # a task only one example asks is no more common than a scenario
+            pick([i for i, t in enumerate(tasks) if t == task])
+    while len(picked) < limit:
+        pick([i for i in range(len(examples)) if i not in picked])
     return [examples[i] for i in sorted(picked)]
+
+
+def _task(example: str) -> str | None:
+    """What an example asks of the agent: the verb after "agent to" in the assistant's turn
+    ("Let me use the backend agent to review your API design": review)."""
+    said = _ASSISTANT_TURN.search(example)
+    found = _AGENT_TO.search(said.group(1)) if said else None
+    return found.group(1).lower() if found else None
+
+
+_ASSISTANT_TURN = re.compile(r"assistant:\s*(.*?)(?:<commentary>|$)", re.DOTALL | re.IGNORECASE)
+# The agent's task: "agent to review", "agent to help design" (design).
+_AGENT_TO = re.compile(r"\bagent to (?:help |quickly )?([A-Za-z]+)", re.IGNORECASE)
 
 
 def _source_names(names: Sequence[str]) -> re.Pattern[str]:

@@ -1283,3 +1283,11 @@ def test_a_named_detail_joins_the_opening_s_object_before_its_clause() -> None:
     line = "Employ async/await syntax for cleaner asynchronous code"
     written = consolidate_module._with_examples(line, ["Promise APIs"], [])
     assert written == "Employ async/await syntax and Promise APIs for cleaner asynchronous code"
+
+
+def test_the_description_keeps_one_example_of_each_common_task(merged: MergeResult) -> None:
+    # Four seeds give an example of reviewing code; the four kept were all about building.
+    description = str(dict(merged.agent.frontmatter)["description"])
+    assert description.count("<example>") == 4
+    asked = set(re.findall(r"agent to (\w+)", description.split("Examples:")[1]))
+    assert {"design", "review", "analyze", "build"} <= asked

@@ -1627,6 +1627,11 @@ def _in_last_clause(text: str, clause: Sequence[str]) -> str | None:
         added[0] = added[0][len(lead) + 1 :]
     if last.lower() == added[0].lower():
         return None
+    noun = own[-1].split()[-1]
+    if len(own) == len(added) == 1 and " " in own[0] and added[0].split()[-1] == noun:
+        # "OpenAPI/Swagger specifications" and "clear endpoint specifications" share their
+        # head noun: "OpenAPI/Swagger and clear endpoint specifications" says it once.
+        own = [own[0].rsplit(" ", 1)[0]]
     serial = "," if ", and " in rest else ""
     items = [*own, *added]
     return f"{head}{_series_text(items, serial)}{end}"

@@ -908,7 +908,13 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             "magic: Generate modern React components, design system integration, UI patterns "
             "(refine existing components, Frontend component generation)",
         ),
-        # A clause opening with the word of the line's last clause continues it.
+        # A clause opening with the word of the line's last clause continues it, its head
+        # noun said once.
+        (
+            "Document with OpenAPI/Swagger specifications",
+            ["with clear endpoint specifications"],
+            "Document with OpenAPI/Swagger and clear endpoint specifications",
+        ),
         (
             "Follow RESTful conventions with proper HTTP methods and status codes",
             ["with proper HTTP semantics"],

@@ -1439,7 +1439,7 @@ def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) 
     return with_details(text, rest)
 
 
-_COMPOUND_ADJECTIVE = re.compile(r"[\w]+-\w+ed")
+_COMPOUND_ADJECTIVE = re.compile(r"\w+-\w+ed")
 
 
 def _placed_after(text: str, detail: str, markdown: str) -> str | None:

@@ -554,7 +554,7 @@ class _Parser:
             # sentence that says what it is, and with the sentences written right before
             # that in its section ("Initialize QA process by understanding quality
             # requirements." before "QA context query:").
-            bound = 1 + (section.loose - 1 if section is not None and section.loose > 1 else 0)
+            bound = max(section.loose, 1) if section is not None else 1
             context = paragraphs[-bound:]
             del paragraphs[-bound:]
             text = "\n\n".join([*context, text])

@@ -1616,9 +1616,11 @@ def _in_last_clause(text: str, clause: Sequence[str]) -> str | None:
     ):
         return None
     added = [first, *clause[1:]]
-    # One clause is one kind of thing: a series already, or words in common. "for seamless
-    # CI/CD pipeline integration" (a purpose) takes no "for backend services" (what for).
-    if len(own) < 2 and set(content_terms(rest)).isdisjoint(content_terms(" ".join(added))):
+    # One clause is one kind of thing: a series already, or words in common with it or the
+    # line ("optimize concurrency for throughput" takes "for concurrent request handling").
+    # "for seamless CI/CD pipeline integration" (a purpose) takes no "for backend services"
+    # (what for).
+    if len(own) < 2 and set(content_terms(body)).isdisjoint(content_terms(" ".join(added))):
         return None
     # "proper HTTP methods" and "proper HTTP semantics" share all but a last word: the
     # series says "proper HTTP" once.

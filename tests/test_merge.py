@@ -910,6 +910,13 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
         ),
         # A clause opening with the word of the line's last clause continues it, its head
         # noun said once.
+        # ... or with the line: "concurrent" of "optimize concurrency".
+        (
+            "Design asynchronous patterns and optimize concurrency for throughput",
+            ["for concurrent request handling"],
+            "Design asynchronous patterns and optimize concurrency for throughput and "
+            "concurrent request handling",
+        ),
         (
             "Document with OpenAPI/Swagger specifications",
             ["with clear endpoint specifications"],

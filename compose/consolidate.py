@@ -416,12 +416,20 @@ def _sections(
             # "## Audit evidence" then "Audit evidence:": the heading says it already.
             section_lists = (replace(section_lists[0], lead_in=None),)
         blocks = tuple(verbatim.get(key, ()))
-        after = tuple(
-            sum(1 for start in starts[key] if start is None or start < verbatim_at[block])
-            for block in blocks
-        )
+        after = tuple(_written_after(starts[key], verbatim_at[block]) for block in blocks)
         sections.append(MergedSection(*key, kept, section_lists, blocks, after))
     return tuple(sections), tuple(covered)
+
+
+def _written_after(starts: list[tuple[str, int] | None], at: tuple[str, int]) -> int:
+    """How many of a section's lists (starts: where each starts in its source, None for the
+    plain and numbered lists, in written order) a template written at at follows: the plain
+    and numbered ones, and through the last its own source wrote before it ("Progress
+    tracking:" after VoltAgent's "React patterns:", not after another source's procedure
+    written later in the section)."""
+    plain = sum(1 for start in starts if start is None)
+    own = [k + 1 for k, start in enumerate(starts) if start and start[0] == at[0] and start < at]
+    return max([plain, *own])
 
 
 def _titled(bullet: Bullet) -> bool:

@@ -1304,3 +1304,18 @@ def test_the_description_keeps_one_example_of_each_common_task(merged: MergeResu
     assert description.count("<example>") == 4
     asked = set(re.findall(r"agent to (\w+)", description.split("Examples:")[1]))
     assert {"design", "review", "analyze", "build"} <= asked
+
+
+@needs_corpus
+def test_a_template_follows_its_own_source_s_lists_not_another_s() -> None:
+    # VoltAgent react-specialist's "Progress tracking:" JSON follows its "React patterns:";
+    # lst97 react-pro's procedure, written later in Workflow, counted as written before it
+    # (its source's name sorts first), and the template moved past two more phases.
+    paths = [
+        *CORPUS.glob("VoltAgent*/**/react-specialist.md"),
+        *CORPUS.glob("lst97*/**/react-pro.md"),
+        *CORPUS.glob("0xfurai*/**/react-expert.md"),
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    patterns = text.index("React patterns:")
+    assert text.index("Progress tracking:", patterns) < text.index("Excellence checklist:")

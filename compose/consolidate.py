@@ -356,26 +356,26 @@ def _sections(
     starts: dict[tuple[str, str], list[tuple[str, int] | None]] = defaultdict(list)
     covered: list[Covered] = []
     introduced: list[str] = []  # the paragraphs written as introductions, as each source wrote it
-    # Where in its source each source's first lead-in list of a section starts (a share of
-    # the source's lines).
+    # Where each list starts in its source, and where in its source each source's first
+    # lead-in list of a section starts (a share of the source's lines).
+    begins = {place: min(map(_source_order, entries)) for place, entries in top.items()}
     lengths = {a.name: a.source.body_line + a.source.body.count("\n") for a in clustering.agents}
     opens: dict[tuple[tuple[str, str], str], float] = {}
-    for (key, list_key), entries in top.items():
+    for (key, list_key), (agent, line) in begins.items():
         if list_key not in ("", "#"):
-            agent, line = min(map(_source_order, entries))
             opens[key, agent] = min(opens.get((key, agent), 1.0), line / lengths[agent])
 
-    def list_order(item: tuple[_Place, list[Cluster | Bullet]]) -> tuple[int, float, str, int]:
+    def list_order(place: _Place) -> tuple[int, float, str, int]:
         """The plain list, then the numbered one (right after a list of its own kind it
         would read back as part of it), then the lead-ins' lists, each source's together in
         its order, the sources by where in each its lists start: backend-specialist's
         "Before implementing, always:" opens it, backend-developer's lists close it."""
-        (key, list_key), entries = item
+        key, list_key = place
         kind = {"": 0, "#": 1}.get(list_key, 2)
-        agent, line = min(map(_source_order, entries))
+        agent, line = begins[place]
         return kind, opens[key, agent] if kind == 2 else 0.0, agent, line
 
-    for (key, list_key), entries in sorted(top.items(), key=list_order):
+    for (key, list_key), entries in sorted(top.items(), key=lambda item: list_order(item[0])):
         ordered = all(_first(entry).ordered for entry in entries)
         if ordered:  # steps of several sources, merged step by step
             steps = _step_order(entries, (key, list_key))
@@ -396,7 +396,7 @@ def _sections(
             MergedList(lead_in, tuple(lines), ordered, _framed_once(intro), step if lead_in else 0)
         )
         # Where a lead-in's list starts; the plain and numbered lists come first anyway.
-        starts[key].append(min(map(_source_order, entries)) if list_key not in ("", "#") else None)
+        starts[key].append(begins[key, list_key] if list_key not in ("", "#") else None)
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
@@ -1433,7 +1433,7 @@ def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) 
         # "functional components and React Hooks"; "Employ async/await syntax and Promise
         # APIs for cleaner asynchronous code", not "... code (Promise APIs)".
         qualified = _qualified(text, detail) or _in_opening(text, detail)
-        if qualified is not None and said <= written_terms(strip_markup(qualified)):
+        if _still_says(qualified, said):
             text = qualified
             continue
         placed = next(
@@ -1518,12 +1518,12 @@ def with_items(text: str, parts: Sequence[str]) -> str:
     said = written_terms(strip_markup(text))
     for clause in _clause_runs(parts):
         joined = _in_last_clause(text, clause)
-        if joined is not None and said <= written_terms(strip_markup(joined)):
+        if _still_says(joined, said):
             text = joined
             parts = [p for p in parts if p not in clause]
     for part in list(parts):
         qualified = _qualified(text, part)
-        if qualified is not None and said <= written_terms(strip_markup(qualified)):
+        if _still_says(qualified, said):
             text = qualified
             parts = [p for p in parts if p != part]
     if not parts:
@@ -1531,14 +1531,19 @@ def with_items(text: str, parts: Sequence[str]) -> str:
     items = [p for p in parts if p.split()[0].lower() not in CLAUSE_WORDS]
     clauses = [p for p in parts if p not in items]
     spliced = _series_with(text, items) if items else None
-    if spliced is not None and said <= written_terms(strip_markup(spliced)):
+    if _still_says(spliced, said):
         return with_details(spliced, clauses)
     for item in items:
         coordinated = _coordinated(text, item) or _in_opening(text, item)
-        if coordinated is not None and said <= written_terms(strip_markup(coordinated)):
+        if _still_says(coordinated, said):
             text = coordinated
             parts = [p for p in parts if p != item]
     return with_details(text, parts)
+
+
+def _still_says(rewritten: str | None, said: frozenset[str]) -> TypeGuard[str]:
+    """Whether a line rewritten (None: no rewriting fits) still says every word it said."""
+    return rewritten is not None and said <= written_terms(strip_markup(rewritten))
 
 
 def _qualified(text: str, item: str) -> str | None:

@@ -208,6 +208,8 @@ class _SectionBuilder:
     paragraphs_before_verbatim: int = 0
     step: int = 0  # a numbered step's number (see Bullet.step)
     loose: int = 0  # paragraphs written since its last list or verbatim block
+    # The section it is under: the latest before it of a lower level.
+    parent: _SectionBuilder | None = field(default=None, repr=False)
 
     def freeze(self) -> Section:
         bullets = self.bullets
@@ -402,11 +404,9 @@ class _Parser:
         under: VoltAgent's "## Communication Protocol" / "### Python Environment Assessment"
         holds the context query, which its title would have put under Deployment. A
         deliverable ("### Output template") stays one."""
-        for k, section in enumerate(self.sections):
-            if section.bullets or not section.verbatim or is_kind(section.topic):
-                continue
-            parent = next((s for s in reversed(self.sections[:k]) if s.level < section.level), None)
-            if parent is not None:
+        for section in self.sections:
+            parent = section.parent
+            if parent and section.verbatim and not section.bullets and not is_kind(section.topic):
                 section.topic = parent.topic
                 section.home = (parent.home[0], section.home[1])
 
@@ -455,8 +455,7 @@ class _Parser:
                     # it is never taken for a heading of the same words.
                     section.lead_in = paragraph_markdown(token)
                     section.title += ":"
-                    enclosing = (s for s in reversed(self.sections[:-1]) if s.level < section.level)
-                    section.home = next(enclosing, section).home
+                    section.home = (section.parent or section).home
             else:
                 self.paragraph(token)
         elif kind == "list":
@@ -507,6 +506,7 @@ class _Parser:
             topic = parent.topic if parent else OTHER
         index = self.cursor.find(title, outside_items=not on_item) if title else None
         section = _SectionBuilder(title, topic, level, self.cursor.line_number(index), pseudo)
+        section.parent = parent
         # Its lists are written with the procedure, and a part of a list of deliverables
         # ("## Output Format" / "**Analysis and Documentation:**") with the deliverables;
         # compared, they are still what they say.

@@ -71,15 +71,18 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     for number, section in enumerate(merged.sections):
         for merged_list in section.lists:
             plain_list = merged_list.lead_in is None and not merged_list.ordered
-            for top in merged_list.lines:
+            # A list of short entries ("Redux Toolkit", "Network scanning") names its kind:
+            # none is dropped, the list would name some and not others. A short item among
+            # longer ones is a statement like them ("Side effects with `useEffect` hook").
+            short = [is_checklist_item(strip_markup(top.text)) for top in merged_list.lines]
+            entries = 3 * sum(short) >= 2 * len(short)
+            for top, is_short in zip(merged_list.lines, short, strict=True):
                 if not merged_list.ordered and not top.children:
                     tops.append(len(lines))
-                # A short item ("Redux Toolkit", "Network scanning") is an entry of a list
-                # that names its kind: dropped, the list would name some and not others.
                 if (
                     plain_list
                     and not top.children
-                    and not is_checklist_item(strip_markup(top.text))
+                    and not (is_short and entries)
                     and not _LINK.search(top.text)  # where it links is said by no other
                 ):
                     candidates.append(len(lines))

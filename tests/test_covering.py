@@ -163,3 +163,18 @@ def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> Non
     result = merge_agents([a, b])
     assert result.agent.covered == ()
     assert "- Log full request bodies of production services\n" in result.text
+
+
+@needs_corpus
+def test_a_short_item_among_longer_ones_is_a_statement_like_them() -> None:
+    # 0xfurai's "Side effects with `useEffect` hook" sits among lst97's long practices; the
+    # hooks practice states it ("side effects (`useEffect`)"), so it is not written twice.
+    result = merge(
+        [
+            str(CORPUS / "0xfurai+claude-code-subagents/agents/react-expert.md"),
+            str(CORPUS / "lst97+claude-code-sub-agents/agents/development/react-pro.md"),
+        ]
+    )
+    assert "- Side effects with `useEffect` hook" not in result.text
+    assert any(c.text == "Side effects with useEffect hook" for c in result.agent.covered)
+    assert "side effects (`useEffect`)" in result.text

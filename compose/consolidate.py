@@ -353,7 +353,7 @@ def _sections(
         return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
-    starts: dict[tuple[str, str], list[tuple[str, int] | None]] = defaultdict(list)
+    starts: dict[tuple[str, str], list[dict[str, int]]] = defaultdict(list)
     covered: list[Covered] = []
     introduced: list[str] = []  # the paragraphs written as introductions, as each source wrote it
     # Where each list starts in its source, and where in its source each source's first
@@ -375,7 +375,9 @@ def _sections(
         agent, line = begins[place]
         return kind, opens[key, agent] if kind == 2 else 0.0, agent, line
 
-    for (key, list_key), entries in sorted(top.items(), key=lambda item: list_order(item[0])):
+    written_at = _where_written(top)
+    for key, list_key in _in_each_source_order(sorted(top, key=list_order), written_at):
+        entries = top[key, list_key]
         ordered = all(_first(entry).ordered for entry in entries)
         if ordered:  # steps of several sources, merged step by step
             steps = _step_order(entries, (key, list_key))
@@ -395,8 +397,9 @@ def _sections(
         lists[key].append(
             MergedList(lead_in, tuple(lines), ordered, _framed_once(intro), step if lead_in else 0)
         )
-        # Where a lead-in's list starts; the plain and numbered lists come first anyway.
-        starts[key].append(begins[key, list_key] if list_key not in ("", "#") else None)
+        # Where each source wrote a lead-in's list; the plain and numbered lists come first
+        # anyway.
+        starts[key].append(written_at.get((key, list_key), {}))
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
@@ -421,14 +424,68 @@ def _sections(
     return tuple(sections), tuple(covered)
 
 
-def _written_after(starts: list[tuple[str, int] | None], at: tuple[str, int]) -> int:
-    """How many of a section's lists (starts: where each starts in its source, None for the
+def _where_written(entries: dict[_Place, list[Cluster | Bullet]]) -> dict[_Place, dict[str, int]]:
+    """A lead-in's list -> the line where each source that wrote items in it wrote its first."""
+    at: dict[_Place, dict[str, int]] = {}
+    for place, listed in entries.items():
+        if place[1] in ("", "#"):
+            continue
+        at[place] = {}
+        for entry in listed:
+            bullets = [entry] if isinstance(entry, Bullet) else entry.members
+            here = [b for b in bullets if _own_place(b) == place] or [_first(entry)]
+            for b in here:
+                at[place][b.agent] = min(at[place].get(b.agent, b.line), b.line)
+    return at
+
+
+def _in_each_source_order(
+    places: Sequence[_Place], written_at: dict[_Place, dict[str, int]]
+) -> list[_Place]:
+    """places (lists, in the order to write them) with a lead-in's list moved after the lists
+    any source wrote before it in its section: two VoltAgent agents share phase 2's
+    "Implementation approach:", so one's phase 1 "Preparation priorities:" is written before
+    it, not after the other's phase 3. A source's lists in the order it wrote them that two
+    sources wrote in opposite orders stay in the given order."""
+    before: dict[_Place, list[_Place]] = defaultdict(list)
+    by_source: dict[tuple[str, tuple[str, str]], list[_Place]] = defaultdict(list)
+    for place, at in written_at.items():
+        for agent in at:
+            by_source[agent, place[0]].append(place)
+    for (agent, _), own in by_source.items():
+        own.sort(key=lambda p: written_at[p][agent])
+        for first, then in itertools.pairwise(own):
+            before[then].append(first)
+    rank = {place: k for k, place in enumerate(places)}
+    written: list[_Place] = []
+    done: set[_Place] = set()
+    for place in places:
+        # Depth first: a list's earlier lists, each after its own earlier ones.
+        stack = [(place, iter(sorted(before[place], key=rank.__getitem__)))]
+        opened = {place}
+        while stack:
+            current, earlier = stack[-1]
+            ahead = next((p for p in earlier if p not in done and p not in opened), None)
+            if ahead is not None:
+                opened.add(ahead)
+                stack.append((ahead, iter(sorted(before[ahead], key=rank.__getitem__))))
+                continue
+            stack.pop()
+            if current not in done:
+                done.add(current)
+                written.append(current)
+    return written
+
+
+def _written_after(starts: list[dict[str, int]], at: tuple[str, int]) -> int:
+    """How many of a section's lists (starts: where each source wrote each, empty for the
     plain and numbered lists, in written order) a template written at at follows: the plain
     and numbered ones, and through the last its own source wrote before it ("Progress
     tracking:" after VoltAgent's "React patterns:", not after another source's procedure
     written later in the section)."""
-    plain = sum(1 for start in starts if start is None)
-    own = [k + 1 for k, start in enumerate(starts) if start and start[0] == at[0] and start < at]
+    agent, line = at
+    plain = sum(1 for start in starts if not start)
+    own = [k + 1 for k, start in enumerate(starts) if start.get(agent, line) < line]
     return max([plain, *own])
 
 

@@ -1319,3 +1319,30 @@ def test_a_template_follows_its_own_source_s_lists_not_another_s() -> None:
     text = body(merge([str(p) for p in paths]).text)
     patterns = text.index("React patterns:")
     assert text.index("Progress tracking:", patterns) < text.index("Excellence checklist:")
+
+
+@needs_corpus
+def test_each_source_s_phases_stay_in_the_order_it_wrote_them() -> None:
+    # Both VoltAgent reviewers write phase 2's "Implementation approach:"; the code
+    # reviewer's phase 1 ("Preparation priorities:") came after the architecture reviewer's
+    # phase 3, and its "Progress tracking:" JSON after every list of the section.
+    sources = [
+        next(CORPUS.glob(f"VoltAgent*/**/{name}.md"))
+        for name in ("architect-reviewer", "code-reviewer")
+    ]
+    text = body(merge([str(path) for path in sources]).text)
+    workflow = text[text.index("\n## Workflow\n") :]
+    order = [
+        "Analysis priorities:",
+        "Preparation priorities:",
+        "Context evaluation:",
+        "Implementation approach:",
+        "Review patterns:",
+        "Progress tracking:",
+        "Excellence checklist:",
+        "Review categories:",
+    ]
+    at = [workflow.index(f"\n{lead_in}\n") for lead_in in order]
+    assert at == sorted(at)
+    assert workflow.count("Progress tracking:") == 2
+    assert workflow.rindex("Progress tracking:") < workflow.index("Excellence checklist:")

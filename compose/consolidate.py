@@ -1260,6 +1260,10 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
         # A line of sentences takes no details: "... does one thing well (SOLID), and
         # composable components following SOLID principles." reads as neither.
         return line, True
+    if _PLACEHOLDER.search(other.text) or _PLACEHOLDER.search(plain):
+        # A template's slot ("**Benefit**: [How this improves the code]") says what to
+        # write there: it is no detail of a statement, nor a statement taking one.
+        return line, True
     core = checklist_core(other.text) or ()
     if 2 * len(lost) > len(set(terms)) or not set(lost).isdisjoint(core):
         # A short item naming a practice of its own is an item of its own: "Deployment
@@ -1267,7 +1271,8 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
         # qualifier ("per endpoint") is a detail.
         return line, True
     parts = []
-    for index, part in enumerate(_phrases(other.text)):
+    phrases = _phrases(other.text)
+    for index, part in enumerate(phrases):
         part_terms = set(content_terms(part)) | set(renamed_terms(part))
         if index == 0 and _modifier_in(plain, part):
             # "Design CI/CD pipelines" is not said by "CI/CD pipeline integration": there the
@@ -1283,6 +1288,11 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
             if " " not in detail and not named_terms(detail):
                 # One plain word ("pattern", "tools") says nothing as a detail of another.
                 return line, True
+            following = phrases[index + 1] if index + 1 < len(phrases) else ""
+            if _series_goes_on(detail, following, lost):
+                # A clause whose object a series goes on with is no phrase of its own: "by a
+                # suite of unit" of "covered by a suite of unit, integration, and E2E tests".
+                return line, True
             parts.append(detail)
             said |= part_terms
     too_long = any(len(p.split()) > DETAIL_MAX_WORDS for p in parts)
@@ -1295,6 +1305,23 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
     if not set(lost) <= written_terms(strip_markup(folded)):
         return line, True
     return folded, False
+
+
+def _series_goes_on(clause: str, following: str, lost: Sequence[str]) -> bool:
+    """Whether clause (a list part taken as a detail) ends in the first item of a series
+    that following (the next part) goes on with: the clause opens with a clause word, ends
+    in a word the line says already ("unit"), and following is a short item the line says
+    too ("integration")."""
+    words = clause.split()
+    last = set(content_terms(words[-1])) | set(renamed_terms(words[-1]))
+    after = set(content_terms(following)) | set(renamed_terms(following))
+    return (
+        words[0].lower() in CLAUSE_WORDS
+        and last.isdisjoint(lost)
+        and bool(following)
+        and len(following.split()) <= 2
+        and after.isdisjoint(lost)
+    )
 
 
 def _modifier_in(line: str, opening: str) -> bool:
@@ -1319,6 +1346,9 @@ def _modifier_in(line: str, opening: str) -> bool:
 
 # Where one sentence of a line ends and another starts.
 _SENTENCES = re.compile(r"[.!?]\s+[A-Z]")
+# A template's slot: words in brackets ("[File Path]", "[Brief overall evaluation]"), not a
+# checkbox ("[ ]") or code ("#[cfg(test)]").
+_PLACEHOLDER = re.compile(r"\[[A-Za-z][^\[\]]*\s[^\[\]]*\]")
 
 
 def _phrases(text: str) -> list[str]:

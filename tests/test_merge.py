@@ -1346,3 +1346,21 @@ def test_each_source_s_phases_stay_in_the_order_it_wrote_them() -> None:
     assert at == sorted(at)
     assert workflow.count("Progress tracking:") == 2
     assert workflow.rindex("Progress tracking:") < workflow.index("Excellence checklist:")
+
+
+@needs_corpus
+def test_a_clause_cut_from_its_series_and_a_template_slot_are_no_details() -> None:
+    # "covered by a suite of unit, integration, and E2E tests" lent "(logic is covered, by
+    # a suite of unit)" to the Definition of Done; "[How this improves the code]" lent
+    # "(How, improves the code])" to the example's benefit.
+    paths = [
+        next(CORPUS.glob(f"lst97*/**/{name}.md")) for name in ("architect-review", "code-reviewer")
+    ]
+    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    assert "- All tests (unit, integration, E2E) are passing." in lines
+    assert (
+        "- **Comprehensive Testing:** Ensure all new logic is covered by a suite of unit,"
+        " integration, and E2E tests." in lines
+    )
+    assert "- **Benefit**: [How this improves the code]" in lines
+    assert not any("improves the code])" in line for line in lines)

@@ -1984,10 +1984,87 @@ def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
         p for a in agents for p in a.preamble if p not in openings and not introduces(p)
     )
     lead = (_merged_lead(openings),) if openings else ()
-    return (*lead, *rest)
+    return (*lead, *_fields_once(list(rest)))
 
 
 _FIELD = re.compile(r"\*\*[^*\n]{1,40}(?::\*\*|\*\*:)\s")
+
+
+def _fields_once(paragraphs: Sequence[str]) -> list[str]:
+    """paragraphs with a labelled field several sources write ("**Expertise**: ...") written
+    once, where it first is: a series of names as the union of their items, sentences as
+    the fullest source's plus the others' that add new words (_merged_lead)."""
+    same: dict[str, list[str]] = defaultdict(list)
+    for paragraph in paragraphs:
+        if field := _FIELD.match(paragraph):
+            same[_lead_key(field.group(0))].append(paragraph)
+    written: list[str] = []
+    for paragraph in paragraphs:
+        field = _FIELD.match(paragraph)
+        fields = same[_lead_key(field.group(0))] if field else [paragraph]
+        if field is None or len(fields) == 1:
+            written.append(paragraph)
+        elif paragraph == fields[0]:
+            bodies = [f[len(field.group(0)) :].strip() for f in fields]
+            series = [_series_items(body) for body in bodies]
+            if all(series):
+                # Each source's first item is capitalised as the start of its sentence only.
+                items = [
+                    item if k or not n else _uncapitalized(item)
+                    for n, found in enumerate(series)
+                    for k, item in enumerate(found or [])
+                ]
+                body = ", ".join(_items_once(items)) + "."
+            else:
+                body = _merged_lead(bodies)
+            written.append(field.group(0) + body)
+    return written
+
+
+def _series_items(text: str) -> list[str] | None:
+    """The items of a one-sentence series of names ("Architectural patterns (microservices,
+    layered), SOLID principles, ..."), or None for anything else."""
+    plain = text.rstrip(".").strip()
+    if not plain or _SENTENCE.search(plain) or re.search(r"[.!?:;]\s", plain):
+        return None
+    items = [
+        re.sub(r"^(?:and|or)\s+", "", item.replace("\0", ",").strip())
+        for item in _PARENTHESIS.sub(lambda m: m.group(0).replace(",", "\0"), plain).split(",")
+    ]
+    if len(items) < 2 or any(
+        not item or len(item.split()) > SERIES_ITEM_MAX_WORDS for item in items
+    ):
+        return None
+    return items
+
+
+def _items_once(items: Sequence[str]) -> list[str]:
+    """items with those of one head ("state management (Context/Zustand/Redux)", "state
+    management (Redux Toolkit, Zustand)") written once, where the first is, with every
+    example either gives in its parenthesis."""
+    heads: dict[str, list[str]] = {}  # head -> its examples, each once
+    written: dict[str, str] = {}  # head -> the head as first written
+    for item in items:
+        head = _PARENTHESIS.sub("", item).strip()
+        key = head.lower()
+        examples = heads.setdefault(key, [])
+        written.setdefault(key, head)
+        for inner in _PARENTHESIS.findall(item):
+            for example in re.split(r"\s*[,/]\s*", inner):
+                if example and example.lower() not in map(str.lower, examples):
+                    examples.append(example)
+    once = []
+    for key, examples in heads.items():
+        alone = [item for item in items if _PARENTHESIS.sub("", item).strip().lower() == key]
+        if len(alone) == 1:  # written as its source wrote it
+            once.append(alone[0])
+        else:
+            once.append(f"{written[key]} ({', '.join(examples)})" if examples else written[key])
+    return once
+
+
+# An item of a field's series longer than this many words is a clause, not a name.
+SERIES_ITEM_MAX_WORDS = 8
 
 
 # --- frontmatter --------------------------------------------------------------------------

@@ -1364,3 +1364,21 @@ def test_a_clause_cut_from_its_series_and_a_template_slot_are_no_details() -> No
     )
     assert "- **Benefit**: [How this improves the code]" in lines
     assert not any("improves the code])" in line for line in lines)
+
+
+@needs_corpus
+def test_a_field_several_sources_write_is_written_once() -> None:
+    # lst97's frontend-developer and react-pro each open with "**Role**:" and "**Expertise**:";
+    # the merge wrote both pairs, one after the other.
+    paths = [
+        next(CORPUS.glob(f"lst97*/**/{name}.md")) for name in ("frontend-developer", "react-pro")
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    assert text.count("**Role**:") == 1
+    assert text.count("**Expertise**:") == 1
+    expertise = next(p for p in text.split("\n\n") if p.startswith("**Expertise**:"))
+    # Items of one head are one, with every example either gives; names keep their case.
+    assert "state management (Context, Zustand, Redux, Redux Toolkit, React Query)" in expertise
+    assert expertise.count("state management") == 1
+    assert "Tailwind CSS" in expertise
+    assert "styling methodologies (CSS-in-JS, CSS Modules)" in expertise

@@ -1304,7 +1304,22 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
     # A phrase the lexicon reads across parts ("unit and integration tests") is in none.
     if not set(lost) <= written_terms(strip_markup(folded)):
         return line, True
+    if _mixed_parenthesis(folded) and not _mixed_parenthesis(line):
+        # A clause among names reads as one more name: "`Context` API (Redux, for complex
+        # applications)".
+        return line, True
     return folded, False
+
+
+def _mixed_parenthesis(text: str) -> bool:
+    """Whether text ends in a parenthesis listing a clause ("for complex applications")
+    beside other items."""
+    trailing = _TRAILING_LIST.search(strip_markup(text))
+    items = [item.split() for item in trailing.group(1).split(", ")] if trailing else []
+    return len(items) > 1 and any(words and words[0].lower() in CLAUSE_WORDS for words in items)
+
+
+_TRAILING_LIST = re.compile(r"\(([^()]*)\)\s*[.;:]?\s*$")
 
 
 def _series_goes_on(clause: str, following: str, lost: Sequence[str]) -> bool:

@@ -1382,3 +1382,21 @@ def test_a_field_several_sources_write_is_written_once() -> None:
     assert expertise.count("state management") == 1
     assert "Tailwind CSS" in expertise
     assert "styling methodologies (CSS-in-JS, CSS Modules)" in expertise
+
+
+@needs_corpus
+def test_a_clause_is_no_item_of_a_parenthesis_of_names() -> None:
+    # lst97's "State Management: Experienced in using state management libraries like Redux
+    # ... for complex applications" was folded into another line as "`Context` API (Redux,
+    # Experienced in, for complex applications)": the clause read as one more name.
+    paths = [
+        *CORPUS.glob("0xfurai*/**/nextjs-expert.md"),
+        *CORPUS.glob("lst97*/**/nextjs-pro.md"),
+        *CORPUS.glob("VoltAgent*/**/nextjs-developer.md"),
+    ]
+    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    assert not any("for complex applications)" in line for line in lines)
+    assert (
+        "- **State Management:** Experienced in using state management libraries like Redux or"
+        " the Context API for complex applications." in lines
+    )

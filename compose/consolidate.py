@@ -407,8 +407,20 @@ def _sections(
     heading |= {_lead_key(text) for p in introduced for text in (p, _PHASE_NAME.sub("", p))}
     keys = set(lists) | set(paragraphs) | set(verbatim)
     order = topic_order()
+    # Sections no topic names ("Server Components", "Server Actions") in the order their
+    # sources wrote them, by where in its source each first is.
+    first_at: dict[tuple[str, str], tuple[float, str, int]] = {}
+    for (key, _), listed in top.items():
+        for agent, line in map(_source_order, listed):
+            at = (line / lengths[agent], agent, line)
+            first_at[key] = min(first_at.get(key, at), at)
+
+    def section_order(key: tuple[str, str]) -> tuple[int, tuple[float, str, int], str]:
+        written = first_at.get(key, (1.0, "", 0)) if key[0] == OTHER else (0.0, "", 0)
+        return order.get(key[0], len(order)), written, key[1]
+
     sections = []
-    for key in sorted(keys, key=lambda k: (order.get(k[0], len(order)), k[1])):
+    for key in sorted(keys, key=section_order):
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
         if not (kept or lists[key] or verbatim.get(key)):
             continue  # held only a lead-in, written above its list elsewhere

@@ -1400,3 +1400,17 @@ def test_a_clause_is_no_item_of_a_parenthesis_of_names() -> None:
         "- **State Management:** Experienced in using state management libraries like Redux or"
         " the Context API for complex applications." in lines
     )
+
+
+@needs_corpus
+def test_sections_no_topic_names_keep_the_order_their_source_wrote_them() -> None:
+    # VoltAgent's nextjs-developer writes "Server Components:", "Server Actions:" and
+    # "Rendering strategies:" in that order; they were sorted by title.
+    paths = [
+        *CORPUS.glob("0xfurai*/**/nextjs-expert.md"),
+        *CORPUS.glob("VoltAgent*/**/nextjs-developer.md"),
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    at = [text.index(f"\n## {title}\n") for title in ("Server Components", "Server Actions")]
+    assert at == sorted(at)
+    assert text.index("\n## Server Actions\n") < text.index("\n## Rendering strategies\n")

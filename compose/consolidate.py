@@ -316,9 +316,14 @@ def _sections(
                 else:
                     top[own or _written_in(member)].append(member)
                 continue
-            if own is None and (place_of[c.id][1] or _other_kind(member, place_of[c.id])):
+            if own is None and (
+                place_of[c.id][1]
+                or _other_kind(member, place_of[c.id])
+                or _titled_elsewhere(member, place_of[c.id])
+            ):
                 # A plain item is neither a step nor written under the line's lead-in, nor
-                # a deliverable among practices.
+                # a deliverable among practices, nor an entry of a section no topic names
+                # under another title.
                 own = _written_in(member)
             if own is None or own == place_of[c.id]:
                 beside[c.id].append(member)
@@ -388,7 +393,9 @@ def _sections(
                 for line in _one_step([ln for _, e in run for ln in lines_of(e)], covered)
             ]
         else:
-            entries = sorted(entries, key=_source_order if list_key else plain_order)
+            # A section no topic names is one source's titled list, in its order.
+            titled = list_key or key[0] == OTHER
+            entries = sorted(entries, key=_source_order if titled else plain_order)
             lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
         intro = intros.get((key, list_key), ()) if lead_in else ()
@@ -542,6 +549,13 @@ def _other_kind(bullet: Bullet, place: _Place) -> bool:
     deliverable among practices, or a practice among deliverables."""
     own = _written_in(bullet)[0]
     return own != place[0] and (is_kind(own[0]) or is_kind(place[0][0]))
+
+
+def _titled_elsewhere(bullet: Bullet, place: _Place) -> bool:
+    """Whether a plain item is written in a section no topic names ("## Framework
+    ecosystem"), whose title says what it is, other than the one of place."""
+    own = _written_in(bullet)[0]
+    return own[0] == OTHER and own != place[0]
 
 
 def _written_in(bullet: Bullet) -> _Place:
@@ -1406,7 +1420,9 @@ def _trim(part: str, needed: set[str]) -> str:
 def _section_key(c: Cluster) -> tuple[str, str]:
     # An unclassified cluster keeps the title of a section that is itself unclassified, so
     # the merged agent reads back with the same topics.
-    title = next((m.section for m in c.members if m.topic == OTHER and m.section), "")
+    # The representative's own first: the line is written where it was.
+    members = (c.representative, *c.members)
+    title = next((m.section for m in members if m.topic == OTHER and m.section), "")
     return _merged_section(c.topic, title)
 
 

@@ -21,6 +21,9 @@ class Topic:
     kind: bool = False  # its items are a kind of thing (deliverables), not a subject
     heads: tuple[str, ...] = ()  # a title ending in one is this topic's ("API testing")
     homes: tuple[str, ...] = ()  # a title ending in one is written in this topic's section
+    # Keywords that name the topic only opening a title ("Implementation approach"), not
+    # ending one after what it is about ("SEO implementation").
+    openers: tuple[str, ...] = ()
 
 
 @cache
@@ -35,6 +38,7 @@ def topics() -> tuple[Topic, ...]:
             t.get("kind", False),
             tuple(t.get("heads", ())),
             tuple(t.get("homes", ())),
+            tuple(t.get("openers", ())),
         )
         for t in data["topic"]
     )
@@ -87,11 +91,21 @@ def classify(title: str) -> str:
     text = clean_title(title).lower()
     best: tuple[int, int] | None = None
     best_id = OTHER
-    last = text.split()[-1] if text else ""
+    words = text.split()
+    last = words[-1] if words else ""
     for rank, (topic_id, pattern, heads) in enumerate(_patterns()):
         match = pattern.search(text)
         if match is None:
             continue
+        if (
+            len(words) > 1
+            and words[0] not in _SITUATION
+            and all(
+                _opener(topic_id, m.group(0)) and m.start() > 0 and m.end() >= len(text) - len(last)
+                for m in pattern.finditer(text)
+            )
+        ):
+            continue  # "Dependency analysis": about dependencies, no step of the workflow
         if topic_id == ANTI_PATTERNS:
             return ANTI_PATTERNS
         if heads is not None and heads.search(last) and (best is None or best[0] >= 0):
@@ -102,6 +116,17 @@ def classify(title: str) -> str:
         if best is None or (match.start(), rank) < best:
             best, best_id = (match.start(), rank), topic_id
     return best_id
+
+
+# A title opening with one of these says when the work is done ("When Providing Solutions"),
+# not what it is about.
+_SITUATION = frozenset({"when", "before", "after", "while", "how", "if", "for"})
+
+
+@cache
+def _opener(topic_id: str, keyword: str) -> bool:
+    """Whether keyword (as matched) is one of the topic's openers."""
+    return any(keyword == opener for t in topics() if t.id == topic_id for opener in t.openers)
 
 
 def written_in(title: str, topic: str) -> str:

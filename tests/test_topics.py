@@ -25,6 +25,13 @@ from compose.topics import classify, is_kind, names_items, written_in
         ("Testing methodology:", "testing"),
         # A development philosophy is principles, not a development workflow.
         ("Core Development Philosophy", "principles"),
+        # An activity opening a title is a step of the work; closing one after what it is
+        # about, it is not: "SEO implementation:" sat between "When invoked:" and the phases.
+        ("Implementation approach:", "workflow"),
+        ("Analysis priorities:", "workflow"),
+        ("SEO implementation:", "other"),
+        ("Dependency analysis:", "other"),
+        ("When Providing Solutions:", "workflow"),
         ("Something else entirely", "other"),
     ],
 )

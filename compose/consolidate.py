@@ -1105,9 +1105,12 @@ def complete(
     folds = 0  # members whose words the line took as details
     for other in others:
         folded, kept_apart = _fold(line, other, unneeded)
-        if kept_apart:
+        if kept_apart or folded.count("(") > line.count("("):
             # Two wordings of one statement, word for word but for a slot or two: "Optimize
-            # application / server performance through profiling and ..." say it once.
+            # application / server performance through profiling and ..." say it once, as
+            # one series rather than one and a detail ("Work with kubernetes-specialist on
+            # K8s deployments and container platforms", not "... (with kubernetes-specialist
+            # on container platforms)").
             aligned = _aligned(line, other.markdown)
             if aligned is not None and _fold(aligned, other, unneeded) == (aligned, False):
                 folded, kept_apart = aligned, False
@@ -1142,8 +1145,8 @@ def _aligned(line: str, other: str) -> str | None:
     profiling, resource utilization analysis and monitoring". What only one of them says
     (a qualifier, "from the start") is kept where it stands. None when they differ in more
     than a few slots, in a clause, or in stance."""
-    if re.search(r"[*_`\[\]<>]", line + other):
-        return None
+    if re.search(r"[*_`\[\]<>:]", line + other):
+        return None  # markup, or a label ("magic: Generate ...") the tokens would lose
     end = "." if line.endswith(".") else ""
     ours, theirs = (_ALIGN_TOKEN.findall(text.rstrip(".")) for text in (line, other))
     stop = lexicon().stopwords

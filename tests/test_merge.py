@@ -1414,3 +1414,16 @@ def test_sections_no_topic_names_keep_the_order_their_source_wrote_them() -> Non
     at = [text.index(f"\n## {title}\n") for title in ("Server Components", "Server Actions")]
     assert at == sorted(at)
     assert text.index("\n## Server Actions\n") < text.index("\n## Rendering strategies\n")
+
+
+@needs_corpus
+def test_two_wordings_of_one_statement_are_one_series_not_a_detail() -> None:
+    # VoltAgent's deployment and devops engineers work with kubernetes-specialist "on K8s
+    # deployments" and "on container platforms": "(with kubernetes-specialist on container
+    # platforms)" said the partner twice.
+    paths = [
+        next(CORPUS.glob(f"VoltAgent*/**/{name}.md"))
+        for name in ("deployment-engineer", "devops-engineer")
+    ]
+    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    assert "- Work with kubernetes-specialist on K8s deployments and container platforms" in lines

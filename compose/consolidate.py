@@ -1570,7 +1570,14 @@ def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) 
             text = qualified
             continue
         placed = next(
-            (p for m in others if (p := _placed_after(text, detail, m.markdown)) is not None),
+            (
+                p
+                for m in others
+                if (
+                    p := _beside_sibling(text, detail, m) or _placed_after(text, detail, m.markdown)
+                )
+                is not None
+            ),
             None,
         )
         if placed is None:
@@ -1581,6 +1588,42 @@ def _with_examples(text: str, details: Sequence[str], others: Sequence[Bullet]) 
 
 
 _COMPOUND_ADJECTIVE = re.compile(r"\w+-\w+ed")
+
+
+def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
+    """text with detail as an item of its series, beside an item the member wrote next to
+    it that text lists too: "dependency injection, Repository, module federation" from
+    "Applying patterns like Dependency Injection, Repository, and Module Federation", not
+    "... module federation (Repository)"."""
+    if len(detail.split()) > SIBLING_MAX_WORDS or _COMPOUND_ADJECTIVE.fullmatch(detail):
+        return None  # "session-based" qualifies what it is beside, no item of a series
+    items = [
+        re.sub(r"^(?:and|or)\s+", "", item.strip(" .;:")).lower()
+        for item in re.split(r"[,()]", strip_markup(member.text))
+    ]
+    if detail.lower() not in items:
+        return None
+    at = items.index(detail.lower())
+    # The next sibling first ("union, intersection" before "conditional types"), else the
+    # one before it.
+    for sibling, before in [
+        *((s, True) for s in items[at + 1 :]),
+        *((s, False) for s in items[:at][::-1]),
+    ]:
+        if not sibling or sibling == detail.lower():
+            continue
+        found = re.search(
+            rf"(?<=[,:(] )({re.escape(sibling)})(?=,| and |\)|\.?$)", text, re.IGNORECASE
+        )
+        if found:
+            if before:
+                return f"{text[: found.start()]}{detail}, {text[found.start() :]}"
+            return f"{text[: found.end()]}, {detail}{text[found.end() :]}"
+    return None
+
+
+# A detail of more words than this is a phrase of its own, no item beside a sibling.
+SIBLING_MAX_WORDS = 3
 
 
 def _placed_after(text: str, detail: str, markdown: str) -> str | None:

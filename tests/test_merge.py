@@ -1427,3 +1427,14 @@ def test_two_wordings_of_one_statement_are_one_series_not_a_detail() -> None:
     ]
     lines = body(merge([str(p) for p in paths]).text).splitlines()
     assert "- Work with kubernetes-specialist on K8s deployments and container platforms" in lines
+
+
+@needs_corpus
+def test_a_named_detail_joins_the_series_beside_its_sibling() -> None:
+    # lst97's typescript-pro lists "Dependency Injection, Repository, and Module Federation";
+    # "(Repository)" after "module federation" read as an example of it.
+    path = next(CORPUS.glob("lst97*/**/typescript-pro.md"))
+    others = [*CORPUS.glob("0xfurai*/**/typescript-expert.md")]
+    lines = body(merge([str(path), *map(str, others)]).text).splitlines()
+    assert any("dependency injection, Repository, module federation" in line for line in lines)
+    assert not any("(Repository)" in line for line in lines)

@@ -393,8 +393,9 @@ def _sections(
                 for line in _one_step([ln for _, e in run for ln in lines_of(e)], covered)
             ]
         else:
-            # A section no topic names is one source's titled list, in its order.
-            titled = list_key or key[0] == OTHER
+            # A section no topic names is one source's titled list, in its order; so are
+            # deliverables ("Executive Summary" first, "DR Runbook" last).
+            titled = list_key or key[0] == OTHER or is_kind(key[0])
             entries = sorted(entries, key=_source_order if titled else plain_order)
             lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
@@ -2174,7 +2175,7 @@ def merged_name(names: Sequence[str], warnings: list[str]) -> str:
     """backend-architect + backend-developer -> backend: the common leading words, else the
     common trailing words after the others' leading words (deployment-devops-engineer), else
     the words every name has wherever they sit (studio-backend-architect + backend-master ->
-    backend)."""
+    backend), else the words most names have."""
     if len(names) == 1:
         return names[0]
     parts = [n.split("-") for n in names]
@@ -2190,6 +2191,14 @@ def merged_name(names: Sequence[str], warnings: list[str]) -> str:
     shared = [_shared_form(w, parts[1:]) for w in parts[0] if w]
     if any(shared):
         return "-".join(dict.fromkeys(w for w in shared if w))
+    # terraform-expert + cloud-architect + cloud-architect -> cloud-architect: the words most
+    # names have.
+    counts = Counter(w for p in parts for w in dict.fromkeys(p) if w)
+    most = [w for w in dict.fromkeys(w for p in parts for w in p) if 2 * counts[w] > len(parts)]
+    if most:
+        name = "-".join(most)
+        warnings.append(f"the sources share no name part; named the result '{name}' as most are")
+        return name
     warnings.append(f"the sources share no name part; named the result '{names[0]}-merged'")
     return f"{names[0]}-merged"
 

@@ -341,6 +341,10 @@ def test_the_name_is_the_word_every_source_name_shares() -> None:
     # A word one name writes longer ("postgresql") is still the word the others share.
     postgres = ["postgres-expert", "postgresql-pglite-pro", "postgres-pro"]
     assert merged_name(postgres, []) == "postgres"
+    # Nothing every name has: the words most have (an editor read "terraform-expert-merged"
+    # as mislabelling two cloud architects and a Terraform expert).
+    clouds = ["terraform-expert", "cloud-architect", "cloud-architect"]
+    assert merged_name(clouds, []) == "cloud-architect"
     warnings: list[str] = []
     assert merged_name(["jest-expert", "cypress-pro"], warnings) == "jest-expert-merged"
     assert warnings
@@ -1438,3 +1442,17 @@ def test_a_named_detail_joins_the_series_beside_its_sibling() -> None:
     lines = body(merge([str(path), *map(str, others)]).text).splitlines()
     assert any("dependency injection, Repository, module federation" in line for line in lines)
     assert not any("(Repository)" in line for line in lines)
+
+
+@needs_corpus
+def test_deliverables_keep_their_source_s_order() -> None:
+    # lst97's cloud-architect delivers "Executive Summary" first and its "Disaster Recovery
+    # Runbook" last; a deliverable said by two sources was written first, the summary eighth.
+    paths = [
+        *CORPUS.glob("lst97*/**/cloud-architect.md"),
+        *CORPUS.glob("VoltAgent*/**/cloud-architect.md"),
+        *CORPUS.glob("0xfurai*/**/terraform-expert.md"),
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    output = text[text.index("\n## Output Format\n") :]
+    assert output.index("**Executive Summary:**") < output.index("**Disaster Recovery Runbook:**")

@@ -39,7 +39,7 @@ from compose.terms import (
     strip_markup,
     written_terms,
 )
-from compose.topics import OTHER, is_kind, topic_order, topic_title
+from compose.topics import OTHER, is_kind, keeps_order, topic_order, topic_title
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 _LIST_SPLIT = re.compile(r",\s*|\s+or\s+|\s+and\s+|;\s*")
@@ -394,8 +394,9 @@ def _sections(
             ]
         else:
             # A section no topic names is one source's titled list, in its order; so are
-            # deliverables ("Executive Summary" first, "DR Runbook" last).
-            titled = list_key or key[0] == OTHER or is_kind(key[0])
+            # deliverables ("Executive Summary" first, "DR Runbook" last) and the lists of a
+            # topic whose order means something (an approach's steps, principles).
+            titled = list_key or key[0] == OTHER or is_kind(key[0]) or keeps_order(key[0])
             entries = sorted(entries, key=_source_order if titled else plain_order)
             lines = [line for entry in entries for line in lines_of(entry)]
         lead_in = lead_ins.get(list_key)
@@ -1596,8 +1597,8 @@ def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
     it that text lists too: "dependency injection, Repository, module federation" from
     "Applying patterns like Dependency Injection, Repository, and Module Federation", not
     "... module federation (Repository)"."""
-    if len(detail.split()) > SIBLING_MAX_WORDS or _COMPOUND_ADJECTIVE.fullmatch(detail):
-        return None  # "session-based" qualifies what it is beside, no item of a series
+    if len(detail.split()) > SIBLING_MAX_WORDS:
+        return None
     items = [
         re.sub(r"^(?:and|or)\s+", "", item.strip(" .;:")).lower()
         for item in re.split(r"[,()]", strip_markup(member.text))

@@ -24,6 +24,8 @@ class Topic:
     # Keywords that name the topic only opening a title ("Implementation approach"), not
     # ending one after what it is about ("SEO implementation").
     openers: tuple[str, ...] = ()
+    # Its plain lists keep their sources' order (an approach's steps), not consensus first.
+    ordered: bool = False
 
 
 @cache
@@ -39,6 +41,7 @@ def topics() -> tuple[Topic, ...]:
             tuple(t.get("heads", ())),
             tuple(t.get("homes", ())),
             tuple(t.get("openers", ())),
+            t.get("ordered", False),
         )
         for t in data["topic"]
     )
@@ -48,6 +51,12 @@ def topics() -> tuple[Topic, ...]:
 def is_kind(topic_id: str) -> bool:
     """Whether a topic's items are a kind of thing ("Output Format": deliverables)."""
     return any(t.kind for t in topics() if t.id == topic_id)
+
+
+@cache
+def keeps_order(topic_id: str) -> bool:
+    """Whether a topic's plain lists are written in their sources' order."""
+    return any(t.ordered for t in topics() if t.id == topic_id)
 
 
 @cache

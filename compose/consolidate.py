@@ -1599,8 +1599,9 @@ def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
     "... module federation (Repository)"."""
     if len(detail.split()) > SIBLING_MAX_WORDS:
         return None
+    # Its series' items, the first without what introduces it ("solutions like Provider").
     items = [
-        re.sub(r"^(?:and|or)\s+", "", item.strip(" .;:")).lower()
+        re.sub(r"^(?:and|or)\s+", "", _EXAMPLES_OPEN.split(item)[-1].strip(" .;:")).lower()
         for item in re.split(r"[,()]", strip_markup(member.text))
     ]
     if detail.lower() not in items:
@@ -1615,15 +1616,29 @@ def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
         if not sibling or sibling == detail.lower():
             continue
         found = re.search(
-            rf"(?<=[,:(] )({re.escape(sibling)})(?=,| and |\)|\.?$)", text, re.IGNORECASE
+            rf"(?:(?<=[,:(] )|,? (or) )({re.escape(sibling)})(?=,| and | or |\)|\.?$)",
+            text,
+            re.IGNORECASE,
         )
-        if found:
+        if found is None:
+            continue
+        conjunction = found.group(1)
+        start, end = found.start(2), found.end(2)
+        if conjunction is None:
             if before:
-                return f"{text[: found.start()]}{detail}, {text[found.start() :]}"
-            return f"{text[: found.end()]}, {detail}{text[found.end() :]}"
+                return f"{text[:start]}{detail}, {text[start:]}"
+            return f"{text[:end]}, {detail}{text[end:]}"
+        # The last choice: the "or" stays before the new last ("Redux, MobX, Provider, or
+        # Riverpod", not "... or Provider (Riverpod)"); a pair "and" joins ("SSR and SSG")
+        # is left as written.
+        head, sibling_text = text[: found.start()], text[start:end]
+        if before:
+            return f"{head}, {detail}, {conjunction} {sibling_text}{text[end:]}"
+        return f"{head}, {sibling_text}, {conjunction} {detail}{text[end:]}"
     return None
 
 
+_EXAMPLES_OPEN = re.compile(r"\b(?:like|such as|including|e\.g\.)\s+", re.IGNORECASE)
 # A detail of more words than this is a phrase of its own, no item beside a sibling.
 SIBLING_MAX_WORDS = 3
 

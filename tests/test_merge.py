@@ -1457,3 +1457,16 @@ def test_deliverables_keep_their_source_s_order() -> None:
     text = body(merge([str(p) for p in paths]).text)
     output = text[text.index("\n## Output Format\n") :]
     assert output.index("**Executive Summary:**") < output.index("**Disaster Recovery Runbook:**")
+
+
+@needs_corpus
+def test_a_choice_joins_the_choices_before_their_or() -> None:
+    # 0xfurai's "State management solutions like Provider, Riverpod, BLoC" beside lst97's
+    # "libraries like Redux, MobX, or Provider": "or Provider (Riverpod, BLoC)" read as
+    # kinds of Provider.
+    paths = [
+        *CORPUS.glob("0xfurai*/**/flutter-expert.md"),
+        *CORPUS.glob("lst97*/**/mobile-developer.md"),
+    ]
+    text = body(merge([str(p) for p in paths]).text)
+    assert "libraries like Redux, MobX, Provider, Riverpod, or BLoC." in text

@@ -51,6 +51,7 @@ class _Said:
     prohibits: bool  # "Never ...", "Avoid ...": says the opposite of the same words
     statements: tuple[str, ...]  # terms.statements
     lead: str = ""  # the lead-in the line is written under, which says what it is about
+    spans: tuple[str, ...] = ()  # its code spans ("`cargo test`"): names, said as written
 
 
 def without_covered(merged: MergedAgent) -> MergedAgent:
@@ -260,7 +261,11 @@ def _said(text: str, lead: str = "") -> _Said:
         prohibits(plain) or lead_prohibits,  # "Never:" over "Log request bodies"
         tuple(statements(plain)),
         lead,
+        tuple(_CODE_SPAN.findall(text)),
     )
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 @cache
@@ -275,8 +280,9 @@ def _covers(
     """For each statement of line, the first line that states it whole, or None (stating:
     the lines that say a set of terms, best first)."""
     covers: list[int | None] = []
-    # Named as the line names them: "Actors" opens no statement as a name of its own.
-    line_names = named_terms(line.plain)
+    # Named as the line names them: "Actors" opens no statement as a name of its own; a
+    # command in code ("`cargo test`") is said only as written, not by "cargo-fuzz".
+    line_names = [*named_terms(line.plain), *line.spans]
     for k, statement in enumerate(line.statements):
         # The opening states what is done ("Handle load balancing"): its words, in any order;
         # a later item is a noun phrase ("design patterns"), found as written, less a vague

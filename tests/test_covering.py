@@ -178,3 +178,19 @@ def test_a_short_item_among_longer_ones_is_a_statement_like_them() -> None:
     assert "- Side effects with `useEffect` hook" not in result.text
     assert any(c.text == "Side effects with useEffect hook" for c in result.agent.covered)
     assert "side effects (`useEffect`)" in result.text
+
+
+@needs_corpus
+def test_a_command_in_code_is_stated_only_as_written() -> None:
+    # 0xfurai's "Comprehensive tests with `cargo test`" was left out as stated by VoltAgent's
+    # "Fuzzing with cargo-fuzz": both say cargo and testing, and `cargo test` was lost.
+    result = merge(
+        [
+            str(CORPUS / "0xfurai+claude-code-subagents/agents/rust-expert.md"),
+            str(
+                CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
+                "02-language-specialists/rust-engineer.md"
+            ),
+        ]
+    )
+    assert "`cargo test`" in result.text

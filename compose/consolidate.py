@@ -986,6 +986,7 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             if len(tried.apart) < len(composed.apart):
                 composed = tried
                 break
+        composed = _labels_united(composed, unneeded)
         # Entries of several sources' lists under one lead-in are one entry there.
         apart, written_as = _apart_together(
             [*listed, *led_elsewhere, *composed.apart], said, unneeded
@@ -1137,6 +1138,74 @@ FOLDS_PER_LINE = 2
 _ALIGN_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|,")
 # A slot longer than this many words is another statement, not another wording of one.
 SLOT_MAX_WORDS = 5
+
+
+def _labels_united(composed: Composed, unneeded: frozenset[str]) -> Composed:
+    """composed with each member kept apart that writes a series under the line's label
+    taken into its series: "context7: Research incident response procedures, ..., monitoring
+    best practices, tool documentation", where neither could take the other's as details."""
+    text, apart = composed.text, list(composed.apart)
+    for member in composed.apart:
+        united = _label_union(text, member.markdown)
+        if united is not None and _fold(united, member, unneeded) == (united, False):
+            text = united
+            apart.remove(member)
+    return replace(composed, text=text, apart=tuple(apart))
+
+
+def _label_union(line: str, other: str) -> str | None:
+    """line and other, two series under one label ("sequential-thinking: ..."), as one: the
+    verb both open with, then every item of either once. None when the labels differ,
+    either says more than a series, or the series would read as a list of its own."""
+    ours, theirs = _ITEM_LABEL.match(line), _ITEM_LABEL.match(other)
+    if ours is None or theirs is None or ours.group(0).lower() != theirs.group(0).lower():
+        return None
+    bodies = [line[ours.end() :].strip().rstrip("."), other[theirs.end() :].strip().rstrip(".")]
+    if any(_SENTENCES.search(body) or SERIES_BREAK.search(body) or "(" in body for body in bodies):
+        return None
+    words = [body.split() for body in bodies]
+    # The verb both open with ("Research"); the words after it open both first items
+    # ("incident response procedures", "incident response patterns"), each an item of its own.
+    shared = 1 if words[0][0].lower() == words[1][0].lower() else 0
+    if shared and words[0][0].endswith(","):
+        return None
+    parts = [list_parts(" ".join(w[shared:])) for w in words]
+    if any(len(found) < 2 for found in parts):
+        return None  # a phrase, not a series
+    candidates = [
+        *parts[0],
+        *(i if named_terms(i.split()[0]) else _uncapitalized(i) for i in parts[1]),
+    ]
+    # An item another says with more words is said by it, where the first of them stood
+    # ("best practices" by "industry best practices"; "Browser automation" by "automated
+    # browser testing").
+    said_by = [set(content_terms(item)) | set(item.lower().split()) for item in candidates]
+    items: list[str] = []
+    for k, item_said in enumerate(said_by):
+        sayer = max(
+            (
+                j
+                for j, other_said in enumerate(said_by)
+                if _says_all(candidates[k], item_said, other_said)
+            ),
+            key=lambda j: (len(said_by[j]), -j),
+        )
+        if candidates[sayer] not in items:
+            items.append(candidates[sayer])
+    if len(items) > STEP_ITEMS_MAX:
+        return None
+    if not shared and bodies[0][:1].isupper():
+        items[0] = items[0][:1].upper() + items[0][1:]
+    opening = f"{words[0][0]} " if shared else ""
+    end = "." if line.rstrip().endswith(".") else ""
+    return f"{ours.group(0)}{opening}{', '.join(items)}{end}"
+
+
+def _says_all(item: str, said: set[str], other: set[str]) -> bool:
+    """Whether an item whose words and terms are said says no more than other's: its content
+    terms, or its words if it has none ("best practices"), are other's."""
+    terms = set(content_terms(item))
+    return (terms or said) <= other
 
 
 def _aligned(line: str, other: str) -> str | None:

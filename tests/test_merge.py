@@ -1470,3 +1470,19 @@ def test_a_choice_joins_the_choices_before_their_or() -> None:
     ]
     text = body(merge([str(p) for p in paths]).text)
     assert "libraries like Redux, MobX, Provider, Riverpod, or BLoC." in text
+
+
+@needs_corpus
+def test_one_label_over_two_series_is_one_series() -> None:
+    # lst97's incident responders each write "context7: Research ..." under MCP Integration;
+    # the merge wrote both lines, one after the other.
+    paths = [
+        next(CORPUS.glob(f"lst97*/**/{name}.md"))
+        for name in ("incident-responder", "devops-incident-responder")
+    ]
+    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    context7 = [line for line in lines if line.startswith("- context7:")]
+    assert context7 == [
+        "- context7: Research incident response procedures, SRE practices, escalation"
+        " protocols, incident response patterns, monitoring best practices, tool documentation"
+    ]

@@ -76,6 +76,12 @@ def body(text: str) -> str:
     return text.split("\n---\n", 1)[1]
 
 
+def merged_corpus(*agents: str) -> str:
+    """The merged body of corpus agents named "collection/name" ("lst97/react-pro")."""
+    paths = [next(CORPUS.glob(f"{c}*/**/{n}.md")) for c, n in (a.split("/") for a in agents)]
+    return body(merge([str(p) for p in paths]).text)
+
+
 def test_the_description_is_one_quoted_line_unless_a_block_is_asked_for(
     seed_agents: list[Agent], merged: MergeResult
 ) -> None:
@@ -1331,11 +1337,7 @@ def test_each_source_s_phases_stay_in_the_order_it_wrote_them() -> None:
     # Both VoltAgent reviewers write phase 2's "Implementation approach:"; the code
     # reviewer's phase 1 ("Preparation priorities:") came after the architecture reviewer's
     # phase 3, and its "Progress tracking:" JSON after every list of the section.
-    sources = [
-        next(CORPUS.glob(f"VoltAgent*/**/{name}.md"))
-        for name in ("architect-reviewer", "code-reviewer")
-    ]
-    text = body(merge([str(path) for path in sources]).text)
+    text = merged_corpus("VoltAgent/architect-reviewer", "VoltAgent/code-reviewer")
     workflow = text[text.index("\n## Workflow\n") :]
     order = [
         "Analysis priorities:",
@@ -1358,10 +1360,7 @@ def test_a_clause_cut_from_its_series_and_a_template_slot_are_no_details() -> No
     # "covered by a suite of unit, integration, and E2E tests" lent "(logic is covered, by
     # a suite of unit)" to the Definition of Done; "[How this improves the code]" lent
     # "(How, improves the code])" to the example's benefit.
-    paths = [
-        next(CORPUS.glob(f"lst97*/**/{name}.md")) for name in ("architect-review", "code-reviewer")
-    ]
-    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    lines = merged_corpus("lst97/architect-review", "lst97/code-reviewer").splitlines()
     assert "- All tests (unit, integration, E2E) are passing." in lines
     assert (
         "- **Comprehensive Testing:** Ensure all new logic is covered by a suite of unit,"
@@ -1375,10 +1374,7 @@ def test_a_clause_cut_from_its_series_and_a_template_slot_are_no_details() -> No
 def test_a_field_several_sources_write_is_written_once() -> None:
     # lst97's frontend-developer and react-pro each open with "**Role**:" and "**Expertise**:";
     # the merge wrote both pairs, one after the other.
-    paths = [
-        next(CORPUS.glob(f"lst97*/**/{name}.md")) for name in ("frontend-developer", "react-pro")
-    ]
-    text = body(merge([str(p) for p in paths]).text)
+    text = merged_corpus("lst97/frontend-developer", "lst97/react-pro")
     assert text.count("**Role**:") == 1
     assert text.count("**Expertise**:") == 1
     expertise = next(p for p in text.split("\n\n") if p.startswith("**Expertise**:"))
@@ -1394,12 +1390,8 @@ def test_a_clause_is_no_item_of_a_parenthesis_of_names() -> None:
     # lst97's "State Management: Experienced in using state management libraries like Redux
     # ... for complex applications" was folded into another line as "`Context` API (Redux,
     # Experienced in, for complex applications)": the clause read as one more name.
-    paths = [
-        *CORPUS.glob("0xfurai*/**/nextjs-expert.md"),
-        *CORPUS.glob("lst97*/**/nextjs-pro.md"),
-        *CORPUS.glob("VoltAgent*/**/nextjs-developer.md"),
-    ]
-    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    nextjs = ("0xfurai/nextjs-expert", "lst97/nextjs-pro", "VoltAgent/nextjs-developer")
+    lines = merged_corpus(*nextjs).splitlines()
     assert not any("for complex applications)" in line for line in lines)
     assert (
         "- **State Management:** Experienced in using state management libraries like Redux or"
@@ -1411,11 +1403,7 @@ def test_a_clause_is_no_item_of_a_parenthesis_of_names() -> None:
 def test_sections_no_topic_names_keep_the_order_their_source_wrote_them() -> None:
     # VoltAgent's nextjs-developer writes "Server Components:", "Server Actions:" and
     # "Rendering strategies:" in that order; they were sorted by title.
-    paths = [
-        *CORPUS.glob("0xfurai*/**/nextjs-expert.md"),
-        *CORPUS.glob("VoltAgent*/**/nextjs-developer.md"),
-    ]
-    text = body(merge([str(p) for p in paths]).text)
+    text = merged_corpus("0xfurai/nextjs-expert", "VoltAgent/nextjs-developer")
     at = [text.index(f"\n## {title}\n") for title in ("Server Components", "Server Actions")]
     assert at == sorted(at)
     assert text.index("\n## Server Actions\n") < text.index("\n## Rendering strategies\n")
@@ -1426,11 +1414,8 @@ def test_two_wordings_of_one_statement_are_one_series_not_a_detail() -> None:
     # VoltAgent's deployment and devops engineers work with kubernetes-specialist "on K8s
     # deployments" and "on container platforms": "(with kubernetes-specialist on container
     # platforms)" said the partner twice.
-    paths = [
-        next(CORPUS.glob(f"VoltAgent*/**/{name}.md"))
-        for name in ("deployment-engineer", "devops-engineer")
-    ]
-    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    text = merged_corpus("VoltAgent/deployment-engineer", "VoltAgent/devops-engineer")
+    lines = text.splitlines()
     assert "- Work with kubernetes-specialist on K8s deployments and container platforms" in lines
 
 
@@ -1438,9 +1423,7 @@ def test_two_wordings_of_one_statement_are_one_series_not_a_detail() -> None:
 def test_a_named_detail_joins_the_series_beside_its_sibling() -> None:
     # lst97's typescript-pro lists "Dependency Injection, Repository, and Module Federation";
     # "(Repository)" after "module federation" read as an example of it.
-    path = next(CORPUS.glob("lst97*/**/typescript-pro.md"))
-    others = [*CORPUS.glob("0xfurai*/**/typescript-expert.md")]
-    lines = body(merge([str(path), *map(str, others)]).text).splitlines()
+    lines = merged_corpus("lst97/typescript-pro", "0xfurai/typescript-expert").splitlines()
     assert any("dependency injection, Repository, module federation" in line for line in lines)
     assert not any("(Repository)" in line for line in lines)
 
@@ -1449,12 +1432,9 @@ def test_a_named_detail_joins_the_series_beside_its_sibling() -> None:
 def test_deliverables_keep_their_source_s_order() -> None:
     # lst97's cloud-architect delivers "Executive Summary" first and its "Disaster Recovery
     # Runbook" last; a deliverable said by two sources was written first, the summary eighth.
-    paths = [
-        *CORPUS.glob("lst97*/**/cloud-architect.md"),
-        *CORPUS.glob("VoltAgent*/**/cloud-architect.md"),
-        *CORPUS.glob("0xfurai*/**/terraform-expert.md"),
-    ]
-    text = body(merge([str(p) for p in paths]).text)
+    text = merged_corpus(
+        "lst97/cloud-architect", "VoltAgent/cloud-architect", "0xfurai/terraform-expert"
+    )
     output = text[text.index("\n## Output Format\n") :]
     assert output.index("**Executive Summary:**") < output.index("**Disaster Recovery Runbook:**")
 
@@ -1464,11 +1444,7 @@ def test_a_choice_joins_the_choices_before_their_or() -> None:
     # 0xfurai's "State management solutions like Provider, Riverpod, BLoC" beside lst97's
     # "libraries like Redux, MobX, or Provider": "or Provider (Riverpod, BLoC)" read as
     # kinds of Provider.
-    paths = [
-        *CORPUS.glob("0xfurai*/**/flutter-expert.md"),
-        *CORPUS.glob("lst97*/**/mobile-developer.md"),
-    ]
-    text = body(merge([str(p) for p in paths]).text)
+    text = merged_corpus("0xfurai/flutter-expert", "lst97/mobile-developer")
     assert "libraries like Redux, MobX, Provider, Riverpod, or BLoC." in text
 
 
@@ -1476,11 +1452,8 @@ def test_a_choice_joins_the_choices_before_their_or() -> None:
 def test_one_label_over_two_series_is_one_series() -> None:
     # lst97's incident responders each write "context7: Research ..." under MCP Integration;
     # the merge wrote both lines, one after the other.
-    paths = [
-        next(CORPUS.glob(f"lst97*/**/{name}.md"))
-        for name in ("incident-responder", "devops-incident-responder")
-    ]
-    lines = body(merge([str(p) for p in paths]).text).splitlines()
+    text = merged_corpus("lst97/incident-responder", "lst97/devops-incident-responder")
+    lines = text.splitlines()
     context7 = [line for line in lines if line.startswith("- context7:")]
     assert context7 == [
         "- context7: Research incident response procedures, SRE practices, escalation"

@@ -1108,6 +1108,16 @@ def complete(
     folds = 0  # members whose words the line took as details
     for other in others:
         folded, kept_apart = _fold(line, other, unneeded)
+        united = _label_union(line, other.markdown)
+        if (
+            not kept_apart
+            and folded.count("(") > line.count("(")
+            and united is not None
+            and _fold(united, other, unneeded) == (united, False)
+        ):
+            # Its items under one label, no detail of the line's: "context7: Research QA
+            # methodologies, ..., quality standards, automation patterns".
+            folded = united
         if kept_apart or folded.count("(") > line.count("("):
             # Two wordings of one statement, word for word but for a slot or two: "Optimize
             # application / server performance through profiling and ..." say it once, as

@@ -1459,3 +1459,7 @@ def test_one_label_over_two_series_is_one_series() -> None:
         "- context7: Research incident response procedures, SRE practices, escalation"
         " protocols, incident response patterns, monitoring best practices, tool documentation"
     ]
+    # Nor is one series a detail of the other: lst97's QA agents' context7 lines read
+    # "industry best practices (automation patterns)".
+    text = merged_corpus("lst97/qa-expert", "lst97/test-automator")
+    assert "industry best practices, quality standards, automation patterns" in text

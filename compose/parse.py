@@ -456,6 +456,11 @@ class _Parser:
                     section.lead_in = paragraph_markdown(token)
                     section.title += ":"
                     section.home = (section.parent or section).home
+                    home = written_in(section.title, OTHER)
+                    if home != OTHER:
+                        # "Integration with other agents:" is written with Communication,
+                        # wherever its source put it.
+                        section.home = (home, section.home[1])
             else:
                 self.paragraph(token)
         elif kind == "list":

@@ -142,7 +142,15 @@ def written_in(title: str, topic: str) -> str:
     """The topic of the section a title's lists are written in: its own (topic), or the
     one whose home words end it ("Standard Operating Procedure": workflow)."""
     words = clean_title(title).lower().split()
-    return next((t.id for t in topics() if words and words[-1] in t.homes), topic)
+    return next(
+        (
+            t.id
+            for t in topics()
+            for home in t.homes
+            if words and words[-len(home.split()) :] == home.split()
+        ),
+        topic,
+    )
 
 
 def names_items(title: str) -> bool:

@@ -1463,3 +1463,10 @@ def test_one_label_over_two_series_is_one_series() -> None:
     # "industry best practices (automation patterns)".
     text = merged_corpus("lst97/qa-expert", "lst97/test-automator")
     assert "industry best practices, quality standards, automation patterns" in text
+
+
+@needs_corpus
+def test_the_agents_it_works_with_are_listed_in_communication() -> None:
+    text = merged_corpus("VoltAgent/python-pro", "lst97/python-pro")
+    communication = text[text.index("\n## Communication\n") : text.index("\n## Workflow\n")]
+    assert "\nIntegration with other agents:\n" in communication

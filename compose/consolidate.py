@@ -316,14 +316,9 @@ def _sections(
                 else:
                     top[own or _written_in(member)].append(member)
                 continue
-            if own is None and (
-                place_of[c.id][1]
-                or _other_kind(member, place_of[c.id])
-                or _titled_elsewhere(member, place_of[c.id])
-            ):
+            if own is None and (place_of[c.id][1] or _other_kind(member, place_of[c.id])):
                 # A plain item is neither a step nor written under the line's lead-in, nor
-                # a deliverable among practices, nor an entry of a section no topic names
-                # under another title.
+                # a deliverable among practices.
                 own = _written_in(member)
             if own is None or own == place_of[c.id]:
                 beside[c.id].append(member)
@@ -551,13 +546,6 @@ def _other_kind(bullet: Bullet, place: _Place) -> bool:
     deliverable among practices, or a practice among deliverables."""
     own = _written_in(bullet)[0]
     return own != place[0] and (is_kind(own[0]) or is_kind(place[0][0]))
-
-
-def _titled_elsewhere(bullet: Bullet, place: _Place) -> bool:
-    """Whether a plain item is written in a section no topic names ("## Framework
-    ecosystem"), whose title says what it is, other than the one of place."""
-    own = _written_in(bullet)[0]
-    return own[0] == OTHER and own != place[0]
 
 
 def _written_in(bullet: Bullet) -> _Place:

@@ -820,22 +820,30 @@ def _series_union(first: str, second: str) -> str | None:
         # qualifies both first items: they stay side by side.
         ours_items = [ours_items[0], their_items.pop(0), *ours_items[1:]]
     candidates = [*ours_items, *their_items]
-    # An item another says with more words is said by it, where the first of them stood:
     # "existing security controls" says "security controls".
     words_of = [set(item.lower().split()) for item in candidates]
-    items: list[str] = []
-    for word_set in words_of:
-        sayer = max(
-            (j for j, other in enumerate(words_of) if word_set <= other),
-            key=lambda j: (len(words_of[j]), -j),
-        )
-        if candidates[sayer] not in items:
-            items.append(candidates[sayer])
+    items = _each_once(candidates, words_of, words_of)
     if len(items) > STEP_ITEMS_MAX:
         return None
     serial = "," if ", and " in first or ", and " in second else ""
     series = _series_text(items, serial)
     return f"{opening.rstrip(',')}{', ' if opening.endswith(',') else ' '}{series}"
+
+
+def _each_once(
+    candidates: Sequence[str], says: Sequence[set[str]], said: Sequence[set[str]]
+) -> list[str]:
+    """candidates, each once: an item another says with more words is said by it, where the
+    first of them stood (says: what each item needs said; said: what each says)."""
+    items: list[str] = []
+    for needed in says:
+        sayer = max(
+            (j for j, other in enumerate(said) if needed <= other),
+            key=lambda j: (len(said[j]), -j),
+        )
+        if candidates[sayer] not in items:
+            items.append(candidates[sayer])
+    return items
 
 
 # A step said by several sources takes their items up to this many; beyond, a step reads as
@@ -1096,16 +1104,12 @@ def complete(
     folds = 0  # members whose words the line took as details
     for other in others:
         folded, kept_apart = _fold(line, other, unneeded)
-        united = _label_union(line, other.markdown)
-        if (
-            not kept_apart
-            and folded.count("(") > line.count("(")
-            and united is not None
-            and _fold(united, other, unneeded) == (united, False)
-        ):
+        if not kept_apart and folded.count("(") > line.count("("):
             # Its items under one label, no detail of the line's: "context7: Research QA
             # methodologies, ..., quality standards, automation patterns".
-            folded = united
+            united = _label_union(line, other.markdown)
+            if united is not None and _fold(united, other, unneeded) == (united, False):
+                folded = united
         if kept_apart or folded.count("(") > line.count("("):
             # Two wordings of one statement, word for word but for a slot or two: "Optimize
             # application / server performance through profiling and ..." say it once, as
@@ -1174,22 +1178,13 @@ def _label_union(line: str, other: str) -> str | None:
         *parts[0],
         *(i if named_terms(i.split()[0]) else _uncapitalized(i) for i in parts[1]),
     ]
-    # An item another says with more words is said by it, where the first of them stood
-    # ("best practices" by "industry best practices"; "Browser automation" by "automated
-    # browser testing").
-    said_by = [set(content_terms(item)) | set(item.lower().split()) for item in candidates]
-    items: list[str] = []
-    for k, item_said in enumerate(said_by):
-        sayer = max(
-            (
-                j
-                for j, other_said in enumerate(said_by)
-                if _says_all(candidates[k], item_said, other_said)
-            ),
-            key=lambda j: (len(said_by[j]), -j),
-        )
-        if candidates[sayer] not in items:
-            items.append(candidates[sayer])
+    # "best practices" (no content term: its words) by "industry best practices";
+    # "Browser automation" by "automated browser testing".
+    said = [set(content_terms(item)) | set(item.lower().split()) for item in candidates]
+    needed = [
+        set(content_terms(item)) or words for item, words in zip(candidates, said, strict=True)
+    ]
+    items = _each_once(candidates, needed, said)
     if len(items) > STEP_ITEMS_MAX:
         return None
     if not shared and bodies[0][:1].isupper():
@@ -1197,13 +1192,6 @@ def _label_union(line: str, other: str) -> str | None:
     opening = f"{words[0][0]} " if shared else ""
     end = "." if line.rstrip().endswith(".") else ""
     return f"{ours.group(0)}{opening}{', '.join(items)}{end}"
-
-
-def _says_all(item: str, said: set[str], other: set[str]) -> bool:
-    """Whether an item whose words and terms are said says no more than other's: its content
-    terms, or its words if it has none ("best practices"), are other's."""
-    terms = set(content_terms(item))
-    return (terms or said) <= other
 
 
 def _aligned(line: str, other: str) -> str | None:
@@ -1668,7 +1656,7 @@ def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
         return None
     # Its series' items, the first without what introduces it ("solutions like Provider").
     items = [
-        re.sub(r"^(?:and|or)\s+", "", _EXAMPLES_OPEN.split(item)[-1].strip(" .;:")).lower()
+        _CONJUNCTION.sub("", _EXAMPLES_OPEN.split(item)[-1].strip(" .;:")).lower()
         for item in re.split(r"[,()]", strip_markup(member.text))
     ]
     if detail.lower() not in items:
@@ -1705,6 +1693,8 @@ def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
     return None
 
 
+# The "and" or "or" opening a series' last item.
+_CONJUNCTION = re.compile(r"^(?:and|or)\s+")
 _EXAMPLES_OPEN = re.compile(r"\b(?:like|such as|including|e\.g\.)\s+", re.IGNORECASE)
 # A detail of more words than this is a phrase of its own, no item beside a sibling.
 SIBLING_MAX_WORDS = 3
@@ -2201,7 +2191,7 @@ def _series_items(text: str) -> list[str] | None:
     if not plain or _SENTENCE.search(plain) or re.search(r"[.!?:;]\s", plain):
         return None
     items = [
-        re.sub(r"^(?:and|or)\s+", "", item.replace("\0", ",").strip())
+        _CONJUNCTION.sub("", item.replace("\0", ",").strip())
         for item in _PARENTHESIS.sub(lambda m: m.group(0).replace(",", "\0"), plain).split(",")
     ]
     if len(items) < 2 or any(
@@ -2215,24 +2205,21 @@ def _items_once(items: Sequence[str]) -> list[str]:
     """items with those of one head ("state management (Context/Zustand/Redux)", "state
     management (Redux Toolkit, Zustand)") written once, where the first is, with every
     example either gives in its parenthesis."""
-    heads: dict[str, list[str]] = {}  # head -> its examples, each once
-    written: dict[str, str] = {}  # head -> the head as first written
+    of_head: dict[str, list[str]] = defaultdict(list)  # head, lower case -> its items
     for item in items:
-        head = _PARENTHESIS.sub("", item).strip()
-        key = head.lower()
-        examples = heads.setdefault(key, [])
-        written.setdefault(key, head)
-        for inner in _PARENTHESIS.findall(item):
+        of_head[_PARENTHESIS.sub("", item).strip().lower()].append(item)
+    once = []
+    for written in of_head.values():
+        if len(written) == 1:  # as its source wrote it
+            once.append(written[0])
+            continue
+        examples: list[str] = []
+        for inner in (inner for item in written for inner in _PARENTHESIS.findall(item)):
             for example in re.split(r"\s*[,/]\s*", inner):
                 if example and example.lower() not in map(str.lower, examples):
                     examples.append(example)
-    once = []
-    for key, examples in heads.items():
-        alone = [item for item in items if _PARENTHESIS.sub("", item).strip().lower() == key]
-        if len(alone) == 1:  # written as its source wrote it
-            once.append(alone[0])
-        else:
-            once.append(f"{written[key]} ({', '.join(examples)})" if examples else written[key])
+        head = _PARENTHESIS.sub("", written[0]).strip()
+        once.append(f"{head} ({', '.join(examples)})" if examples else head)
     return once
 
 

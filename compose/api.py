@@ -25,6 +25,7 @@ from compose.parallel import map_on_cores
 from compose.parse import Agent, parse
 from compose.progress import Progress, silent
 from compose.render import render
+from compose.tuning import merge_tuning
 from compose.verify import Verification, verify
 
 # Within a single agent only bullets near-identical in their words are one statement: it is
@@ -204,7 +205,7 @@ def settled(plan: Draft) -> MergedAgent:
     """
     together: list[set[str]] = []
     left = None  # groups the last read-back found
-    for _ in range(SETTLE_ROUNDS):
+    for _ in range(merge_tuning().settle_rounds):
         merged = arrange(plan, together)
         groups = _joined_again(merged)
         if left is not None and len(groups) >= left:
@@ -215,13 +216,6 @@ def settled(plan: Draft) -> MergedAgent:
             break
         together = grown
     return merged
-
-
-# Rounds of moving lines a merge of the merged agent would join into one section. A move can
-# leave a near-identical sibling behind, to be moved the next round: merging all 162 VoltAgent
-# agents settles in 6 rounds, four agents in 1 or 2. The groups only grow, so this bound is a
-# safety net, not a cut-off that is reached.
-SETTLE_ROUNDS = 20
 
 
 def _joined(together: list[set[str]], groups: list[set[str]]) -> list[set[str]]:

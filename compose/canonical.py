@@ -32,12 +32,13 @@ from typing import Any
 from compose import __version__, tomlfile
 from compose.api import MergeResult, load_agents, merge_agents
 from compose.clustering import DEFAULT_THRESHOLD, Settings, threshold_problem
-from compose.consolidate import DEFAULT_EXAMPLES, MergeOptions
+from compose.consolidate import MergeOptions
 from compose.errors import ConfigError, OutputError
 from compose.output import check_target, same_file, write_atomic
 from compose.parse import Agent, normalise_for_id
 from compose.progress import Progress, silent
 from compose.render import DESCRIPTION_STYLES
+from compose.tuning import merge_tuning
 
 CONFIG_NAME = "compose.toml"
 LOCK_NAME = "compose.lock"
@@ -75,7 +76,7 @@ class Target:
     same: tuple[tuple[str, str], ...] = ()
     separate: tuple[tuple[str, str], ...] = ()
     drop: tuple[Drop, ...] = ()
-    examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
+    examples: int | None = merge_tuning().examples  # None: every distinct example
     tools: str = "union"  # see MergeOptions.tools
     lexical: bool = False  # words only: no embedding signal in the clustering
     description_style: str = "single"  # render.DESCRIPTION_STYLES
@@ -268,7 +269,7 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
     threshold = entry.get("threshold", DEFAULT_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise bad("threshold", "a number")
-    examples = entry.get("examples", DEFAULT_EXAMPLES)
+    examples = entry.get("examples", merge_tuning().examples)
     if examples != "all" and (isinstance(examples, bool) or not isinstance(examples, int)):
         raise bad("examples", 'a number or "all"')
     problem = threshold_problem(float(threshold))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from compose.errors import ComposeError, UsageError
+from compose.tuning import merge_tuning, report_tuning
 
 if TYPE_CHECKING:
     from rich.progress import Progress as Bar
@@ -74,8 +75,6 @@ ExcludeOption = Annotated[
     ),
 ]
 
-# The default number of description examples, kept here so that --help needs no pipeline import.
-DEFAULT_EXAMPLES = 4
 THRESHOLD_HELP = "Similarity cut-off for clustering (0.1-1); lower merges more."
 
 
@@ -265,7 +264,7 @@ def merge_command(
     ] = False,
     examples: Annotated[
         str, typer.Option(help="Examples kept in the description: a number, or 'all'.")
-    ] = str(DEFAULT_EXAMPLES),
+    ] = str(merge_tuning().examples),
     tools: Annotated[
         str,
         typer.Option(
@@ -334,10 +333,10 @@ def merge_command(
 
 
 def _refuse_unrelated(result: MergeResult) -> None:
-    from compose.report import RELATED, relatedness
+    from compose.report import relatedness
 
     related = relatedness(result.clustering)
-    if related < RELATED:
+    if related < report_tuning().related:
         raise UsageError(
             None,
             f"these {len(result.clustering.agents)} agents share {related:.0%} of their "

@@ -40,6 +40,7 @@ from compose.terms import (
     written_terms,
 )
 from compose.topics import OTHER, is_kind, keeps_order, topic_order, topic_title
+from compose.tuning import merge_tuning
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 _LIST_SPLIT = re.compile(r",\s*|\s+or\s+|\s+and\s+|;\s*")
@@ -47,13 +48,8 @@ _EXAMPLE = re.compile(r"<example>.*?</example>", re.DOTALL)
 _EXAMPLES_HEADING = re.compile(r"\n\s*Examples?:\s*(?:\n|$)|\s+Examples?:\s+(?=<example>)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _MODEL_RANK = {"haiku": 1, "sonnet": 2, "opus": 3}
-# Examples this similar (rapidfuzz ratio on whitespace-folded text) are one example.
-EXAMPLE_DUPLICATE = 90
-# A detail this short reads as an item of a list; longer parentheticals are kept whole.
-DETAIL_MAX_WORDS = 6
-# A member whose unsaid words need more of its phrases than this is a line of its own: a
-# parenthesis of loose phrases from several sentences no longer reads as one statement.
-FOLD_MAX_PARTS = 2
+
+_TUNING = merge_tuning()
 
 
 @dataclass(frozen=True)
@@ -129,17 +125,11 @@ class MergedAgent:
         return str(dict(self.frontmatter)["name"])
 
 
-# Examples kept in a merged description unless asked otherwise: Claude Code loads the
-# description into every session, and a few distinct scenarios route as well as seventeen.
-# The CLI repeats the number for its --help (a test keeps the two equal).
-DEFAULT_EXAMPLES = 4
-
-
 @dataclass(frozen=True)
 class MergeOptions:
     name: str | None = None
     model: str | None = None
-    examples: int | None = DEFAULT_EXAMPLES  # None: every distinct example
+    examples: int | None = _TUNING.examples  # None: every distinct example
     # What the merged agent may use when sources disagree: "union" (every tool any source
     # may use; a source without 'tools' allows all), "intersection" (only what every source
     # allows), or a comma-separated list of tool names.
@@ -649,7 +639,9 @@ def _intros(agents: Sequence[Agent]) -> dict[_Place, tuple[str, ...]]:
             if any(b.lead_in is None for b in tops):
                 run = []
     return {
-        key: tuple(texts) for key, texts in intros.items() if 0 < len(texts) <= INTRO_PARAGRAPHS
+        key: tuple(texts)
+        for key, texts in intros.items()
+        if 0 < len(texts) <= _TUNING.intro_paragraphs
     }
 
 
@@ -691,7 +683,10 @@ def _in_one_frame(first: str, second: str) -> str | None:
         tail += 1
     mine, theirs = a[head : len(a) - tail], b[head : len(b) - tail]
     framed = tail > 0 or any(word.endswith("**") for word in a[:head])
-    if not (head and framed and mine and theirs) or max(len(mine), len(theirs)) > _FRAMED_SPAN:
+    if (
+        not (head and framed and mine and theirs)
+        or max(len(mine), len(theirs)) > _TUNING.framed_span
+    ):
         return None
     if any(" ".join(span).count("**") % 2 for span in (mine, theirs)):
         return None  # a span inside a bold name ("**Quality Analysis.**") is no span
@@ -707,16 +702,8 @@ def _in_one_frame(first: str, second: str) -> str | None:
     return " ".join([*a[:head], *mine, "and", *theirs, *a[len(a) - tail :]]) + end
 
 
-# The longest span two paragraphs may differ in and still be said as one.
-_FRAMED_SPAN = 6
-
-
 # The name a phase's sentence opens with once its heading is gone (see _intros).
 _PHASE_NAME = re.compile(r"^\*\*[^*]+\.\*\* ")
-
-# More paragraphs than this before one lead-in (the phase sentences of dozens of agents, all
-# before "Implementation approach:") are no introduction: they stay paragraphs of the section.
-INTRO_PARAGRAPHS = 6
 
 
 def _bound(
@@ -823,7 +810,7 @@ def _series_union(first: str, second: str) -> str | None:
     # "existing security controls" says "security controls".
     words_of = [set(item.lower().split()) for item in candidates]
     items = _each_once(candidates, words_of, words_of)
-    if len(items) > STEP_ITEMS_MAX:
+    if len(items) > _TUNING.step_items_max:
         return None
     serial = "," if ", and " in first or ", and " in second else ""
     series = _series_text(items, serial)
@@ -844,11 +831,6 @@ def _each_once(
         if candidates[sayer] not in items:
             items.append(candidates[sayer])
     return items
-
-
-# A step said by several sources takes their items up to this many; beyond, a step reads as
-# a list of its own and the sources' steps are written one after the other.
-STEP_ITEMS_MAX = 7
 
 
 def _first(entry: Cluster | Bullet) -> Bullet:
@@ -1121,9 +1103,9 @@ def complete(
                 folded, kept_apart = aligned, False
         if not kept_apart and folded != line:
             folds += 1
-            # A line that has taken FOLDS_PER_LINE members' phrases as details reads as a
+            # A line that has taken folds_per_line members' phrases as details reads as a
             # list of other statements: the next ones are lines of their own.
-            kept_apart = folds > FOLDS_PER_LINE
+            kept_apart = folds > _TUNING.folds_per_line
         if kept_apart:
             apart.append(other)
         else:
@@ -1134,12 +1116,8 @@ def complete(
     return Composed(line, _distinct(apart))
 
 
-FOLDS_PER_LINE = 2
-
 # A line's words for aligning it with another: a parenthesis is one token, as are commas.
 _ALIGN_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|,")
-# A slot longer than this many words is another statement, not another wording of one.
-SLOT_MAX_WORDS = 5
 
 
 def _labels_united(composed: Composed, unneeded: frozenset[str]) -> Composed:
@@ -1185,7 +1163,7 @@ def _label_union(line: str, other: str) -> str | None:
         set(content_terms(item)) or words for item, words in zip(candidates, said, strict=True)
     ]
     items = _each_once(candidates, needed, said)
-    if len(items) > STEP_ITEMS_MAX:
+    if len(items) > _TUNING.step_items_max:
         return None
     if not shared and bodies[0][:1].isupper():
         items[0] = items[0][:1].upper() + items[0][1:]
@@ -1233,7 +1211,7 @@ def _aligned(line: str, other: str) -> str | None:
             continue
         for side in (mine, yours):
             if side and (
-                len(side) > SLOT_MAX_WORDS
+                len(side) > _TUNING.slot_max_words
                 or side[0].lower() in ("and", "or", ",")
                 or side[-1].lower() in ("and", "or", ",")
                 or not lexicon().turning.isdisjoint(t.lower() for t in side)
@@ -1381,8 +1359,8 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
                 return line, True
             parts.append(detail)
             said |= part_terms
-    too_long = any(len(p.split()) > DETAIL_MAX_WORDS for p in parts)
-    if not parts or too_long or len(parts) > FOLD_MAX_PARTS or _ACRONYM_END.search(plain):
+    too_long = any(len(p.split()) > _TUNING.detail_max_words for p in parts)
+    if not parts or too_long or len(parts) > _TUNING.fold_max_parts or _ACRONYM_END.search(plain):
         # After "attribute-based (ABAC)" no phrase reads as part of the line: ", and
         # permission systems" did not.
         return line, True
@@ -1652,7 +1630,7 @@ def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
     it that text lists too: "dependency injection, Repository, module federation" from
     "Applying patterns like Dependency Injection, Repository, and Module Federation", not
     "... module federation (Repository)"."""
-    if len(detail.split()) > SIBLING_MAX_WORDS:
+    if len(detail.split()) > _TUNING.sibling_max_words:
         return None
     # Its series' items, the first without what introduces it ("solutions like Provider").
     items = [
@@ -1696,8 +1674,6 @@ def _beside_sibling(text: str, detail: str, member: Bullet) -> str | None:
 # The "and" or "or" opening a series' last item.
 _CONJUNCTION = re.compile(r"^(?:and|or)\s+")
 _EXAMPLES_OPEN = re.compile(r"\b(?:like|such as|including|e\.g\.)\s+", re.IGNORECASE)
-# A detail of more words than this is a phrase of its own, no item beside a sibling.
-SIBLING_MAX_WORDS = 3
 
 
 def _placed_after(text: str, detail: str, markdown: str) -> str | None:
@@ -1715,7 +1691,7 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
             # The others are a series text writes ("using JWT, OAuth2, SAML protocols"): one
             # more choice of it, "..., or session-based".
             return f"{text[:series]}, or {detail}{text[series:]}"
-        words = markdown[: match.start()].split()[-DETAIL_MAX_WORDS:]
+        words = markdown[: match.start()].split()[-_TUNING.detail_max_words :]
         for start in range(len(words) - 1):  # the longest phrase of two words or more
             phrase = re.escape(" ".join(words[start:]))
             # Whole: "authentication and authorization" in "... authorization patterns" is
@@ -2071,7 +2047,7 @@ def _parentheses(text: str, said: set[str]) -> Iterator[tuple[str, list[str] | N
     for match in _PARENTHESIS.finditer(text):
         inner = match.group(1)
         items = [i for i in _LIST_SPLIT.split(inner) if i.strip()]
-        if not all(len(i.split()) <= DETAIL_MAX_WORDS for i in items):
+        if not all(len(i.split()) <= _TUNING.detail_max_words for i in items):
             yield inner, None, None
             continue
         items = [re.sub(r"^(?:e\.g\.|i\.e\.|such as)\s*", "", i.strip()) for i in items]
@@ -2110,7 +2086,7 @@ def _subject(before: str, said: set[str]) -> str | None:
     business requirements" shares only "understand": its details come as "data consistency
     requirements: eventual vs strong".
     """
-    words = re.split(r"[,;:]|\.\s|\band\b|\bor\b", before)[-1].split()[-DETAIL_MAX_WORDS:]
+    words = re.split(r"[,;:]|\.\s|\band\b|\bor\b", before)[-1].split()[-_TUNING.detail_max_words :]
     terms = set(content_terms(" ".join(words)))
     if not terms or 2 * len(terms - said) <= len(terms):
         return None
@@ -2195,7 +2171,7 @@ def _series_items(text: str) -> list[str] | None:
         for item in _PARENTHESIS.sub(lambda m: m.group(0).replace(",", "\0"), plain).split(",")
     ]
     if len(items) < 2 or any(
-        not item or len(item.split()) > SERIES_ITEM_MAX_WORDS for item in items
+        not item or len(item.split()) > _TUNING.series_item_max_words for item in items
     ):
         return None
     return items
@@ -2221,10 +2197,6 @@ def _items_once(items: Sequence[str]) -> list[str]:
         head = _PARENTHESIS.sub("", written[0]).strip()
         once.append(f"{head} ({', '.join(examples)})" if examples else head)
     return once
-
-
-# An item of a field's series longer than this many words is a clause, not a name.
-SERIES_ITEM_MAX_WORDS = 8
 
 
 # --- frontmatter --------------------------------------------------------------------------
@@ -2423,7 +2395,7 @@ def _rank(model: str) -> int:
 def merged_description(
     agents: Sequence[Agent],
     name: str,
-    limit: int | None = DEFAULT_EXAMPLES,
+    limit: int | None = _TUNING.examples,
     warnings: list[str] | None = None,
 ) -> str:
     """One 'when to use' text from the sources' leads, then their distinct examples: at most
@@ -2440,7 +2412,10 @@ def merged_description(
         for example in found:
             example = _dedent(example)
             folded = " ".join(example.split())
-            if all(fuzz.ratio(folded, " ".join(e.split())) < EXAMPLE_DUPLICATE for e in examples):
+            if all(
+                fuzz.ratio(folded, " ".join(e.split())) < _TUNING.example_duplicate
+                for e in examples
+            ):
                 examples.append(example)
     kept = examples if limit is None else covering_examples(examples, limit)
     if len(kept) < len(examples) and warnings is not None:

@@ -15,23 +15,10 @@ from typing import Any
 from compose.clustering import Cluster, Clustering
 from compose.clustering.linkage import average_linkage
 from compose.parse import Agent, Bullet, normalise_for_id
+from compose.tuning import report_tuning
 
 JSON_VERSION = 1
-# Agents sharing at least this share of their bullets (both ways) are near-duplicates.
-NEAR_DUPLICATE = 0.7
-# An agent's row of the overlap matrix keeps its partners sharing the most: in a collection
-# of thousands of agents every agent can share a line with every other, and the whole matrix
-# would not fit in memory nor say anything.
-OVERLAP_PARTNERS = 100
-# Agents whose pairs share less than this on average are unrelated: a merge of them glues
-# their bodies together. Measured on the corpus: groups of similar agents 0.19-0.34, random
-# groups of 2-60 agents 0.00-0.15 (mostly under 0.1; shared template lines).
-RELATED = 0.08
-# A family is a group of agents to merge: average linkage over agent pairs that share at least
-# RELATED, joining groups while their pairs share FAMILY_SHARE on average. Measured on the
-# corpus: 70 families of 2-24 agents (SQL engines, test runners, CI services, PHP frameworks;
-# the largest is lst97's agents, which share a boilerplate block).
-FAMILY_SHARE = 0.15
+_TUNING = report_tuning()
 
 
 @dataclass(frozen=True)
@@ -54,7 +41,7 @@ class NearDuplicate:
 class Report:
     clustering: Clustering
     names: tuple[str, ...]
-    # a -> b -> share of a's bullets that sit in a cluster with b's, for a's OVERLAP_PARTNERS
+    # a -> b -> share of a's bullets that sit in a cluster with b's, for a's overlap_partners
     # partners sharing the most; pairs sharing none omitted
     overlap: dict[str, dict[str, float]]
     shared: tuple[Cluster, ...]  # clusters with members from two or more agents
@@ -75,16 +62,18 @@ def build_report(clustering: Clustering) -> Report:
     owners_of, cluster_of = _owners(clustering, agents)
     alone = {m.id for c in clustering.clusters if len(owners_of[c.id]) == 1 for m in c.members}
     overlap: dict[str, dict[str, float]] = {}
-    strong: set[tuple[int, int]] = set()  # pairs where one shares NEAR_DUPLICATE of its bullets
+    strong: set[tuple[int, int]] = set()  # pairs where one shares near_duplicate of its bullets
     for i, a in enumerate(agents):
         # How many of a's bullets sit in a cluster each agent has a bullet in; one row at a
         # time, so a collection where everything overlaps never holds the whole matrix.
         counts = _shared_counts(a, owners_of, cluster_of)
         total = len(a.bullets)
         for j, count in counts.items():
-            if j != i and count >= NEAR_DUPLICATE * total:
+            if j != i and count >= _TUNING.near_duplicate * total:
                 strong.add((min(i, j), max(i, j)))
-        partners = sorted(counts.items(), key=lambda jc: (-jc[1], jc[0]))[: OVERLAP_PARTNERS + 1]
+        partners = sorted(counts.items(), key=lambda jc: (-jc[1], jc[0]))[
+            : _TUNING.overlap_partners + 1
+        ]
         row = {names[j]: round(c / total, 4) for j, c in sorted(partners)}
         row[a.name] = 1.0
         overlap[a.name] = row
@@ -102,10 +91,10 @@ def _families(names: tuple[str, ...], overlap: dict[str, dict[str, float]]) -> t
             i, j = sorted((index[a], index[b]))
             if i != j and (i, j) not in pair_share:
                 both = (row[b] + overlap[b].get(a, 0.0)) / 2
-                if both >= RELATED:
+                if both >= _TUNING.related:
                     pair_share[(i, j)] = both
     families = []
-    for group in average_linkage(len(names), pair_share, FAMILY_SHARE):
+    for group in average_linkage(len(names), pair_share, _TUNING.family_share):
         if len(group) > 1:
             pairs = [pair_share[p] for p in combinations(group, 2)]
             families.append(
@@ -154,7 +143,7 @@ def _near_duplicates(
     owners_of: dict[str, list[int]],
     cluster_of: dict[str, str],
 ) -> tuple[NearDuplicate, ...]:
-    """Pairs sharing NEAR_DUPLICATE of both agents' bullets (so one of the two shares that
+    """Pairs sharing near_duplicate (tuning) of both agents' bullets (so one of the two shares that
     much of its own: a strong pair), or with one body."""
     bodies = [normalise_for_id(a.source.body) for a in agents]
     by_body: dict[str, list[int]] = {}
@@ -171,7 +160,7 @@ def _near_duplicates(
         total = len(a.bullets) + len(b.bullets)
         similarity = (counts[i][j] + counts[j][i]) / total if total else 1.0
         same_body = bodies[i] == bodies[j]
-        if (similarity >= NEAR_DUPLICATE and total) or same_body:
+        if (similarity >= _TUNING.near_duplicate and total) or same_body:
             verdict = _verdict(a, b, similarity, same_body)
             found.append(NearDuplicate(a.name, b.name, round(similarity, 4), verdict))
     return tuple(sorted(found, key=lambda d: (-d.similarity, d.first, d.second)))

@@ -10,12 +10,9 @@ from typing import Any
 
 from compose.clustering import cross_similarity
 from compose.parse import Agent, Bullet, normalise_for_id
+from compose.tuning import diff_tuning
 
-# Below this similarity an old and a new bullet are a removal and an addition, not a rewording.
-REWORDED = 0.5
-# A removed and an added section are one renamed section when this share of the old one's
-# bullets went to the new one.
-RENAMED = 0.5
+_TUNING = diff_tuning()
 
 
 @dataclass(frozen=True)
@@ -142,7 +139,7 @@ def _match(
     used_old: set[int] = set()
     used_new: set[int] = set()
     for (i, j), score in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
-        if score < REWORDED or i in used_old or j in used_new:
+        if score < _TUNING.reworded or i in used_old or j in used_new:
             continue
         used_old.add(i)
         used_new.add(j)
@@ -162,7 +159,7 @@ def _renamed_sections(
         if not targets:
             continue
         best = max(set(targets), key=lambda t: (targets.count(t), t))
-        if best not in old_titles and targets.count(best) >= RENAMED * len(section.bullets):
+        if best not in old_titles and targets.count(best) >= _TUNING.renamed * len(section.bullets):
             renamed.append((section.title, best))
     return renamed
 

@@ -12,6 +12,7 @@ from functools import cache
 import snowballstemmer
 
 from compose.tomlfile import package_data
+from compose.tuning import term_tuning
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
 # A token as written, for named terms: letters, digits and inner . + # - (Node.js, C#, B-tree).
@@ -316,19 +317,17 @@ def section_role(title: str) -> Role | None:
     return next((r for r in lexicon().roles if any(t in lower for t in r.titles)), None)
 
 
-# Examples in parentheses ("(Redis, Memcached, CDN)") are details of the statement, not the
-# statement: they count for less when deciding whether two bullets say the same thing.
-DETAIL_WEIGHT = 0.35
-FILLER_WEIGHT = 0.3
-
-
 def term_counts(text: str) -> dict[str, float]:
-    """Terms with counts: fillers count FILLER_WEIGHT, terms inside parentheses DETAIL_WEIGHT."""
+    """Terms with counts: fillers and terms inside parentheses (details of the statement:
+    "(Redis, Memcached, CDN)") count for less (tuning.TermTuning)."""
+    weights = term_tuning()
     counts: dict[str, float] = {}
     details = " ".join(_PARENTHESIS.findall(text))
-    for part, weight in ((_PARENTHESIS.sub(" ", text), 1.0), (details, DETAIL_WEIGHT)):
+    for part, weight in ((_PARENTHESIS.sub(" ", text), 1.0), (details, weights.detail_weight)):
         for term, filler in _terms(part):
-            counts[term] = counts.get(term, 0.0) + weight * (FILLER_WEIGHT if filler else 1.0)
+            counts[term] = counts.get(term, 0.0) + weight * (
+                weights.filler_weight if filler else 1.0
+            )
     return counts
 
 

@@ -227,10 +227,7 @@ def test_the_command_flushes_its_output_and_exits_with_the_commands_code(
     one_line_error(failed.stderr, "missing.md", "no such file")
 
 
-def test_examples_option_and_its_default_agree_with_the_library() -> None:
-    from compose import cli, consolidate
-
-    assert cli.DEFAULT_EXAMPLES == consolidate.DEFAULT_EXAMPLES
+def test_examples_option_keeps_all_or_refuses_a_word() -> None:
     code, stdout, _ = invoke("merge", *SEED_ARGS, "--examples", "all")
     assert code == 0 and stdout.count("<example>") == 17
     code, _, stderr = invoke("merge", *SEED_ARGS, "--examples", "some")

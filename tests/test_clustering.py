@@ -7,14 +7,13 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from compose.clustering import Settings, cluster, default_tuning, load_tuning
+from compose.clustering import Settings, cluster, default_tuning
 from compose.clustering.embedding import COSINE_DIGITS, _known, cosine, embed
-from compose.errors import ConfigError, DuplicateAgentError
+from compose.errors import DuplicateAgentError
 from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.report import build_report, report_data
@@ -278,32 +277,6 @@ def test_an_anti_pattern_list_agrees_with_a_practice_and_is_no_conflict() -> Non
     a = agent("a", "## Anti-Patterns\n- N+1 query problems\n")
     b = agent("b", "## Performance\n- Detect N+1 query problems\n")
     assert cluster([a, b]).conflicts == ()
-
-
-def test_tuning_file_changes_only_the_keys_it_names(tmp_path: Path) -> None:
-    path = tmp_path / "try.toml"
-    path.write_text("threshold = 0.42\nneighbours = 20\n", encoding="utf-8")
-    tuning = load_tuning(path)
-    assert (tuning.threshold, tuning.neighbours) == (0.42, 20)
-    assert replace(tuning, threshold=0.38, neighbours=12) == default_tuning()
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("treshold = 0.4\n", "unknown tuning key 'treshold'"),
-        ("threshold = 'high'\n", "tuning key 'threshold' must be a number"),
-        ("neighbours = 1.5\n", "tuning key 'neighbours' must be a whole number"),
-        ("threshold = \n", "cannot read tuning file"),
-    ],
-)
-def test_a_bad_tuning_file_is_refused_with_the_key_named(
-    tmp_path: Path, text: str, problem: str
-) -> None:
-    path = tmp_path / "try.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=problem):
-        load_tuning(path)
 
 
 def test_tuning_reaches_the_similarity(seeds: list[Agent]) -> None:

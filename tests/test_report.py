@@ -11,7 +11,8 @@ import pytest
 from compose.api import load_agents
 from compose.clustering import Settings, cluster
 from compose.formats import HTML_MATRIX_MAX_AGENTS, to_html, to_json, to_markdown, to_text
-from compose.report import OVERLAP_PARTNERS, RELATED, Report, build_report, relatedness
+from compose.report import Report, build_report, relatedness
+from compose.tuning import report_tuning
 from tests.conftest import CORPUS, FIXTURES, SEED_NAMES, needs_corpus
 
 
@@ -160,13 +161,13 @@ def test_a_large_collection_keeps_each_agents_top_partners_and_a_bounded_html_gr
     for k in range(150):
         _agent_file(tmp_path, f"agent{k:03}", f"Own practice number {k} alpha{k}")
     report = build_report(cluster(load_agents([tmp_path]).agents))
-    assert max(len(row) for row in report.overlap.values()) == OVERLAP_PARTNERS + 1
+    assert max(len(row) for row in report.overlap.values()) == report_tuning().overlap_partners + 1
     assert report.share("agent000", "agent000") == 1.0
     page = to_html(report)
     # The grid is drawn for HTML_MATRIX_MAX_AGENTS agents; the rest are in the JSON report.
     assert page.count('<th class="up">') == HTML_MATRIX_MAX_AGENTS
     assert "The 90 other agents are in the JSON report." in page
-    assert HTML_MATRIX_MAX_AGENTS <= OVERLAP_PARTNERS + 1  # every grid cell is exact
+    assert report_tuning().overlap_partners + 1 >= HTML_MATRIX_MAX_AGENTS  # every cell is exact
 
 
 def test_a_hostile_bullet_cannot_close_the_pages_script(tmp_path: Path) -> None:
@@ -232,4 +233,4 @@ def test_relatedness_is_the_mean_share_of_the_overlap_matrix(report: Report) -> 
     names = report.names
     shares = [report.share(a, b) for a in names for b in names if a != b]
     assert relatedness(report.clustering) == pytest.approx(sum(shares) / len(shares), abs=1e-3)
-    assert relatedness(report.clustering) > RELATED  # the seeds: similar agents (0.35)
+    assert relatedness(report.clustering) > report_tuning().related  # seeds: related (0.35)

@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from compose.terms import (
-    FILLER_WEIGHT,
     checklist_core,
     compound_parts,
     content_terms,
@@ -14,11 +13,15 @@ from compose.terms import (
     surface_forms,
     term_counts,
 )
+from compose.tuning import term_tuning
 
 
 def test_fillers_are_matched_at_a_low_weight_not_dropped() -> None:
     assert content_terms("Performance requirements") == ("perform",)
-    assert term_counts("Performance requirements") == {"perform": 1.0, "requir": FILLER_WEIGHT}
+    assert term_counts("Performance requirements") == {
+        "perform": 1.0,
+        "requir": term_tuning().filler_weight,
+    }
 
 
 def test_checklist_states_say_nothing() -> None:

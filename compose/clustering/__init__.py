@@ -3,8 +3,8 @@
 The steps, each a module: features (what each bullet is, once), candidates (which pairs are
 scored, by blocking on rare terms), similarity (how alike a pair is), linkage (average linkage
 with a floor), describe (a group -> a Cluster that explains itself) and conflicts (one agent
-forbids what another recommends). Every number they are tuned by is one frozen record, Tuning,
-loaded from compose/data/tuning.toml and passed in Settings.
+forbids what another recommends). Every number they are tuned by is one frozen record, Tuning
+(compose/tuning.py, from compose/data/tuning.toml), passed in Settings.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from compose.clustering.result import (
     Settings,
     threshold_problem,
 )
-from compose.clustering.tuning import Tuning, default_tuning, load_tuning
 from compose.errors import DuplicateAgentError
 from compose.parse import Agent
 from compose.progress import Progress, silent
 from compose.topics import topic_order
+from compose.tuning import Tuning, default_tuning, load_tuning
 
 __all__ = [
     "DEFAULT_THRESHOLD",

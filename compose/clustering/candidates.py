@@ -16,10 +16,10 @@ from operator import itemgetter
 from compose.clustering.features import PARALLEL_MIN_ITEMS, Features, featurise
 from compose.clustering.result import Settings
 from compose.clustering.similarity import similarity
-from compose.clustering.tuning import Tuning, default_tuning
 from compose.parallel import in_parallel, workers_for
 from compose.parse import Bullet
 from compose.progress import Progress, silent
+from compose.tuning import Tuning, default_tuning
 
 
 def postings(features: Sequence[Features]) -> dict[str, list[tuple[int, float]]]:

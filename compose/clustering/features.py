@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from compose.clustering.embedding import Vectors, embed
-from compose.clustering.tuning import Tuning
 from compose.parallel import map_on_cores
 from compose.parse import Bullet
 from compose.terms import (
@@ -30,6 +29,7 @@ from compose.terms import (
     section_role,
     term_counts,
 )
+from compose.tuning import Tuning
 
 OWN_SUBJECT = "@self"
 # Fewer bullets or texts per core than this are worked on in this process: forking would cost

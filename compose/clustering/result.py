@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compose.clustering.tuning import Tuning, default_tuning
 from compose.parse import Agent, Bullet
+from compose.tuning import Tuning, default_tuning
 
 DEFAULT_THRESHOLD = default_tuning().threshold
 # Below 0.1 nearly every pair of bullets would be one statement; above 1 none could be.

@@ -12,8 +12,8 @@ from rapidfuzz import fuzz
 
 from compose.clustering.embedding import cosine
 from compose.clustering.features import Features
-from compose.clustering.tuning import Tuning
 from compose.terms import Role
+from compose.tuning import Tuning
 
 
 def similarity(a: Features, b: Features, tuning: Tuning) -> float:

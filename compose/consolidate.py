@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -668,7 +669,43 @@ def _framed_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
                 break
         else:
             joined.append(paragraph)
-    return tuple(joined)
+    return _phases_once(joined)
+
+
+def _phases_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
+    """paragraphs with the sentences of phases of one kind, written one after the other, as
+    one phase: "**Implementation Phase.** Deploy ML models." and "**Implementation Phase.**
+    Build robust ML platform." are one phase of two sentences; "**Quality Analysis.**" and
+    "**Automation Analysis.**" are "**Quality and Automation Analysis.**" (an editor read
+    phase names stacked over one list as labels without content)."""
+    groups: list[tuple[list[str], list[str]]] = []  # (names, sentences); no names: a paragraph
+    for paragraph in paragraphs:
+        match = _PHASE_NAME.match(paragraph)
+        name = match.group(0)[2:-4] if match else ""
+        names = groups[-1][0] if groups else []
+        if match and names and _phase_kind(name) == _phase_kind(names[-1]):
+            if name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+            groups[-1][1].append(paragraph[match.end() :])
+        else:
+            groups.append(
+                ([name] if match else [], [paragraph[match.end() :] if match else paragraph])
+            )
+    united: list[str] = []
+    for names, sentences in groups:
+        if not names:
+            united.extend(sentences)
+            continue
+        kind = names[0].split()[-1]
+        title = _series_text([n.rsplit(" ", 1)[0] for n in names]) if len(names) > 1 else ""
+        united.append(f"**{f'{title} {kind}' if title else names[0]}.** {' '.join(sentences)}")
+    return tuple(united)
+
+
+def _phase_kind(name: str) -> str | None:
+    """The word a phase name ends in ("Analysis"), when a word names what it is about."""
+    words = name.split()
+    return words[-1].lower() if len(words) > 1 else None
 
 
 def _in_one_frame(first: str, second: str) -> str | None:
@@ -1505,9 +1542,18 @@ def _section_text(
                 key = _merged_section(*following.home)
             for written, line in zip(section.verbatim, section.verbatim_lines, strict=True):
                 block = as_merged(written, sources, name)
-                if block.strip() not in seen:
-                    seen.add(block.strip())
-                    verbatim[key].append(block)
+                if block.strip() in seen:
+                    continue
+                seen.add(block.strip())
+                blocks = verbatim[key]
+                for k, earlier in enumerate(blocks):
+                    united = _template_union(earlier, block)
+                    if united is not None:
+                        blocks[k] = united
+                        verbatim_at[united] = verbatim_at.pop(earlier)
+                        break
+                else:
+                    blocks.append(block)
                     verbatim_at[block] = (agent.name, line)
             for text in section.paragraphs:
                 folded = _folded(text)
@@ -1518,6 +1564,91 @@ def _section_text(
     for texts in paragraphs.values():
         texts.sort(key=introduces)
     return paragraphs, verbatim, verbatim_at
+
+
+_JSON_BLOCK = re.compile(r"^```json\n(.*)\n```$", re.DOTALL)
+# A string field that asks for a series: "ML context needed: use case, data characteristics,
+# and business constraints."
+ASKS_FOR = re.compile(r"^([^:]{1,60}): ([^:.;()]+)\.?$")
+JsonValue = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
+
+
+def _template_union(first: str, second: str) -> str | None:
+    """first and second (a template block: its sentences, a lead-in, a JSON object) as one
+    block, when both objects have the same keys at the top and both lead-ins end in the same
+    word: the merged agent sends one context query and reports one progress, with every
+    field either has and every item either asks for ("MLOps context needed: model types,
+    ..., team size, and growth projections."). A value both give differently is an example
+    of its kind; the first is kept. None when either block is something else."""
+    read = [json_template(block) for block in (first, second)]
+    if read[0] is None or read[1] is None:
+        return None
+    (ours, our_prose), (theirs, their_prose) = read[0], read[1]
+    if ours.keys() != theirs.keys() or not (our_prose and their_prose):
+        return None
+    lead, their_lead = our_prose[-1], their_prose[-1]
+    if not (lead.endswith(":") and their_lead.endswith(":")):
+        return None
+    if lead.split()[-1].lower() != their_lead.split()[-1].lower():
+        return None
+    sentences: list[str] = []
+    for sentence in [*our_prose[:-1], *their_prose[:-1]]:
+        words = set(sentence.lower().split())
+        if not any(words <= set(other.lower().split()) for other in sentences):
+            sentences = [o for o in sentences if not set(o.lower().split()) <= words]
+            sentences.append(sentence)
+    try:
+        united = json.dumps(_json_union(ours, theirs), indent=2, ensure_ascii=False)
+    except _NotOne:
+        return None
+    return "\n\n".join([*sentences, lead, f"```json\n{united}\n```"])
+
+
+def json_template(block: str) -> tuple[dict[str, JsonValue], list[str]] | None:
+    """A template block's JSON object and the paragraphs before it, or None."""
+    prose, _, code = block.rpartition("\n\n")
+    match = _JSON_BLOCK.match(code.strip())
+    if match is None:
+        return None
+    try:
+        data = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return (data, prose.split("\n\n") if prose else []) if isinstance(data, dict) else None
+
+
+class _NotOne(Exception):
+    """Two templates that are not one: a value of one says what the other's does not."""
+
+
+def _json_union(ours: JsonValue, theirs: JsonValue) -> JsonValue:
+    """ours with what theirs adds: its other keys, the other items of a series asked for.
+    Two different short values ("deploying", "47ms") are examples of one kind, the first
+    kept; two different sentences, or a series and a sentence, are not one (_NotOne)."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        united = {k: _json_union(v, theirs[k]) if k in theirs else v for k, v in ours.items()}
+        return united | {k: v for k, v in theirs.items() if k not in ours}
+    if ours == theirs:
+        return ours
+    asked = [ASKS_FOR.match(v) if isinstance(v, str) else None for v in (ours, theirs)]
+    if asked[0] is not None and asked[1] is not None:
+        once: dict[str, str] = {}
+        for item in list_parts(asked[0].group(2)) + list_parts(asked[1].group(2)):
+            once.setdefault(item.lower(), item)
+        return f"{asked[0].group(1)}: {_series_text(list(once.values()), ',')}."
+    if is_example_value(ours) and is_example_value(theirs):
+        return ours
+    raise _NotOne
+
+
+def is_example_value(value: JsonValue) -> bool:
+    """A template's value that stands for one of its kind (a status, a figure), not a
+    sentence saying what to send."""
+    if isinstance(value, (dict, list)):
+        return False
+    if not isinstance(value, str):
+        return True
+    return len(value.split()) <= _TUNING.example_value_words and not ASKS_FOR.match(value)
 
 
 def as_merged(block: str, sources: Sequence[str], name: str) -> str:
@@ -2220,6 +2351,7 @@ def merged_name(names: Sequence[str], warnings: list[str]) -> str:
     backend), else the words most names have."""
     if len(names) == 1:
         return names[0]
+    names = sorted(names)  # any input order gives one name
     parts = [n.split("-") for n in names]
     prefix = _common(parts)
     if prefix:
@@ -2241,8 +2373,9 @@ def merged_name(names: Sequence[str], warnings: list[str]) -> str:
         name = "-".join(most)
         warnings.append(f"the sources share no name part; named the result '{name}' as most are")
         return name
-    warnings.append(f"the sources share no name part; named the result '{names[0]}-merged'")
-    return f"{names[0]}-merged"
+    first = min(names, key=lambda n: (-names.count(n), n))  # the name most sources have
+    warnings.append(f"the sources share no name part; named the result '{first}-merged'")
+    return f"{first}-merged"
 
 
 def _shared_form(word: str, others: Sequence[list[str]]) -> str | None:

@@ -4,7 +4,8 @@ Every input bullet's cluster must be rendered, every named term of every input b
 appear in the output as written, every content word of every input bullet (stemmed and read
 through the lexicon; stop words and generic verbs aside) must be said somewhere in it, every
 verbatim block must survive byte for byte (but for a source's name in it, written as the
-merged agent's), and the frontmatter must be strict YAML that reads back as the fields that
+merged agent's; a JSON template may be one with others of its shape, every field and every
+item it asks for kept), and the frontmatter must be strict YAML that reads back as the fields that
 were meant.
 """
 
@@ -16,10 +17,19 @@ from dataclasses import dataclass
 import yaml
 
 from compose.clustering import Clustering
-from compose.consolidate import MergedAgent, as_merged, walk
+from compose.consolidate import (
+    ASKS_FOR,
+    JsonValue,
+    MergedAgent,
+    as_merged,
+    is_example_value,
+    json_template,
+    walk,
+)
 from compose.parse import Agent
 from compose.terms import (
     TermIndex,
+    list_parts,
     named_terms,
     needed_terms,
     strip_markup,
@@ -83,6 +93,8 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
     unrendered, missing_terms, missing_verbatim, missing_links = [], [], [], []
     # A template naming a source is written naming the merged agent (consolidate.as_merged).
     sources = [agent.source.declared_name for agent in clustering.agents]
+    templates = [json_template(block) for block in _JSON_BLOCK.findall(text)]
+    objects = [template[0] for template in templates if template is not None]
     for agent in clustering.agents:
         for bullet in agent.bullets:
             where = f"{bullet.agent}:{bullet.line}"
@@ -99,8 +111,13 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
                 missing_links.append(f"{definition} ({agent.name})")
         for section in agent.sections:
             for block in section.verbatim:
-                if as_merged(block, sources, merged.name) not in text:
-                    missing_verbatim.append(f"{agent.name}: {block.splitlines()[0]}")
+                written_block = as_merged(block, sources, merged.name)
+                template = json_template(written_block)
+                if written_block in text or (
+                    template and any(_keeps(o, template[0]) for o in objects)
+                ):
+                    continue
+                missing_verbatim.append(f"{agent.name}: {block.splitlines()[0]}")
     return Verification(
         tuple(unrendered),
         tuple(missing_terms),
@@ -108,6 +125,28 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
         tuple(missing_verbatim),
         _frontmatter_problem(merged, text),
         tuple(missing_links),
+    )
+
+
+_JSON_BLOCK = re.compile(r"^```json\n.*?\n```$", re.DOTALL | re.MULTILINE)
+
+
+def _keeps(written: JsonValue, template: JsonValue) -> bool:
+    """Whether a written JSON value has every key of template's, every item a string of it
+    asks for ("... context needed: a, b, and c.") and its other values, but for examples of
+    their kind (a status, a figure), one of which is kept."""
+    if isinstance(template, dict):
+        return isinstance(written, dict) and all(
+            k in written and _keeps(written[k], v) for k, v in template.items()
+        )
+    if is_example_value(template):
+        return True
+    wanted = ASKS_FOR.match(template) if isinstance(template, str) else None
+    if wanted is None:
+        return written == template
+    asked = ASKS_FOR.match(written) if isinstance(written, str) else None
+    return asked is not None and all(
+        item.lower() in asked.group(2).lower() for item in list_parts(wanted.group(2))
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -342,6 +343,7 @@ def test_the_name_is_the_word_every_source_name_shares() -> None:
     assert merged_name(["api-designer", "graphql-api-expert"], []) == "api"
     roles = ["deployment-engineer", "devops-engineer", "deployment-engineer"]
     assert merged_name(roles, []) == "deployment-devops-engineer"  # not just "engineer"
+    assert merged_name(roles[::-1], []) == "deployment-devops-engineer"  # in any order
     many = ["a-engineer", "b-engineer", "c-engineer"]
     assert merged_name(many, []) == "engineer"
     # A word one name writes longer ("postgresql") is still the word the others share.
@@ -351,8 +353,13 @@ def test_the_name_is_the_word_every_source_name_shares() -> None:
     # as mislabelling two cloud architects and a Terraform expert).
     clouds = ["terraform-expert", "cloud-architect", "cloud-architect"]
     assert merged_name(clouds, []) == "cloud-architect"
+    # Nothing most have: the name most sources have, else the first in order of the alphabet,
+    # whatever order the sources come in.
     warnings: list[str] = []
-    assert merged_name(["jest-expert", "cypress-pro"], warnings) == "jest-expert-merged"
+    assert merged_name(["jest-expert", "cypress-pro"], warnings) == "cypress-pro-merged"
+    assert merged_name(["jest-expert", "cypress-pro"][::-1], warnings) == "cypress-pro-merged"
+    docs = ["technical-writer", "api-documenter", "documentation-expert", "api-documenter"]
+    assert merged_name(docs, warnings) == "api-documenter-merged"
     assert warnings
 
 
@@ -1074,6 +1081,29 @@ def test_a_template_follows_the_lists_its_source_wrote_before_it() -> None:
 
 
 @needs_corpus
+def test_the_safety_net_refuses_a_united_template_that_drops_an_asked_item() -> None:
+    def voltagent(name: str, needed: str, field: str) -> Agent:
+        query = {"requesting_agent": name, "payload": {"query": f"Context needed: {needed}."}}
+        block = json.dumps(query, indent=2)
+        progress = json.dumps({"agent": name, "progress": {field: 1}}, indent=2)
+        text = (
+            f"---\nname: {name}\n---\n## Communication\n\nContext query:\n\n```json\n"
+            f"{block}\n```\n\n## Workflow\n\n- Own {name} practice\n\n"
+            f"Progress tracking:\n\n```json\n{progress}\n```\n"
+        )
+        return parse(loads(text, f"{name}.md"))
+
+    agents = [voltagent("a-pro", "team size, pain points", "x"), voltagent("b-pro", "budget", "y")]
+    result = merge_agents(agents)
+    assert result.text.count("```json") == 2 and result.verification.ok
+    assert "Context needed: team size, pain points, and budget." in result.text
+    dropped = result.text.replace(", and budget", "")
+    assert verify(result.clustering, result.agent, dropped).missing_verbatim == (
+        "b-pro: Context query:",
+    )
+    assert not verify(result.clustering, result.agent, dropped.replace('"y": 1', '"z": 1')).ok
+
+
 def test_a_template_naming_a_source_names_the_merged_agent() -> None:
     # VoltAgent's templates report as the agent itself: "agent": "qa-expert" named an agent
     # the merge replaces.
@@ -1082,8 +1112,15 @@ def test_a_template_naming_a_source_names_the_merged_agent() -> None:
     ]
     result = merge([str(path) for path in sources])
     assert '"qa-expert"' not in result.text and '"test-automator"' not in result.text
-    assert result.text.count('"agent": "qa-expert-merged"') == 2
+    assert result.text.count('"agent": "qa-expert-merged"') == 1
     assert result.verification.ok
+    # One context query and one progress report, with what either asks for and reports: an
+    # editor read two of each as the agent asking twice.
+    assert result.text.count("```json") == 2
+    assert "defect history, team structure, release timeline, tech stack, manual tests," in (
+        result.text
+    )
+    assert '"defects_found": 94,' in result.text and '"tests_automated": 842,' in result.text
     # Each asks for its own coverage target: both are kept, and the user is told.
     assert [n for n in result.notes if "figure" in n] == [
         "sources disagree on a figure (qa-expert:19 'Test coverage > 90% achieved' / "
@@ -1351,8 +1388,7 @@ def test_each_source_s_phases_stay_in_the_order_it_wrote_them() -> None:
     ]
     at = [workflow.index(f"\n{lead_in}\n") for lead_in in order]
     assert at == sorted(at)
-    assert workflow.count("Progress tracking:") == 2
-    assert workflow.rindex("Progress tracking:") < workflow.index("Excellence checklist:")
+    assert workflow.count("Progress tracking:") == 1  # one report of both's progress
 
 
 @needs_corpus

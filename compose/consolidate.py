@@ -1011,6 +1011,26 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
     return texts
 
 
+# A line of work with another agent: "Collaborate with backend-developer on query patterns".
+_PARTNER = re.compile(r"^\w+(?: with)? ([a-z][a-z0-9]*(?:-[a-z0-9]+)+) (?:on|with|for|in)\b")
+
+
+def _within_work(member: str, line: str) -> bool:
+    """Whether member, if it is work with a partner, is work line does with that partner:
+    "Help devops-engineer on deployment" is "Guide devops-engineer on deployment"; "Support
+    backend-developer with examples" is not "... on API design", nor is "Partner with
+    cloud-architect on cloud databases" "Assist cloud-architect on database architecture"
+    (its "cloud" is the partner's name there)."""
+    work, line_work = _PARTNER.match(member), _PARTNER.match(line)
+    if work is None:
+        return True
+    return (
+        line_work is not None
+        and work.group(1) == line_work.group(1)
+        and set(content_terms(member[work.end() :])) <= set(content_terms(line[line_work.end() :]))
+    )
+
+
 def short_entries(agents: Sequence[Agent]) -> set[str]:
     """Ids of the short entries of lists of short entries ("Defect discovery", "Severity
     classification", ...; two thirds of the list at least): what such a list names is its
@@ -1089,9 +1109,10 @@ def _line(
     def details_of(members: Sequence[Bullet]) -> list[str]:
         if _SENTENCES.search(strip_markup(text)):
             return []  # see _fold
+        within = [m for m in members if _within_work(m.text, strip_markup(text))]
         return [
             d
-            for d in missing_details(text, members, unneeded)
+            for d in missing_details(text, within, unneeded)
             # "(API)" or "(REST)" after "RESTful" adds nothing the agent does not say anyway.
             if not ((d.lower() in generic or _variant(d, words)) and d in said)
         ]
@@ -1123,6 +1144,9 @@ def complete(
     folds = 0  # members whose words the line took as details
     for other in others:
         folded, kept_apart = _fold(line, other, unneeded)
+        # Work with a partner on something else is no detail ("Guide devops-engineer on
+        # infrastructure (with automation)"); one series of both may still say it.
+        kept_apart = kept_apart or not _within_work(other.text, strip_markup(line))
         if not kept_apart and folded.count("(") > line.count("("):
             # Its items under one label, no detail of the line's: "context7: Research QA
             # methodologies, ..., quality standards, automation patterns".
@@ -1149,7 +1173,11 @@ def complete(
             line = _with_links(folded, other.markdown)
     # A member kept apart before a later one lent the line the words it needed ("message
     # queues" said by "message queuing systems") is said by the line as it now is.
-    apart = [m for m in apart if _fold(line, m, unneeded) != (line, False)]
+    apart = [
+        m
+        for m in apart
+        if _fold(line, m, unneeded) != (line, False) or not _within_work(m.text, strip_markup(line))
+    ]
     return Composed(line, _distinct(apart))
 
 

@@ -1506,3 +1506,26 @@ def test_the_agents_it_works_with_are_listed_in_communication() -> None:
     text = merged_corpus("VoltAgent/python-pro", "lst97/python-pro")
     communication = text[text.index("\n## Communication\n") : text.index("\n## Workflow\n")]
     assert "\nIntegration with other agents:\n" in communication
+
+
+@needs_corpus
+def test_work_with_a_partner_on_something_else_is_a_line_of_its_own() -> None:
+    # An editor read "Guide devops-engineer on infrastructure (with automation)" as changing
+    # "Help devops-engineer with automation", and found "Partner with cloud-architect on
+    # cloud databases" lost in "Assist cloud-architect on database architecture".
+    lines = merged_corpus(
+        "VoltAgent/database-administrator", "VoltAgent/database-optimizer"
+    ).splitlines()
+    for line in (
+        "- Guide devops-engineer on infrastructure",
+        "- Help devops-engineer with automation",
+        "- Partner with cloud-architect on cloud databases",
+        "- Assist cloud-architect on database architecture",
+    ):
+        assert line in lines
+    assert not any(line.endswith("(with automation)") for line in lines)
+    # Work on one thing with one partner, said twice, is still one line.
+    deploy = merged_corpus("VoltAgent/deployment-engineer", "VoltAgent/devops-engineer")
+    assert "- Work with kubernetes-specialist on K8s deployments and container platforms" in (
+        deploy.splitlines()
+    )

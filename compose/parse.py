@@ -52,6 +52,8 @@ _BLOCK_START = re.compile(r"^\s*(?:#{1,6}(?:\s|$)|>|\||<[A-Za-z/!]|(?:[-*_]\s*){
 _WORD = re.compile(r"[a-z0-9]+")
 _NOT_KEY = re.compile(r"[^a-z0-9]+")
 _MAX_PSEUDO_TITLE = 80
+# A message the agent gives, after what it is: 'Delivery notification: "ML system ..."'.
+_MESSAGE = re.compile(r'^[^"\n]{1,60}:\s+"')
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,10 @@ class _SectionBuilder:
     paragraphs_before_verbatim: int = 0
     step: int = 0  # a numbered step's number (see Bullet.step)
     loose: int = 0  # paragraphs written since its last list or verbatim block
+    phase: bool = False  # a numbered step of a procedure ("### 3. ML Excellence")
+    # A phase's message ("Delivery notification:" then "\"ML system completed. ...\""): the
+    # lists written after it close no step of the phase, they are what the agent knows.
+    delivered: bool = False
     # The section it is under: the latest before it of a lower level.
     parent: _SectionBuilder | None = field(default=None, repr=False)
 
@@ -461,6 +467,11 @@ class _Parser:
                         # "Integration with other agents:" is written with Communication,
                         # wherever its source put it.
                         section.home = (home, section.home[1])
+                    elif section.parent is not None and section.parent.delivered:
+                        # "Scaling techniques:" after a phase's delivery message is written
+                        # where the same list at the top of the body is: with its topic.
+                        title = pseudo.rstrip(":")
+                        section.home = (written_in(title, classify(title)), title)
             else:
                 self.paragraph(token)
         elif kind == "list":
@@ -518,18 +529,35 @@ class _Parser:
         kind = parent.home[0] if parent and is_kind(parent.home[0]) else None
         own = written_in(title, topic)
         section.home = (parent.topic if phase and parent else kind or own, title)
+        section.phase = phase
         self.sections.append(section)
         return section
 
     def paragraph(self, token: Token) -> None:
         markdown = paragraph_markdown(token)
+        # Its first line only: a key that runs on into the next line is found on no line.
+        index = self.cursor.find(plain_text(_first_line(token["children"])), outside_items=True)
         if self.current is None:
             self.preamble.append(markdown)
         else:
+            section = self.current
+            labelled = section.paragraphs[-1:] if markdown.startswith('"') else []
+            if _MESSAGE.match(markdown) or (labelled and labelled[0].endswith(":")):
+                # A message the agent gives is a template, kept as written after the lists
+                # its source wrote before it, and no introduction of the next list.
+                if labelled:
+                    section.paragraphs.pop()
+                section.verbatim.append("\n\n".join([*labelled, markdown]))
+                section.verbatim_lines.append(self.cursor.line_number(index))
+                section.paragraphs_before_verbatim = len(section.paragraphs)
+                section.loose = 0
+                owner = section
+                while owner.pseudo and owner.parent is not None:
+                    owner = owner.parent
+                owner.delivered = owner.phase
+                return
             self.current.paragraphs.append(markdown)
             self.current.loose += 1
-        # Its first line only: a key that runs on into the next line is found on no line.
-        self.cursor.find(plain_text(_first_line(token["children"])), outside_items=True)
 
     def verbatim(
         self, token: Token, section: _SectionBuilder | None, previous: Token | None = None

@@ -1384,10 +1384,11 @@ def test_each_source_s_phases_stay_in_the_order_it_wrote_them() -> None:
         "Review patterns:",
         "Progress tracking:",
         "Excellence checklist:",
-        "Review categories:",
     ]
     at = [workflow.index(f"\n{lead_in}\n") for lead_in in order]
     assert at == sorted(at)
+    # "Review categories:" follows the delivery message: written with its topic.
+    assert "Review categories:" not in workflow
     assert workflow.count("Progress tracking:") == 1  # one report of both's progress
 
 
@@ -1529,3 +1530,16 @@ def test_work_with_a_partner_on_something_else_is_a_line_of_its_own() -> None:
     assert "- Work with kubernetes-specialist on K8s deployments and container platforms" in (
         deploy.splitlines()
     )
+
+
+@needs_corpus
+def test_lists_after_a_phase_s_delivery_message_are_written_with_their_topic() -> None:
+    # VoltAgent closes its last phase with "Delivery notification:" and a quoted message,
+    # then lists what the agent knows ("Scaling techniques:"); an editor read those lists,
+    # written in the workflow, as left in its tail. The message stays with its phase.
+    text = merged_corpus("VoltAgent/ml-engineer", "VoltAgent/machine-learning-engineer")
+    workflow = text[text.index("\n## Workflow\n") :]
+    performance = text[text.index("\n## Performance and Scalability\n") :]
+    assert "\nScaling techniques:\n" in performance and "Scaling techniques:" not in workflow
+    message = workflow.index('Delivery notification: "ML system completed.')
+    assert workflow.index("\nExcellence checklist:\n") < message

@@ -2684,8 +2684,18 @@ def _merged_lead(leads: Sequence[str]) -> str:
             new = set(content_terms(sentence)) - covered
             names = {t.lower() for t in named_terms(sentence)} - named
             # A trigger routes: two new words ("troubleshoot", "scalability concerns") make
-            # it one more case; any other sentence needs three.
-            if not (len(new) >= (2 if _TRIGGER.match(sentence) else 3) or names):
+            # it one more case. A role is kept for what it is expert in, not for its words or
+            # name ("BackendMaster, an elite backend systems architect"): another role for
+            # one new word of that, the same role for two. Any other sentence needs three.
+            role = _ROLE.match(sentence) if _YOU_ARE.match(sentence) else None
+            if role is not None:
+                expert_in = sentence[role.end() :]
+                adds = set(content_terms(expert_in)) & new
+                names = {t.lower() for t in named_terms(expert_in)} - named
+                wanted = 1 if _other_role(sentence, kept[0]) else 2
+                if len(adds) < wanted and not names:
+                    continue
+            elif not (len(new) >= (2 if _TRIGGER.match(sentence) else 3) or names):
                 continue
             covered |= new
             named |= names
@@ -2704,11 +2714,17 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 scope = _SCOPE.match(rest)
                 if scope and rest[scope.end() :]:
                     cases.append(f"for {rest[scope.end() :].rstrip('.!?')}")
-            elif persona and _YOU_ARE.match(sentence) and _other_role(sentence, kept[0]):
+            elif persona and _YOU_ARE.match(sentence):
                 # A second role in the body is the agent's too: "You are also a senior QA
-                # expert with expertise in ... quality metrics", after the first.
+                # expert with expertise in ... quality metrics", after the first. The same
+                # role's other expertise is the agent's: "You also have expertise in the
+                # complete machine learning lifecycle."
                 roles += 1
-                also = _YOU_ARE.sub("You are also ", sentence, count=1)
+                expertise = None if _other_role(sentence, kept[0]) else _EXPERTISE.match(sentence)
+                if expertise:
+                    also = f"You also have {expertise.group(1)}"
+                else:
+                    also = _YOU_ARE.sub("You are also ", sentence, count=1)
                 kept.insert(roles, _sentence_end(also))
             elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
@@ -2742,6 +2758,11 @@ _PERSONA = re.compile(
 
 
 _YOU_ARE = re.compile(r"^You are (?!also\b)")
+# "You are a senior ML engineer with [expertise in the complete machine learning lifecycle]."
+_EXPERTISE = re.compile(
+    r"^You are [^.;]*? with ((?:deep |extensive |broad )?(?:expertise|experience) in [^;]+?)\.?$",
+    re.I,
+)
 # "You are [a senior QA expert] with ...": the role, up to what it is qualified by.
 _ROLE = re.compile(r"^You are (?:an? )?(.*?)(?:\.| with | specializ| who | focused )", re.I)
 # Words any role has: no role is another by them.

@@ -1045,6 +1045,22 @@ def test_a_second_role_is_the_agents_too() -> None:
 
 
 @needs_corpus
+def test_what_the_same_role_is_expert_in_is_kept_and_its_name_is_not() -> None:
+    # lst97's and VoltAgent's code reviewers are one role; VoltAgent's says it is expert "in
+    # identifying code quality issues, security vulnerabilities ...", which was dropped with
+    # its persona sentence. The seeds' "You are BackendMaster, an elite backend systems
+    # architect" adds a name and no expertise: it stays out.
+    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents" / "categories"
+    review = folder / "04-quality-security"
+    text = merge([str(review / "architect-reviewer.md"), str(review / "code-reviewer.md")]).text
+    opening = next(p for p in body(text).strip().split("\n\n") if p.startswith("You are"))
+    assert opening.count("You are") == 1
+    assert "You also have expertise in identifying code quality issues" in opening
+    seeds = body(merge([str(p) for p in SEEDS]).text)
+    assert "BackendMaster" not in seeds
+
+
+@needs_corpus
 def test_each_sources_identity_fields_open_the_merged_agent() -> None:
     # lst97's "**Role**:" and "**Expertise**:" under the document title sat in the middle of
     # the "Security" section, between compliance lists.

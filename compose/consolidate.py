@@ -1709,7 +1709,39 @@ def _closing(
         if folded not in seen:
             seen.add(folded)
             closing.append(text)
-    return tuple(closing)
+    priorities = [text for text in closing if _PRIORITIZE.match(text)]
+    if len(priorities) < 2:
+        return tuple(closing)
+    # VoltAgent's agents each end "Always prioritize X, Y, and Z while ...": merged, one
+    # sentence, where the first was, holds every priority and every "while" once.
+    first = closing.index(priorities[0])
+    rest = [text for text in closing if text not in priorities]
+    return (*rest[:first], _priorities_once(priorities), *rest[first:])
+
+
+# "Always prioritize [security, performance, and maintainability] while [building ...]."
+_PRIORITIZE = re.compile(r"^(Always prioritize) ([^.;:!?]+?) while ([^.;:!?]+)\.$")
+
+
+def _priorities_once(closings: Sequence[str]) -> str:
+    """One "Always prioritize ... while ..." of several: each priority once (one another says
+    with more words is said by it: "reliability" by "system reliability"), and each purpose
+    once, in their order."""
+    matches = [m for m in map(_PRIORITIZE.match, closings) if m is not None]
+    candidates = [part for m in matches for part in list_parts(m.group(2))]
+    says = [set(item.lower().split()) for item in candidates]
+    priorities = _each_once(candidates, says, says)
+    purposes = [m.group(3) for m in matches]
+    words = [set(purpose.lower().split()) for purpose in purposes]
+    purposes = _each_once(purposes, words, words)
+    serial = "," if any(", and " in m.group(2) for m in matches) else ""
+    if len(purposes) == 1:
+        why = purposes[0]
+    elif len(purposes) == 2:
+        why = f"{purposes[0]}, and while {purposes[1]}"
+    else:  # their own series hold commas: semicolons part them
+        why = f"{'; '.join(purposes[:-1])}; and {purposes[-1]}"
+    return f"{matches[0].group(1)} {_series_text(priorities, serial)} while {why}."
 
 
 def _variant(term: str, words: set[str]) -> bool:

@@ -1061,6 +1061,24 @@ def test_what_the_same_role_is_expert_in_is_kept_and_its_name_is_not() -> None:
 
 
 @needs_corpus
+def test_closing_priorities_are_one_sentence_with_every_priority_and_purpose() -> None:
+    # Each VoltAgent agent ends "Always prioritize X, Y, and Z while ...": three ML agents
+    # ended the merge with three such paragraphs, one after the other.
+    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents" / "categories" / "05-data-ai"
+    names = ("ml-engineer", "machine-learning-engineer", "mlops-engineer")
+    text = merge([str(folder / f"{name}.md") for name in names]).text
+    closing = [p.strip() for p in body(text).split("\n\n") if p.startswith("Always prioritize")]
+    assert closing == [
+        "Always prioritize inference performance, system reliability, cost efficiency, "
+        "maintainability, automation, and developer experience while maintaining model "
+        "accuracy and serving quality; building ML systems that deliver consistent value "
+        "through automated, monitored, and continuously improving machine learning "
+        "pipelines; and building ML platforms that accelerate innovation and maintain "
+        "operational excellence at scale."
+    ]
+
+
+@needs_corpus
 def test_each_sources_identity_fields_open_the_merged_agent() -> None:
     # lst97's "**Role**:" and "**Expertise**:" under the document title sat in the middle of
     # the "Security" section, between compliance lists.

@@ -829,7 +829,8 @@ def _series_union(first: str, second: str) -> str | None:
     for rest in (ours, theirs):
         lowered = set(rest.lower().split())
         if (
-            re.search(r"[().!?]", rest)
+            rest.split()[0].lower() in ("and", "or")
+            or re.search(r"[().!?]", rest)
             or SERIES_BREAK.search(rest)
             or _FINITE.search(rest)
             or not lexicon().subordinators.isdisjoint(lowered)
@@ -1159,9 +1160,17 @@ def complete(
             # one series rather than one and a detail ("Work with kubernetes-specialist on
             # K8s deployments and container platforms", not "... (with kubernetes-specialist
             # on container platforms)").
-            aligned = _aligned(line, other.markdown)
-            if aligned is not None and _fold(aligned, other, unneeded) == (aligned, False):
-                folded, kept_apart = aligned, False
+            # Or as one series after the opening both share: "Analyze performance,
+            # scalability, reliability needs, and automation opportunities", not "...
+            # reliability needs (automation opportunities)".
+            # A label's items are united by _label_union, or not at all.
+            # Only in place of a detail: a member kept apart may be said by other lines.
+            labelled = ":" in line or ":" in other.markdown
+            series = None if labelled or kept_apart else _series_union(line, other.markdown)
+            for one in (_aligned(line, other.markdown), series):
+                if one is not None and _fold(one, other, unneeded) == (one, False):
+                    folded, kept_apart = one, False
+                    break
         if not kept_apart and folded != line:
             folds += 1
             # A line that has taken folds_per_line members' phrases as details reads as a

@@ -1079,6 +1079,18 @@ def test_closing_priorities_are_one_sentence_with_every_priority_and_purpose() -
 
 
 @needs_corpus
+def test_steps_of_one_opening_are_one_series_not_a_detail() -> None:
+    # "Analyze performance, scalability, and reliability needs" and "Analyze scalability,
+    # reliability, and automation opportunities" were one step with "(automation
+    # opportunities)" grafted on as a detail.
+    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents" / "categories" / "05-data-ai"
+    names = ("ml-engineer", "machine-learning-engineer", "mlops-engineer")
+    text = merge([str(folder / f"{name}.md") for name in names]).text
+    assert "(automation opportunities)" not in text
+    assert "reliability needs, automation opportunities, infrastructure" in text
+
+
+@needs_corpus
 def test_each_sources_identity_fields_open_the_merged_agent() -> None:
     # lst97's "**Role**:" and "**Expertise**:" under the document title sat in the middle of
     # the "Security" section, between compliance lists.

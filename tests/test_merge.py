@@ -1150,6 +1150,7 @@ def test_the_safety_net_refuses_a_united_template_that_drops_an_asked_item() -> 
     assert not verify(result.clustering, result.agent, dropped.replace('"y": 1', '"z": 1')).ok
 
 
+@needs_corpus
 def test_a_template_naming_a_source_names_the_merged_agent() -> None:
     # VoltAgent's templates report as the agent itself: "agent": "qa-expert" named an agent
     # the merge replaces.

@@ -1160,11 +1160,10 @@ def complete(
             # one series rather than one and a detail ("Work with kubernetes-specialist on
             # K8s deployments and container platforms", not "... (with kubernetes-specialist
             # on container platforms)").
-            # Or as one series after the opening both share: "Analyze performance,
-            # scalability, reliability needs, and automation opportunities", not "...
-            # reliability needs (automation opportunities)".
-            # A label's items are united by _label_union, or not at all.
-            # Only in place of a detail: a member kept apart may be said by other lines.
+            # Or, in place of a detail, as one series after the opening both share:
+            # "Analyze performance, scalability, reliability needs, and automation
+            # opportunities", not "... (automation opportunities)". Not for a member kept
+            # apart (other lines may say it) nor a label (_label_union unites those).
             labelled = ":" in line or ":" in other.markdown
             series = None if labelled or kept_apart else _series_union(line, other.markdown)
             for one in (_aligned(line, other.markdown), series):
@@ -2728,13 +2727,14 @@ def _merged_lead(leads: Sequence[str]) -> str:
             # it one more case. A role is kept for what it is expert in, not for its words or
             # name ("BackendMaster, an elite backend systems architect"): another role for
             # one new word of that, the same role for two. Any other sentence needs three.
-            role = _ROLE.match(sentence) if _YOU_ARE.match(sentence) else None
+            you_are = _YOU_ARE.match(sentence) is not None
+            other_role = you_are and _other_role(sentence, kept[0])
+            role = _ROLE.match(sentence) if you_are else None
             if role is not None:
                 expert_in = sentence[role.end() :]
                 adds = set(content_terms(expert_in)) & new
                 names = {t.lower() for t in named_terms(expert_in)} - named
-                wanted = 1 if _other_role(sentence, kept[0]) else 2
-                if len(adds) < wanted and not names:
+                if len(adds) < (1 if other_role else 2) and not names:
                     continue
             elif not (len(new) >= (2 if _TRIGGER.match(sentence) else 3) or names):
                 continue
@@ -2755,13 +2755,13 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 scope = _SCOPE.match(rest)
                 if scope and rest[scope.end() :]:
                     cases.append(f"for {rest[scope.end() :].rstrip('.!?')}")
-            elif persona and _YOU_ARE.match(sentence):
+            elif persona and you_are:
                 # A second role in the body is the agent's too: "You are also a senior QA
                 # expert with expertise in ... quality metrics", after the first. The same
                 # role's other expertise is the agent's: "You also have expertise in the
                 # complete machine learning lifecycle."
                 roles += 1
-                expertise = None if _other_role(sentence, kept[0]) else _EXPERTISE.match(sentence)
+                expertise = None if other_role else _EXPERTISE.match(sentence)
                 if expertise:
                     also = f"You also have {expertise.group(1)}"
                 else:

@@ -232,6 +232,10 @@ def walk(lines: Sequence[Line]) -> Iterator[Line]:
 # --- body ---------------------------------------------------------------------------------
 
 
+# The section written before the first heading, with no heading: the lists its sources open
+# with (Bullet.opening).
+_OPENING = ("", "")
+
 # Where a line sits: its merged section, and the list in it (its lead-in's key, "#" for the
 # numbered list, "" for the plain list).
 _Place = tuple[tuple[str, str], str]
@@ -412,7 +416,7 @@ def _sections(
 
     def section_order(key: tuple[str, str]) -> tuple[int, tuple[float, str, int], str]:
         written = first_at.get(key, (1.0, "", 0)) if key[0] == OTHER else (0.0, "", 0)
-        return order.get(key[0], len(order)), written, key[1]
+        return -1 if key == _OPENING else order.get(key[0], len(order)), written, key[1]
 
     sections = []
     for key in sorted(keys, key=section_order):
@@ -551,7 +555,7 @@ def _own_place(bullet: Bullet) -> _Place | None:
     the section it was written among; None for a plain item, which goes where its topic does."""
     lead_in = _list_lead_in(bullet)
     if lead_in:
-        return _merged_section(*bullet.home), _lead_key(lead_in)
+        return _OPENING if bullet.opening else _merged_section(*bullet.home), _lead_key(lead_in)
     if bullet.ordered:  # one numbered list per section: two in a row read back as one
         return _merged_section(*bullet.home), "#"
     return None
@@ -621,10 +625,13 @@ def _intros(agents: Sequence[Agent]) -> dict[_Place, tuple[str, ...]]:
                     phases = section.level
                 level = section.level
                 phase = section.level == phases
-            # A template parts the paragraphs before it from a lead-in after it.
+            # A template parts the paragraphs before it from a lead-in after it; so does a
+            # plain list the paragraphs before it from those after it.
             cut = section.paragraphs_before_verbatim if section.verbatim else -1
+            plain = any(b.lead_in is None for b in tops)
+            after_list = len(section.paragraphs) - section.trailing if plain else -1
             for k, paragraph in enumerate(section.paragraphs):
-                if k == cut:
+                if k in (cut, after_list):
                     run = []
                 key = _lead_key(paragraph)
                 if key in lead_keys:
@@ -635,9 +642,7 @@ def _intros(agents: Sequence[Agent]) -> dict[_Place, tuple[str, ...]]:
                     # name opens its sentence, "**Database Analysis.** Assess current ...".
                     paragraph = f"**{section.title.rstrip('.:')}.** {paragraph}"
                 run = [*run, paragraph]
-            if cut == len(section.paragraphs):
-                run = []
-            if any(b.lead_in is None for b in tops):
+            if cut == len(section.paragraphs) or (plain and not section.trailing):
                 run = []
     return {
         key: tuple(texts)

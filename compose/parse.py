@@ -82,6 +82,10 @@ class Bullet:
     # An item of a numbered step ("1. **Requirement Analysis:**" over its items, the lead-in):
     # the step's number as written; 0 for any other item.
     step: int = 0
+    # An item of the numbered list a sentence introduces before the body's first heading,
+    # right after the persona ("When invoked:" then "1. Query context manager ..."): what the
+    # agent does first, which a merged agent writes first too.
+    opening: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class Section:
     # How many of its paragraphs come before its last verbatim block (a template's context).
     paragraphs_before_verbatim: int = 0
     verbatim_lines: tuple[int, ...] = ()  # where each verbatim block ends in the file
+    # How many of its paragraphs come after its last list or verbatim block: they lead on
+    # to what follows ("Execute ... through systematic phases:" after a list).
+    trailing: int = 0
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,7 @@ class _SectionBuilder:
     home: tuple[str, str] = ("", "")
     paragraphs_before_verbatim: int = 0
     step: int = 0  # a numbered step's number (see Bullet.step)
+    opening: bool = False  # a sentence title before the first heading (see Bullet.opening)
     loose: int = 0  # paragraphs written since its last list or verbatim block
     phase: bool = False  # a numbered step of a procedure ("### 3. ML Excellence")
     # A phase's message ("Delivery notification:" then "\"ML system completed. ...\""): the
@@ -238,6 +246,7 @@ class _SectionBuilder:
             self.home,
             self.paragraphs_before_verbatim,
             tuple(self.verbatim_lines),
+            min(self.loose, len(self.paragraphs)),
         )
 
 
@@ -454,8 +463,10 @@ class _Parser:
         elif kind == "paragraph":
             pseudo = self.pseudo_title(token, following)
             if pseudo is not None:
+                first = not self.sections
                 section = self.open_section(pseudo, self.heading_level + 1, pseudo=True)
                 if _bold_title(token["children"]) is None:
+                    section.opening = first
                     # "When reviewing existing code, focus on:" titles a section and, as a
                     # sentence, introduces its list too. Its title keeps the colon, so that
                     # it is never taken for a heading of the same words.
@@ -691,6 +702,7 @@ class _Parser:
             ordered=ordered,
             home=section.home,
             step=section.step if parent is None else 0,
+            opening=section.opening and ordered and parent is None,
         )
         section.bullets.append(bullet)
         return bullet

@@ -80,7 +80,8 @@ def render(
             # unless it points at what follows ("... based on the following core principles").
             opening = [p for p in opening if points_forward(p)]
         closing = [p for p in section.paragraphs if p not in opening]
-        block = [f"## {section.title}\n"]
+        # The lists the sources open with are written before the first heading, as there.
+        block = [f"## {section.title}\n"] if section.title else []
         block.extend(_paragraph(paragraph) + "\n" for paragraph in opening)
         # Each template after the lists its source wrote before it (none: above them all).
         templates: dict[int, list[str]] = defaultdict(list)

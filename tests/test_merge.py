@@ -1122,7 +1122,6 @@ def test_a_template_follows_the_lists_its_source_wrote_before_it() -> None:
     ]
     text = body(merge([str(path) for path in sources]).text)
     workflow = text[text.index("\n## Workflow\n") :]
-    assert workflow.index("When invoked:") < workflow.index("Implementation approach:")
     assert workflow.index("Implementation approach:") < workflow.index("Progress tracking:")
 
 
@@ -1268,12 +1267,16 @@ def test_a_line_of_sentences_takes_no_details() -> None:
 
 
 @needs_corpus
-def test_the_context_query_comes_before_the_workflow_that_starts_with_it() -> None:
-    # VoltAgent's step 1 is "Query context manager ...": its context query (the
-    # "Communication Protocol" section) came after the whole workflow.
+def test_the_steps_every_source_opens_with_open_the_merged_agent() -> None:
+    # VoltAgent's agents open with "When invoked:" and its steps, right after the persona;
+    # merged, they sat at the end of "## Workflow", some 600 lines down. Its step 1 is
+    # "Query context manager ...": the context query still comes before the phases.
     sources = [next(CORPUS.glob(f"{c}*/**/postgres-pro.md")) for c in ("VoltAgent", "lst97")]
     text = body(merge([str(path) for path in sources]).text)
-    assert text.index("PostgreSQL context query:") < text.index("When invoked:")
+    opening = text.split("\n## ", 1)[0]
+    assert "When invoked:\n\n1. Query context manager for PostgreSQL deployment" in opening
+    assert text.count("When invoked:") == 1
+    assert text.index("PostgreSQL context query:") < text.index("through systematic phases:")
 
 
 def test_no_phrase_follows_a_trailing_acronym(merged: MergeResult) -> None:

@@ -703,8 +703,27 @@ def _phases_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
             continue
         kind = names[0].split()[-1]
         title = _series_text([n.rsplit(" ", 1)[0] for n in names]) if len(names) > 1 else ""
-        united.append(f"**{f'{title} {kind}' if title else names[0]}.** {' '.join(sentences)}")
+        said = " ".join(_sentences_once(sentences))
+        united.append(f"**{f'{title} {kind}' if title else names[0]}.** {said}")
     return tuple(united)
+
+
+def _sentences_once(sentences: Sequence[str]) -> list[str]:
+    """One phase's sentences, those that share an opening and a series after it written as
+    one: "Understand API structure and documentation needs." and "Understand current state
+    and requirements." are "Understand API structure, documentation needs, current state and
+    requirements." (an editor read the two side by side as one said twice)."""
+    said: list[str] = []
+    for sentence in sentences:
+        for k, earlier in enumerate(said):
+            if earlier.endswith(".") and sentence.endswith("."):
+                both = _series_union(earlier[:-1], sentence[:-1])
+                if both is not None:
+                    said[k] = both + "."
+                    break
+        else:
+            said.append(sentence)
+    return said
 
 
 def _phase_kind(name: str) -> str | None:

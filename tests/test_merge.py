@@ -733,6 +733,23 @@ def test_a_phase_s_sentences_stay_with_its_lists() -> None:
     assert "## Data and Storage" not in text
 
 
+def test_one_phase_s_sentences_with_one_opening_are_one_sentence() -> None:
+    # VoltAgent's excellence phases, merged: "Achieve world-class ML systems. Achieve
+    # world-class ML platform." read as one thing said twice.
+    phase = "## Workflow\n\nExecute {w} through systematic phases:\n\n### 3. ML Excellence\n\n"
+    agents = [
+        parse(
+            loads(f"---\nname: {n}\n---\n{phase.format(w=w)}{s}\n\n{lead}:\n- {item}\n", f"{n}.md")
+        )
+        for n, w, s, lead, item in (
+            ("ml", "ML work", "Achieve world-class ML systems.", "Excellence checklist", "Fast"),
+            ("ops", "MLOps", "Achieve world-class ML platform.", "Excellence checklist", "Safe"),
+        )
+    ]
+    text = body(merge_agents(agents).text)
+    assert "**ML Excellence.** Achieve world-class ML systems and platform.\n" in text
+
+
 def test_a_second_persona_s_scope_is_one_more_case() -> None:
     automator = (
         "A Test Automation Specialist building robust test suites and CI/CD test pipelines. "

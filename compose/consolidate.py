@@ -760,6 +760,11 @@ def _in_one_frame(first: str, second: str) -> str | None:
         )
     if theirs[0][:1].isupper() and theirs[0] not in named_terms(" ".join(theirs)):
         theirs = [theirs[0].lower(), *theirs[1:]]
+    if tail and "and" in mine[1:] and "and" not in theirs:
+        # A third source's span: "ML deployment, engineering and MLOps implementation",
+        # not "ML deployment and engineering and MLOps implementation".
+        k = len(mine) - 1 - mine[::-1].index("and")
+        mine = [*mine[: k - 1], mine[k - 1] + ",", *mine[k + 1 :]]
     return " ".join([*a[:head], *mine, "and", *theirs, *a[len(a) - tail :]]) + end
 
 
@@ -1607,7 +1612,7 @@ def _section_text(
                 seen.add(block.strip())
                 blocks = verbatim[key]
                 for k, earlier in enumerate(blocks):
-                    united = _template_union(earlier, block)
+                    united = _template_union(earlier, block) or _message_union(earlier, block)
                     if united is not None:
                         blocks[k] = united
                         verbatim_at[united] = verbatim_at.pop(earlier)
@@ -1662,6 +1667,28 @@ def _template_union(first: str, second: str) -> str | None:
     except _NotOne:
         return None
     return "\n\n".join([*sentences, lead, f"```json\n{united}\n```"])
+
+
+def _message_union(first: str, second: str) -> str | None:
+    """first and second, messages the agent gives under one label ("Delivery notification:
+    \"ML system completed. ...\""), as one block: the label once, then each source's
+    message, an example of it. None when either is something else or the labels differ."""
+    ours, theirs = labelled_messages(first), labelled_messages(second)
+    if ours is None or theirs is None or ours[0].lower() != theirs[0].lower():
+        return None
+    return "\n\n".join([f"{ours[0]}:", *ours[1], *(m for m in theirs[1] if m not in ours[1])])
+
+
+def labelled_messages(block: str) -> tuple[str, list[str]] | None:
+    """A message block's label and its messages (a quoted paragraph each), or None."""
+    match = _LABELLED.match(block)
+    if match is None:
+        return None
+    messages = match.group(2).split("\n\n")
+    return (match.group(1), messages) if all(m.startswith('"') for m in messages) else None
+
+
+_LABELLED = re.compile(r'^([^"\n]{1,60}):\s+(".*)$', re.DOTALL)
 
 
 def json_template(block: str) -> tuple[dict[str, JsonValue], list[str]] | None:

@@ -484,7 +484,7 @@ class _Parser:
                         title = pseudo.rstrip(":")
                         section.home = (written_in(title, classify(title)), title)
             else:
-                self.paragraph(token)
+                self.paragraph(token, previous)
         elif kind == "list":
             if self.current is not None:
                 self.current.loose = 0
@@ -544,7 +544,7 @@ class _Parser:
         self.sections.append(section)
         return section
 
-    def paragraph(self, token: Token) -> None:
+    def paragraph(self, token: Token, previous: Token | None) -> None:
         markdown = paragraph_markdown(token)
         # Its first line only: a key that runs on into the next line is found on no line.
         index = self.cursor.find(plain_text(_first_line(token["children"])), outside_items=True)
@@ -552,6 +552,18 @@ class _Parser:
             self.preamble.append(markdown)
         else:
             section = self.current
+            if (
+                markdown.startswith('"')
+                and section.verbatim
+                and _MESSAGE.match(section.verbatim[-1])
+                and previous is not None
+                and previous["type"] == "paragraph"
+                and section.verbatim[-1].endswith(paragraph_markdown(previous))
+            ):
+                # One more message right after a labelled one: another example of it.
+                section.verbatim[-1] += "\n\n" + markdown
+                section.verbatim_lines[-1] = self.cursor.line_number(index)
+                return
             labelled = section.paragraphs[-1:] if markdown.startswith('"') else []
             if _MESSAGE.match(markdown) or (labelled and labelled[0].endswith(":")):
                 # A message the agent gives is a template, kept as written after the lists

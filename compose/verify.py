@@ -24,6 +24,7 @@ from compose.consolidate import (
     as_merged,
     is_example_value,
     json_template,
+    labelled_messages,
     walk,
 )
 from compose.parse import Agent
@@ -113,8 +114,16 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
             for block in section.verbatim:
                 written_block = as_merged(block, sources, merged.name)
                 template = json_template(written_block)
-                if written_block in text or (
-                    template and any(_keeps(o, template[0]) for o in objects)
+                messages = labelled_messages(written_block)
+                if (
+                    written_block in text
+                    or (template and any(_keeps(o, template[0]) for o in objects))
+                    # One message of several under its label.
+                    or (
+                        messages
+                        and f"{messages[0]}:" in text
+                        and all(map(text.__contains__, messages[1]))
+                    )
                 ):
                     continue
                 missing_verbatim.append(f"{agent.name}: {block.splitlines()[0]}")

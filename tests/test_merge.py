@@ -733,6 +733,17 @@ def test_a_phase_s_sentences_stay_with_its_lists() -> None:
     assert "## Data and Storage" not in text
 
 
+def test_three_sources_procedures_are_introduced_as_one_series() -> None:
+    works = (("a", "ML deployment"), ("b", "ML engineering"), ("c", "MLOps implementation"))
+    agents = [parse(loads(PHASES.format(name=n, work=w), f"{n}.md")) for n, w in works]
+    text = body(merge_agents(agents).text)
+    # Not "ML deployment and engineering and MLOps implementation".
+    assert (
+        "Execute ML deployment, engineering and MLOps implementation through systematic phases:"
+        in text
+    )
+
+
 def test_one_phase_s_sentences_with_one_opening_are_one_sentence() -> None:
     # VoltAgent's excellence phases, merged: "Achieve world-class ML systems. Achieve
     # world-class ML platform." read as one thing said twice.
@@ -1608,5 +1619,18 @@ def test_lists_after_a_phase_s_delivery_message_are_written_with_their_topic() -
     workflow = text[text.index("\n## Workflow\n") :]
     performance = text[text.index("\n## Performance and Scalability\n") :]
     assert "\nScaling techniques:\n" in performance and "Scaling techniques:" not in workflow
-    message = workflow.index('Delivery notification: "ML system completed.')
+    message = workflow.index('"ML system completed.')
     assert workflow.index("\nExcellence checklist:\n") < message
+
+
+@needs_corpus
+def test_messages_under_one_label_are_examples_of_one_message() -> None:
+    # Three sources' "Delivery notification: ..." read as three notifications to send: the
+    # label is written once, each source's message after it, and nothing is missed.
+    text = merged_corpus(
+        "VoltAgent/ml-engineer", "VoltAgent/machine-learning-engineer", "VoltAgent/mlops-engineer"
+    )
+    assert text.count("Delivery notification:") == 1
+    label = text.index("Delivery notification:\n\n")
+    for opening in ('"ML system completed.', '"ML deployment completed.', '"MLOps platform'):
+        assert text.index(opening) > label

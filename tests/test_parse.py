@@ -397,3 +397,14 @@ def test_the_paragraphs_under_the_document_title_are_the_opening() -> None:
     # A first heading of a lower level is a section as before.
     agent = parse(loads("---\nname: a\n---\n## Security\n\nSome words.\n\n- Audit code\n"))
     assert agent.preamble == () and agent.sections[0].paragraphs == ("Some words.",)
+
+
+def test_a_message_right_after_a_labelled_one_is_another_example_of_it() -> None:
+    agent = parse(
+        loads(
+            '---\nname: a\n---\n## Workflow\n\n- Ship\n\nDelivery notification:\n"Done A."\n\n'
+            '"Done B."\n\nClosing words here.\n',
+            "a.md",
+        )
+    )
+    assert agent.sections[0].verbatim == ('Delivery notification: "Done A."\n\n"Done B."',)

@@ -27,6 +27,7 @@ from compose.terms import contains_term, lexicon, named_terms, prohibits, strip_
 from compose.topics import (
     ANTI_PATTERNS,
     OTHER,
+    RESPONSIBILITIES,
     classify,
     clean_title,
     is_kind,
@@ -478,11 +479,14 @@ class _Parser:
                         # "Integration with other agents:" is written with Communication,
                         # wherever its source put it.
                         section.home = (home, section.home[1])
-                    elif section.parent is not None and section.parent.delivered:
-                        # "Scaling techniques:" after a phase's delivery message is written
-                        # where the same list at the top of the body is: with its topic.
+                    elif section.parent is None or section.parent.delivered:
+                        # What the agent knows, listed before any heading ("Feature
+                        # engineering:") or after a phase's delivery message ("Scaling
+                        # techniques:"), is written with its topic; of none, with what the
+                        # agent does, not as a section of its own.
                         title = pseudo.rstrip(":")
-                        section.home = (written_in(title, classify(title)), title)
+                        topic = written_in(title, classify(title))
+                        section.home = (RESPONSIBILITIES if topic == OTHER else topic, title)
             else:
                 self.paragraph(token, previous)
         elif kind == "list":

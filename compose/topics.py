@@ -10,6 +10,7 @@ from compose.tomlfile import package_data
 
 ANTI_PATTERNS = "anti-patterns"
 OTHER = "other"
+RESPONSIBILITIES = "responsibilities"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 
 

@@ -533,11 +533,21 @@ def test_two_sources_copies_of_one_ranked_list_are_one_list() -> None:
 
 
 def test_a_lead_in_that_repeats_its_heading_is_not_written_twice() -> None:
-    body = "Audit evidence:\n\n- Policy documents\n- Test results\n"
+    body = "## Audit evidence\n\nAudit evidence:\n\n- Policy documents\n- Test results\n"
     agent = parse(loads(f"---\nname: audit\n---\n{body}", "audit.md"))
     text = merge_agents([agent]).text
     assert "## Audit evidence\n\n- Policy documents" in text
     assert "Audit evidence:" not in text
+
+
+def test_what_the_agent_knows_before_any_heading_is_with_what_it_does() -> None:
+    # VoltAgent lists what its agent knows ("Feature engineering:") before any heading; of
+    # no topic, each list was a "## Feature engineering" section of its own, some fifteen
+    # in a merge. They are written in Core Responsibilities, under their lead-ins.
+    body = "Feature engineering:\n\n- Feature stores\n- Online features\n"
+    agent = parse(loads(f"---\nname: ml\n---\n{body}", "ml.md"))
+    text = merge_agents([agent]).text
+    assert "## Core Responsibilities\n\nFeature engineering:\n\n- Feature stores\n" in text
 
 
 def test_numbered_lists_keep_the_titles_they_were_written_under(merged: MergeResult) -> None:
@@ -806,9 +816,9 @@ def test_an_entry_of_a_list_of_short_entries_stays_in_its_list(postgres: str) ->
 
 
 def test_reference_sections_come_before_the_deliverables(postgres: str) -> None:
-    # VoltAgent's "## Advanced features" and "## Extension usage" (titles no topic names)
+    # VoltAgent's "Advanced features:" and "Extension usage:" (titles no topic names)
     # sat after "## Output Format", which closes an agent.
-    assert postgres.index("\n## Extension usage\n") < postgres.index("\n## Output Format\n")
+    assert postgres.index("\nExtension usage:\n") < postgres.index("\n## Output Format\n")
 
 
 def test_a_checklist_heading_is_the_lead_in_of_its_items(postgres: str) -> None:
@@ -1519,9 +1529,9 @@ def test_sections_no_topic_names_keep_the_order_their_source_wrote_them() -> Non
     # VoltAgent's nextjs-developer writes "Server Components:", "Server Actions:" and
     # "Rendering strategies:" in that order; they were sorted by title.
     text = merged_corpus("0xfurai/nextjs-expert", "VoltAgent/nextjs-developer")
-    at = [text.index(f"\n## {title}\n") for title in ("Server Components", "Server Actions")]
+    titles = ("Server Components", "Server Actions", "Rendering strategies")
+    at = [text.index(f"\n{title}:\n") for title in titles]
     assert at == sorted(at)
-    assert text.index("\n## Server Actions\n") < text.index("\n## Rendering strategies\n")
 
 
 @needs_corpus

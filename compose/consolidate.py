@@ -2770,6 +2770,9 @@ def _merged_lead(leads: Sequence[str]) -> str:
     named = {t.lower() for t in named_terms(leads[best])}
     cases: list[str] = []  # further "when ..." cases of the trigger
     roles = 1 if _YOU_ARE.match(kept[0]) else 0  # "You are ..." sentences at the start
+    # A field's role with no verb ("**Role**: Senior frontend engineer specializing in ..."):
+    # the bare roles at the start.
+    bare_roles = 1 if _BARE_ROLE.match(kept[0]) else 0
     for lead in [*leads[:best], *leads[best + 1 :]]:
         for sentence in _SENTENCE.split(lead):
             new = set(content_terms(sentence)) - covered
@@ -2818,6 +2821,12 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 else:
                     also = _YOU_ARE.sub("You are also ", sentence, count=1)
                 kept.insert(roles, _sentence_end(also))
+            elif bare_roles and _BARE_ROLE.match(sentence):
+                # A second source's role is one more of the agent's, right after the first
+                # ("Also senior-level React engineer specializing in ..."), not a second
+                # identity further on.
+                kept.insert(bare_roles, _sentence_end(f"Also {_uncapitalized(sentence)}"))
+                bare_roles += 1
             elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
                 # when to use it ("Use this agent when ...").
@@ -2850,6 +2859,12 @@ _PERSONA = re.compile(
 
 
 _YOU_ARE = re.compile(r"^You are (?!also\b)")
+# "Senior Deployment Engineer and DevOps Architect specializing in ...": a role and no verb.
+_BARE_ROLE = re.compile(
+    r"^(?:[\w-]+ ){0,6}?(?:engineer|specialist|expert|developer|architect|auditor|consultant"
+    r"|professional|programmer|writer|analyst)s? (?:specializing|with|focused|who)\b",
+    re.I,
+)
 # "You are a senior ML engineer with [expertise in the complete machine learning lifecycle]."
 _EXPERTISE = re.compile(
     r"^You are [^.;]*? with ((?:deep |extensive |broad )?(?:expertise|experience) in [^;]+?)\.?$",

@@ -315,7 +315,14 @@ def _sections(
                 # A plain item is neither a step nor written under the line's lead-in, nor
                 # a deliverable among practices.
                 own = _written_in(member)
-            if own is None or own == place_of[c.id]:
+            # In a lead-in's bulleted list, whose order its sources chose ("Implementation
+            # approach:"), an item kept apart stays where its source wrote it, not after the
+            # line; work with one partner is written together ("Help cloud-architect on ...").
+            # Numbered steps are merged step by step (_step_order).
+            if own is None or (
+                own == place_of[c.id]
+                and (own[1] in ("", "#") or member.ordered or _PARTNER.match(member.text))
+            ):
                 beside[c.id].append(member)
             else:
                 top[own].append(member)

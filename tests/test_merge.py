@@ -1638,6 +1638,18 @@ def test_lists_after_a_phase_s_delivery_message_are_written_with_their_topic() -
 
 
 @needs_corpus
+def test_an_item_kept_apart_in_a_lead_in_s_list_stays_where_its_source_wrote_it() -> None:
+    # test-automator's "Implementation approach:" ends "Train team", "Monitor execution";
+    # kept apart from qa-expert's "Monitor quality", the step was written right after it,
+    # before "Design framework": monitoring before anything is built, an editor read.
+    text = merged_corpus("VoltAgent/qa-expert", "VoltAgent/test-automator")
+    approach = text[text.index("\nImplementation approach:\n") :].split("\n\n")[1]
+    steps = approach.splitlines()
+    assert steps.index("- Design framework") < steps.index("- Monitor execution")
+    assert steps[-2:] == ["- Train team", "- Monitor execution"]
+
+
+@needs_corpus
 def test_messages_under_one_label_are_examples_of_one_message() -> None:
     # Three sources' "Delivery notification: ..." read as three notifications to send: the
     # label is written once, each source's message after it, and nothing is missed.

@@ -12,7 +12,7 @@ import itertools
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TypeGuard
@@ -710,27 +710,35 @@ def _phases_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
             continue
         kind = names[0].split()[-1]
         title = _series_text([n.rsplit(" ", 1)[0] for n in names]) if len(names) > 1 else ""
-        said = " ".join(_sentences_once(sentences))
+        said = " ".join(_sentences_once(sentences, _series_joined))
         united.append(f"**{f'{title} {kind}' if title else names[0]}.** {said}")
     return tuple(united)
 
 
-def _sentences_once(sentences: Sequence[str]) -> list[str]:
-    """One phase's sentences, those that share an opening and a series after it written as
-    one: "Understand API structure and documentation needs." and "Understand current state
-    and requirements." are "Understand API structure, documentation needs, current state and
-    requirements." (an editor read the two side by side as one said twice)."""
+def _sentences_once(sentences: Sequence[str], join: Callable[[str, str], str | None]) -> list[str]:
+    """sentences, each written into the first earlier one join can make one sentence with
+    it: a phase's "Understand API structure and documentation needs." and "Understand current
+    state and requirements." are "Understand API structure, documentation needs, current
+    state and requirements." (_series_joined; an editor read the two side by side as one
+    said twice)."""
     said: list[str] = []
     for sentence in sentences:
         for k, earlier in enumerate(said):
-            if earlier.endswith(".") and sentence.endswith("."):
-                both = _series_union(earlier[:-1], sentence[:-1])
-                if both is not None:
-                    said[k] = both + "."
-                    break
+            both = join(earlier, sentence)
+            if both is not None:
+                said[k] = both
+                break
         else:
             said.append(sentence)
     return said
+
+
+def _series_joined(first: str, second: str) -> str | None:
+    """Two sentences as one by their series (_series_union), or None."""
+    if not (first.endswith(".") and second.endswith(".")):
+        return None
+    both = _series_union(first[:-1], second[:-1])
+    return None if both is None else both + "."
 
 
 def _phase_kind(name: str) -> str | None:
@@ -1629,13 +1637,62 @@ def _section_text(
                     verbatim_at[block] = (agent.name, line)
             for text in section.paragraphs:
                 folded = _folded(text)
-                if folded not in seen:
-                    seen.add(folded)
-                    paragraphs[key].append(text)
+                if folded in seen:
+                    continue
+                seen.add(folded)
+                texts = paragraphs[key]
+                for k, earlier in enumerate(texts):
+                    both = _in_one_sentence(earlier, text)
+                    if both is not None:
+                        texts[k] = both
+                        break
+                else:
+                    texts.append(text)
     # Lead-ins ("Your implementations must:") last, just above the merged list.
     for texts in paragraphs.values():
         texts.sort(key=introduces)
     return paragraphs, verbatim, verbatim_at
+
+
+def _in_one_sentence(first: str, second: str) -> str | None:
+    """first and second as one sentence when both say to do something by doing something
+    else: "Initialize MLOps by understanding platform needs." and "Initialize ML engineering
+    by understanding models and requirements." are "Initialize MLOps and ML engineering by
+    understanding platform needs, models and requirements." (two sources' openings of one
+    step, read as one said twice): what is done is joined, what it is done by is the union
+    of both series. None for any other pair."""
+    if not (first.endswith(".") and second.endswith(".")):
+        return None
+    if any(_SENTENCE.search(t) or re.search(r"[*`:;()\[\]]", t) for t in (first, second)):
+        return None
+    mine, their_means = _MEANS.search(first), _MEANS.search(second)
+    if mine is None or their_means is None or mine.group(1) != their_means.group(1):
+        return None
+    means = (mine, their_means)
+    ours, theirs = (t[: m.start()].split() for t, m in zip((first, second), means, strict=True))
+    if ours[:1] != theirs[:1]:
+        return None
+    # What is done: its opening word, then each one's rest, joined ("engineering and MLOps").
+    done = [" ".join(words[1:]) for words in (ours, theirs)]
+    if done[0].lower() == done[1].lower() or not done[1]:
+        what = done[0]
+    elif " and " in done[0] and " and " not in done[1]:  # a third source's: one series
+        what = done[0].replace(" and ", ", ") + " and " + done[1]
+    else:
+        what = " and ".join(filter(None, done))
+    candidates = [
+        part
+        for t, m in zip((first, second), means, strict=True)
+        for part in list_parts(t[m.end() : -1])
+    ]
+    words_of = [set(item.lower().split()) for item in candidates]
+    items = _each_once(candidates, words_of, words_of)
+    frame = " ".join(filter(None, (ours[0], what, mine.group(1))))
+    return f"{frame} {_series_text(items)}."
+
+
+# "... by understanding ...": a step and what it is done by.
+_MEANS = re.compile(r" (by \w+ing) ")
 
 
 _JSON_BLOCK = re.compile(r"^```json\n(.*)\n```$", re.DOTALL)
@@ -1669,6 +1726,7 @@ def _template_union(first: str, second: str) -> str | None:
         if not any(words <= set(other.lower().split()) for other in sentences):
             sentences = [o for o in sentences if not set(o.lower().split()) <= words]
             sentences.append(sentence)
+    sentences = _sentences_once(sentences, _in_one_sentence)
     try:
         united = json.dumps(_json_union(ours, theirs), indent=2, ensure_ascii=False)
     except _NotOne:

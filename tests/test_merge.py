@@ -1650,6 +1650,18 @@ def test_an_item_kept_apart_in_a_lead_in_s_list_stays_where_its_source_wrote_it(
 
 
 @needs_corpus
+def test_two_openings_of_one_context_query_are_one_sentence() -> None:
+    # "Initialize QA process by understanding quality requirements." then "Initialize test
+    # automation by understanding needs.": one step, read as said twice.
+    text = merged_corpus("VoltAgent/qa-expert", "VoltAgent/test-automator")
+    assert text.count("Initialize") == 1
+    assert (
+        "Initialize QA process and test automation by understanding quality requirements and "
+        "needs.\n" in text
+    )
+
+
+@needs_corpus
 def test_messages_under_one_label_are_examples_of_one_message() -> None:
     # Three sources' "Delivery notification: ..." read as three notifications to send: the
     # label is written once, each source's message after it, and nothing is missed.

@@ -1114,6 +1114,12 @@ def test_closing_priorities_are_one_sentence_with_every_priority_and_purpose() -
         "pipelines; and building ML platforms that accelerate innovation and maintain "
         "operational excellence at scale."
     ]
+    # Two purposes of one opening word share it: not "..., and while maintaining focus on".
+    text = merged_corpus("VoltAgent/deployment-engineer", "VoltAgent/devops-engineer")
+    assert (
+        "while maintaining high standards for quality and reliability as well as focus on "
+        "delivering business value" in text
+    )
 
 
 @needs_corpus

@@ -167,11 +167,17 @@ def bullet_id(agent: str, text: str) -> str:
 
 
 def paragraph_markdown(token: Token) -> str:
-    """A paragraph as Markdown (links, code and emphasis kept), lines joined by spaces; "&"
-    as written ("Fix Implementation & Verification:"), escaped only where it would open an
-    entity."""
-    markdown = " ".join(_MARKDOWN_OUT.render_children(token, BlockState()).split())
+    """A paragraph as Markdown (links, code and emphasis kept), lines joined by spaces but
+    at a hard line break ("**Unit Test Design**" over its sentence, then "*Tools:* Jest"),
+    written as a backslash; "&" as written ("Fix Implementation & Verification:"), escaped
+    only where it would open an entity."""
+    lines = _HARD_BREAK.split(_MARKDOWN_OUT.render_children(token, BlockState()))
+    markdown = "\\\n".join(" ".join(line.split()) for line in lines)
     return _ESCAPED_AMPERSAND.sub("&", markdown)
+
+
+# How mistune's renderer writes a hard line break.
+_HARD_BREAK = re.compile(r" {2,}\n")
 
 
 # mistune's renderer writes every "&" of text as "\&"; only "&name;" needs it.

@@ -408,3 +408,13 @@ def test_a_message_right_after_a_labelled_one_is_another_example_of_it() -> None
         )
     )
     assert agent.sections[0].verbatim == ('Delivery notification: "Done A."\n\n"Done B."',)
+
+
+def test_a_hard_line_break_is_kept() -> None:
+    # lst97's test-automator writes "**Unit Test Design**", its sentence and "*Tools:* Jest"
+    # as lines of one paragraph; joined by spaces they read as one run-on line.
+    body = "## Focus Areas\n\n**Unit Test Design**  \nWriting isolated tests.  \n*Tools:* Jest\n"
+    agent = parse(loads(f"---\nname: a\n---\n{body}", "a.md"))
+    assert agent.sections[0].paragraphs == (
+        "**Unit Test Design**\\\nWriting isolated tests.\\\n*Tools:* Jest",
+    )

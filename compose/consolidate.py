@@ -1069,10 +1069,12 @@ def _within_work(member: str, line: str) -> bool:
     work, line_work = _PARTNER.match(member), _PARTNER.match(line)
     if work is None:
         return True
+    # Its words as written: "quality standards" has no content term, and is still not
+    # "test quality".
     return (
         line_work is not None
         and work.group(1) == line_work.group(1)
-        and set(content_terms(member[work.end() :])) <= set(content_terms(line[line_work.end() :]))
+        and written_terms(member[work.end() :]) <= written_terms(line[line_work.end() :])
     )
 
 

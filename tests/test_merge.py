@@ -1668,6 +1668,17 @@ def test_two_openings_of_one_context_query_are_one_sentence() -> None:
 
 
 @needs_corpus
+def test_work_with_a_partner_on_other_words_is_other_work() -> None:
+    # "Support code-reviewer on quality standards" (qa-expert) was folded into "Coordinate
+    # with code-reviewer on test quality" (test-automator): "quality standards" has no
+    # content term, so it read as said. An editor found it lost.
+    text = merged_corpus("VoltAgent/qa-expert", "VoltAgent/test-automator")
+    lines = text.splitlines()
+    assert "- Support code-reviewer on quality standards" in lines
+    assert "- Coordinate with code-reviewer on test quality" in lines
+
+
+@needs_corpus
 def test_messages_under_one_label_are_examples_of_one_message() -> None:
     # Three sources' "Delivery notification: ..." read as three notifications to send: the
     # label is written once, each source's message after it, and nothing is missed.

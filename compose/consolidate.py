@@ -1483,7 +1483,11 @@ def _fold(line: str, other: Bullet, unneeded: frozenset[str]) -> tuple[str, bool
         # After "attribute-based (ABAC)" no phrase reads as part of the line: ", and
         # permission systems" did not.
         return line, True
-    folded = with_items(line, parts)
+    for part in list(parts):
+        placed = _after_its_phrase(line, part, other.text)
+        if placed is not None:
+            line, parts = placed, [p for p in parts if p != part]
+    folded = with_items(line, parts) if parts else line
     # A phrase the lexicon reads across parts ("unit and integration tests") is in none.
     if not set(lost) <= written_terms(strip_markup(folded)):
         return line, True
@@ -2033,6 +2037,30 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
                 i.strip() for i in _LIST_SPLIT.split(held.group(1))
             }:
                 return f"{text[: held.end(1)]}, {detail}{text[held.end(1) :]}"
+    return None
+
+
+def _after_its_phrase(text: str, detail: str, member: str) -> str | None:
+    """text with a detail that qualifies a phrase ("for stakeholders" after "data-driven
+    insights" in the member) right after that phrase, where text says it whole (two words
+    or more) past its opening: "provide data-driven insights for stakeholders for
+    decision-making", not "... for decision-making (for stakeholders)"; None otherwise."""
+    if detail.split()[0].lower() not in CLAUSE_WORDS:
+        return None
+    at = member.find(f" {detail}")
+    words = member[:at].split()[-_TUNING.detail_max_words :] if at > 0 else []
+    for start in range(len(words) - 1):  # the longest phrase of two words or more
+        found = re.search(
+            rf"(?<![\w-]){re.escape(' '.join(words[start:]))}(?![\w-])", text, re.IGNORECASE
+        )
+        # Not in the line's opening or its bold label ("Query context manager for ..."):
+        # what the line is about takes its own words, a detail goes after it.
+        if (
+            found is not None
+            and len(text[: found.start()].split()) >= 3
+            and "**" not in text[found.start() :]
+        ):
+            return f"{text[: found.end()]} {detail}{text[found.end() :]}"
     return None
 
 

@@ -1679,6 +1679,16 @@ def test_work_with_a_partner_on_other_words_is_other_work() -> None:
 
 
 @needs_corpus
+def test_a_clause_qualifying_a_phrase_the_line_says_goes_after_that_phrase() -> None:
+    # lst97's qa-expert: "QA Analytics: ... data-driven insights for stakeholders" folded
+    # into its "QA Metrics and Analytics" line as "... for decision-making (for
+    # stakeholders)", a tacked-on parenthesis to an editor.
+    text = merged_corpus("lst97/qa-expert", "VoltAgent/qa-expert")
+    assert "provide data-driven insights for stakeholders for decision-making." in text
+    assert "(for stakeholders)" not in text
+
+
+@needs_corpus
 def test_messages_under_one_label_are_examples_of_one_message() -> None:
     # Three sources' "Delivery notification: ..." read as three notifications to send: the
     # label is written once, each source's message after it, and nothing is missed.

@@ -83,9 +83,10 @@ class Bullet:
     # An item of a numbered step ("1. **Requirement Analysis:**" over its items, the lead-in):
     # the step's number as written; 0 for any other item.
     step: int = 0
-    # An item of the numbered list a sentence introduces before the body's first heading,
-    # right after the persona ("When invoked:" then "1. Query context manager ..."): what the
-    # agent does first, which a merged agent writes first too.
+    # An item of a numbered list or a checklist a sentence introduces before the body's
+    # first heading, right after the persona ("When invoked:" then "1. Query context manager
+    # ...", "QA excellence checklist:"): what the agent does first and the bar its work
+    # meets, which a merged agent writes first too.
     opening: bool = False
 
 
@@ -470,7 +471,8 @@ class _Parser:
         elif kind == "paragraph":
             pseudo = self.pseudo_title(token, following)
             if pseudo is not None:
-                first = not self.sections
+                # Before any heading: only lists under sentences so far ("When invoked:").
+                first = all(s.lead_in is not None for s in self.sections)
                 section = self.open_section(pseudo, self.heading_level + 1, pseudo=True)
                 if _bold_title(token["children"]) is None:
                     section.opening = first
@@ -724,7 +726,7 @@ class _Parser:
             ordered=ordered,
             home=section.home,
             step=section.step if parent is None else 0,
-            opening=section.opening and ordered and parent is None,
+            opening=section.opening and (ordered or names_items(section.title)) and not parent,
         )
         section.bullets.append(bullet)
         return bullet

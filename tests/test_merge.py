@@ -1319,6 +1319,8 @@ def test_the_steps_every_source_opens_with_open_the_merged_agent() -> None:
     text = body(merge([str(path) for path in sources]).text)
     opening = text.split("\n## ", 1)[0]
     assert "When invoked:\n\n1. Query context manager for PostgreSQL deployment" in opening
+    # So does the bar its work meets, the checklist right after the steps.
+    assert "\nPostgreSQL excellence checklist:\n" in opening
     assert text.count("When invoked:") == 1
     assert text.index("PostgreSQL context query:") < text.index("through systematic phases:")
 

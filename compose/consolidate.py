@@ -2898,9 +2898,12 @@ def _merged_lead(leads: Sequence[str]) -> str:
             has_trigger = any(_TRIGGER.match(k) for k in kept)
             if trigger and has_trigger:
                 case = sentence[trigger.end() :].strip().rstrip(".!?")
-                # "PROACTIVELY" tells Claude Code to call the agent unasked: it stays.
+                # "PROACTIVELY" tells Claude Code to call the agent unasked: it stays, once.
+                said = " ".join([*kept, *cases]).lower()
                 proactive = "proactively" in trigger.group(0).lower()
-                cases.append(f"PROACTIVELY {case}" if proactive else case)
+                cases.append(
+                    f"PROACTIVELY {case}" if proactive and "proactively" not in said else case
+                )
             elif persona and has_trigger:
                 # A second persona's scope is one more case: "A sophisticated AI QA Expert
                 # for managing QA processes" -> "also for managing QA processes".

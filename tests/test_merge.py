@@ -591,6 +591,20 @@ def test_a_paragraph_never_sits_right_above_a_list_it_does_not_introduce() -> No
     assert text.index("- Use Hooks") < text.index("Your task is to build UI.")
 
 
+def test_proactively_is_said_once() -> None:
+    descriptions = (
+        "A TypeScript expert. Use PROACTIVELY for architectural design and refactoring.",
+        "Expert TypeScript developer. Use PROACTIVELY for type system optimization work.",
+    )
+    agents = [
+        parse(loads(f"---\nname: ts-{k}\ndescription: {d}\n---\n- Use {k}\n", f"{k}.md"))
+        for k, d in enumerate(descriptions)
+    ]
+    description = str(dict(merge_agents(agents).agent.frontmatter)["description"])
+    assert description.count("PROACTIVELY") == 1
+    assert "; also for architectural design and refactoring." in description
+
+
 def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
     first = "An expert React developer for web apps. Use PROACTIVELY for new React components."
     second = (

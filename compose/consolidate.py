@@ -672,16 +672,7 @@ def _framed_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
     first: "Execute quality assurance through systematic phases:" and "Execute test
     automation through systematic phases:" are "Execute quality assurance and test
     automation through systematic phases:" (two sources' procedures, one introduction)."""
-    joined: list[str] = []
-    for paragraph in paragraphs:
-        for k, earlier in enumerate(joined):
-            both = _in_one_frame(earlier, paragraph)
-            if both is not None:
-                joined[k] = both
-                break
-        else:
-            joined.append(paragraph)
-    return _phases_once(joined)
+    return _phases_once(_sentences_once(paragraphs, _in_one_frame))
 
 
 def _phases_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
@@ -1643,17 +1634,9 @@ def _section_text(
                     verbatim_at[block] = (agent.name, line)
             for text in section.paragraphs:
                 folded = _folded(text)
-                if folded in seen:
-                    continue
-                seen.add(folded)
-                texts = paragraphs[key]
-                for k, earlier in enumerate(texts):
-                    both = _in_one_sentence(earlier, text)
-                    if both is not None:
-                        texts[k] = both
-                        break
-                else:
-                    texts.append(text)
+                if folded not in seen:
+                    seen.add(folded)
+                    paragraphs[key].append(text)
     # Lead-ins ("Your implementations must:") last, just above the merged list.
     for texts in paragraphs.values():
         texts.sort(key=introduces)

@@ -766,12 +766,19 @@ def _in_one_frame(first: str, second: str) -> str | None:
         )
     if theirs[0][:1].isupper() and theirs[0] not in named_terms(" ".join(theirs)):
         theirs = [theirs[0].lower(), *theirs[1:]]
-    if tail and "and" in mine[1:] and "and" not in theirs:
-        # A third source's span: "ML deployment, engineering and MLOps implementation",
-        # not "ML deployment and engineering and MLOps implementation".
-        k = len(mine) - 1 - mine[::-1].index("and")
-        mine = [*mine[: k - 1], mine[k - 1] + ",", *mine[k + 1 :]]
-    return " ".join([*a[:head], *mine, "and", *theirs, *a[len(a) - tail :]]) + end
+    spans = (" ".join(mine), " ".join(theirs))
+    both = _one_more_item(*spans) if tail else " and ".join(spans)
+    return " ".join([*a[:head], both, *a[len(a) - tail :]]) + end
+
+
+def _one_more_item(joined: str, item: str) -> str:
+    """item joined to what earlier sources' spans were joined into: a third source's is one
+    more item of the series ("ML deployment, engineering and MLOps implementation", not "ML
+    deployment and engineering and MLOps implementation")."""
+    head, conjunction, last = joined.rpartition(" and ")
+    if conjunction and " and " not in f" {item} ":
+        return f"{head}, {last} and {item}"
+    return f"{joined} and {item}"
 
 
 # The name a phase's sentence opens with once its heading is gone (see _intros).
@@ -879,15 +886,19 @@ def _series_union(first: str, second: str) -> str | None:
         # An opening that ends inside the first item ("Analyze testing" gaps / needs)
         # qualifies both first items: they stay side by side.
         ours_items = [ours_items[0], their_items.pop(0), *ours_items[1:]]
-    candidates = [*ours_items, *their_items]
     # "existing security controls" says "security controls".
-    words_of = [set(item.lower().split()) for item in candidates]
-    items = _each_once(candidates, words_of, words_of)
+    items = _words_once([*ours_items, *their_items])
     if len(items) > _TUNING.step_items_max:
         return None
     serial = "," if ", and " in first or ", and " in second else ""
     series = _series_text(items, serial)
     return f"{opening.rstrip(',')}{', ' if opening.endswith(',') else ' '}{series}"
+
+
+def _words_once(candidates: Sequence[str]) -> list[str]:
+    """candidates, each once: one whose words another says with more words is said by it."""
+    words = [set(item.lower().split()) for item in candidates]
+    return _each_once(candidates, words, words)
 
 
 def _each_once(
@@ -1665,17 +1676,15 @@ def _in_one_sentence(first: str, second: str) -> str | None:
     done = [" ".join(words[1:]) for words in (ours, theirs)]
     if done[0].lower() == done[1].lower() or not done[1]:
         what = done[0]
-    elif " and " in done[0] and " and " not in done[1]:  # a third source's: one series
-        what = done[0].replace(" and ", ", ") + " and " + done[1]
     else:
-        what = " and ".join(filter(None, done))
-    candidates = [
-        part
-        for t, m in zip((first, second), means, strict=True)
-        for part in list_parts(t[m.end() : -1])
-    ]
-    words_of = [set(item.lower().split()) for item in candidates]
-    items = _each_once(candidates, words_of, words_of)
+        what = _one_more_item(*done) if done[0] else done[1]
+    items = _words_once(
+        [
+            part
+            for t, m in zip((first, second), means, strict=True)
+            for part in list_parts(t[m.end() : -1])
+        ]
+    )
     frame = " ".join(filter(None, (ours[0], what, mine.group(1))))
     return f"{frame} {_series_text(items)}."
 
@@ -1841,12 +1850,8 @@ def _priorities_once(closings: Sequence[str]) -> str:
     with more words is said by it: "reliability" by "system reliability"), and each purpose
     once, in their order."""
     matches = [m for m in map(_PRIORITIZE.match, closings) if m is not None]
-    candidates = [part for m in matches for part in list_parts(m.group(2))]
-    says = [set(item.lower().split()) for item in candidates]
-    priorities = _each_once(candidates, says, says)
-    purposes = [m.group(3) for m in matches]
-    words = [set(purpose.lower().split()) for purpose in purposes]
-    purposes = _each_once(purposes, words, words)
+    priorities = _words_once([part for m in matches for part in list_parts(m.group(2))])
+    purposes = _words_once([m.group(3) for m in matches])
     serial = "," if any(", and " in m.group(2) for m in matches) else ""
     if len(purposes) == 1:
         why = purposes[0]
@@ -1999,9 +2004,8 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
             # The others are a series text writes ("using JWT, OAuth2, SAML protocols"): one
             # more choice of it, "..., or session-based".
             return f"{text[:series]}, or {detail}{text[series:]}"
-        words = markdown[: match.start()].split()[-_TUNING.detail_max_words :]
-        for start in range(len(words) - 1):  # the longest phrase of two words or more
-            phrase = re.escape(" ".join(words[start:]))
+        for written in _phrases_before(markdown[: match.start()]):
+            phrase = re.escape(written)
             # Whole: "authentication and authorization" in "... authorization patterns" is
             # no phrase of its own.
             found = re.search(
@@ -2023,6 +2027,14 @@ def _placed_after(text: str, detail: str, markdown: str) -> str | None:
     return None
 
 
+def _phrases_before(text: str) -> Iterator[str]:
+    """The phrases text ends in, of two words or more, the longest first (up to the longest
+    a detail may be)."""
+    words = text.split()[-_TUNING.detail_max_words :]
+    for start in range(len(words) - 1):
+        yield " ".join(words[start:])
+
+
 def _after_its_phrase(text: str, detail: str, member: str) -> str | None:
     """text with a detail that qualifies a phrase ("for stakeholders" after "data-driven
     insights" in the member) right after that phrase, where text says it whole (two words
@@ -2031,11 +2043,8 @@ def _after_its_phrase(text: str, detail: str, member: str) -> str | None:
     if detail.split()[0].lower() not in CLAUSE_WORDS:
         return None
     at = member.find(f" {detail}")
-    words = member[:at].split()[-_TUNING.detail_max_words :] if at > 0 else []
-    for start in range(len(words) - 1):  # the longest phrase of two words or more
-        found = re.search(
-            rf"(?<![\w-]){re.escape(' '.join(words[start:]))}(?![\w-])", text, re.IGNORECASE
-        )
+    for phrase in _phrases_before(member[:at]) if at > 0 else ():
+        found = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE)
         # Not in the line's opening or its bold label ("Query context manager for ..."):
         # what the line is about takes its own words, a detail goes after it.
         if (
@@ -2935,9 +2944,11 @@ _TRIGGER = re.compile(
 # "Acts as a senior frontend engineer", "A senior application security auditor", "React
 # development expert with ...", "A sophisticated AI Quality Assurance (QA) Expert", "Expert
 # in PostgreSQL ...": who the agent is, which the first lead says already.
+# Nouns a role ends in ("a senior application security auditor").
+_ROLE_NOUNS = "expert|specialist|engineer|developer|architect|auditor|consultant|professional"
 _PERSONA = re.compile(
-    r"^(?:acts? as|you are|an? (?:[\w()-]+ ){0,6}?(?:expert|specialist|engineer|developer|"
-    r"architect|auditor|consultant|professional)\b|(?:[\w-]+ ){0,3}?expert (?:in|on|at|for)\b"
+    rf"^(?:acts? as|you are|an? (?:[\w()-]+ ){{0,6}}?(?:{_ROLE_NOUNS})\b"
+    r"|(?:[\w-]+ ){0,3}?expert (?:in|on|at|for)\b"
     r"|[\w-]+ (?:[\w-]+ ){0,3}?expert\b)",
     re.I,
 )
@@ -2946,8 +2957,8 @@ _PERSONA = re.compile(
 _YOU_ARE = re.compile(r"^You are (?!also\b)")
 # "Senior Deployment Engineer and DevOps Architect specializing in ...": a role and no verb.
 _BARE_ROLE = re.compile(
-    r"^(?:[\w-]+ ){0,6}?(?:engineer|specialist|expert|developer|architect|auditor|consultant"
-    r"|professional|programmer|writer|analyst)s? (?:specializing|with|focused|who)\b",
+    rf"^(?:[\w-]+ ){{0,6}}?(?:{_ROLE_NOUNS}|programmer|writer|analyst)s? "
+    r"(?:specializing|with|focused|who)\b",
     re.I,
 )
 # "You are a senior ML engineer with [expertise in the complete machine learning lifecycle]."

@@ -564,13 +564,15 @@ class _Parser:
             self.preamble.append(markdown)
         else:
             section = self.current
+            # A paragraph right before it that is none of the section's paragraphs (none
+            # since its last list or block) ended the last block: a message, if that is one.
             if (
                 markdown.startswith('"')
-                and section.verbatim
-                and _MESSAGE.match(section.verbatim[-1])
                 and previous is not None
                 and previous["type"] == "paragraph"
-                and section.verbatim[-1].endswith(paragraph_markdown(previous))
+                and section.loose == 0
+                and section.verbatim
+                and _MESSAGE.match(section.verbatim[-1])
             ):
                 # One more message right after a labelled one: another example of it.
                 section.verbatim[-1] += "\n\n" + markdown

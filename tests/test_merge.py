@@ -817,6 +817,17 @@ def postgres() -> str:
     return body(merge([str(p) for p in paths]).text)
 
 
+@pytest.fixture(scope="module")
+def voltagent_qa() -> MergeResult:
+    """The merge of VoltAgent's qa-expert and test-automator."""
+    if not CORPUS.is_dir():
+        pytest.skip("needs ../shared/corpus")
+    sources = [
+        next(CORPUS.glob(f"VoltAgent*/**/{name}.md")) for name in ("qa-expert", "test-automator")
+    ]
+    return merge([str(path) for path in sources])
+
+
 def section_of(text: str, title: str) -> str:
     """The text of the merged section titled title, up to the next heading."""
     return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
@@ -1171,14 +1182,12 @@ def test_an_item_stays_under_its_own_lead_in(merged: MergeResult) -> None:
     assert "- Use structured logging (JSON format with context)" in resilient.splitlines()
 
 
-@needs_corpus
-def test_a_template_follows_the_lists_its_source_wrote_before_it() -> None:
+def test_a_template_follows_the_lists_its_source_wrote_before_it(
+    voltagent_qa: MergeResult,
+) -> None:
     # VoltAgent's "Progress tracking:" JSON closes the implementation phase; written first in
     # its merged section, it came before "When invoked:", the steps that open the agent.
-    sources = [
-        next(CORPUS.glob(f"VoltAgent*/**/{name}.md")) for name in ("qa-expert", "test-automator")
-    ]
-    text = body(merge([str(path) for path in sources]).text)
+    text = body(voltagent_qa.text)
     workflow = text[text.index("\n## Workflow\n") :]
     assert workflow.index("Implementation approach:") < workflow.index("Progress tracking:")
 
@@ -1207,14 +1216,10 @@ def test_the_safety_net_refuses_a_united_template_that_drops_an_asked_item() -> 
     assert not verify(result.clustering, result.agent, dropped.replace('"y": 1', '"z": 1')).ok
 
 
-@needs_corpus
-def test_a_template_naming_a_source_names_the_merged_agent() -> None:
+def test_a_template_naming_a_source_names_the_merged_agent(voltagent_qa: MergeResult) -> None:
     # VoltAgent's templates report as the agent itself: "agent": "qa-expert" named an agent
     # the merge replaces.
-    sources = [
-        next(CORPUS.glob(f"VoltAgent*/**/{name}.md")) for name in ("qa-expert", "test-automator")
-    ]
-    result = merge([str(path) for path in sources])
+    result = voltagent_qa
     assert '"qa-expert"' not in result.text and '"test-automator"' not in result.text
     assert result.text.count('"agent": "qa-expert-merged"') == 1
     assert result.verification.ok
@@ -1659,23 +1664,23 @@ def test_lists_after_a_phase_s_delivery_message_are_written_with_their_topic() -
     assert workflow.index("\nExcellence checklist:\n") < message
 
 
-@needs_corpus
-def test_an_item_kept_apart_in_a_lead_in_s_list_stays_where_its_source_wrote_it() -> None:
+def test_an_item_kept_apart_in_a_lead_in_s_list_stays_where_its_source_wrote_it(
+    voltagent_qa: MergeResult,
+) -> None:
     # test-automator's "Implementation approach:" ends "Train team", "Monitor execution";
     # kept apart from qa-expert's "Monitor quality", the step was written right after it,
     # before "Design framework": monitoring before anything is built, an editor read.
-    text = merged_corpus("VoltAgent/qa-expert", "VoltAgent/test-automator")
+    text = body(voltagent_qa.text)
     approach = text[text.index("\nImplementation approach:\n") :].split("\n\n")[1]
     steps = approach.splitlines()
     assert steps.index("- Design framework") < steps.index("- Monitor execution")
     assert steps[-2:] == ["- Train team", "- Monitor execution"]
 
 
-@needs_corpus
-def test_two_openings_of_one_context_query_are_one_sentence() -> None:
+def test_two_openings_of_one_context_query_are_one_sentence(voltagent_qa: MergeResult) -> None:
     # "Initialize QA process by understanding quality requirements." then "Initialize test
     # automation by understanding needs.": one step, read as said twice.
-    text = merged_corpus("VoltAgent/qa-expert", "VoltAgent/test-automator")
+    text = body(voltagent_qa.text)
     assert text.count("Initialize") == 1
     assert (
         "Initialize QA process and test automation by understanding quality requirements and "
@@ -1683,12 +1688,11 @@ def test_two_openings_of_one_context_query_are_one_sentence() -> None:
     )
 
 
-@needs_corpus
-def test_work_with_a_partner_on_other_words_is_other_work() -> None:
+def test_work_with_a_partner_on_other_words_is_other_work(voltagent_qa: MergeResult) -> None:
     # "Support code-reviewer on quality standards" (qa-expert) was folded into "Coordinate
     # with code-reviewer on test quality" (test-automator): "quality standards" has no
     # content term, so it read as said. An editor found it lost.
-    text = merged_corpus("VoltAgent/qa-expert", "VoltAgent/test-automator")
+    text = body(voltagent_qa.text)
     lines = text.splitlines()
     assert "- Support code-reviewer on quality standards" in lines
     assert "- Coordinate with code-reviewer on test quality" in lines

@@ -1121,7 +1121,7 @@ def _apart_together(
     for member in apart:
         by_list[_written_in(member)].append(member)
     kept: list[Bullet] = []
-    written_as: list[tuple[str, str, tuple[str, ...]]] = []
+    lines: dict[str, tuple[str, list[Bullet]]] = {}  # base id -> its line, who says it
     for members in by_list.values():
         base = min(members, key=lambda m: (-len(set(content_terms(m.text))), _source_order(m)))
         # Items of the base's own list are its siblings, each an entry of its own: "Build
@@ -1134,12 +1134,35 @@ def _apart_together(
         kept.append(base)
         kept.extend(siblings)
         kept.extend(composed.apart)
-        if composed.text != base.markdown or len(composed.apart) < len(rest):
-            sayers = [base, *(m for m in rest if m not in composed.apart)]
-            agents = tuple(sorted({m.agent for m in sayers}))
-            written_as.append((base.id, composed.text, agents))
+        lines[base.id] = (composed.text, [base, *(m for m in rest if m not in composed.apart)])
+    # A plain item kept apart folds into a lead-in's item of its cluster as it would into
+    # the line (_led): "Implement rate limiting, throttling, and API security measures"
+    # is said by "When designing APIs:"'s "Plan for rate limiting and throttling".
+    led = [m for m in kept if m.id in lines and _own_place(m) is not None and not m.ordered]
+    took_others = {base_id for base_id, _, _ in _lines_written_as(lines)}
+    plain = [m for m in kept if _own_place(m) is None and m.id not in took_others]
+    for member in plain:
+        for base in led:
+            text, sayers = lines[base.id]
+            composed = _line(text, [member], said, unneeded)
+            if not composed.apart:
+                lines[base.id] = (composed.text, [*sayers, member])
+                kept.remove(member)
+                lines.pop(member.id, None)
+                break
     order = {m.id: k for k, m in enumerate(apart)}
-    return tuple(sorted(kept, key=lambda m: order[m.id])), tuple(written_as)
+    return tuple(sorted(kept, key=lambda m: order[m.id])), _lines_written_as(lines)
+
+
+def _lines_written_as(
+    lines: dict[str, tuple[str, list[Bullet]]],
+) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """The lines that say more than their base bullet: (its id, the line, who says it)."""
+    return tuple(
+        (base_id, text, tuple(sorted({m.agent for m in sayers})))
+        for base_id, (text, sayers) in lines.items()
+        if len(sayers) > 1 or text != sayers[0].markdown
+    )
 
 
 def _place_in_source(bullet: Bullet) -> tuple[str, str, str | None, str | None]:

@@ -183,6 +183,16 @@ def test_a_member_no_detail_can_state_stays_a_line_of_its_own(merged: MergeResul
     assert "- Consider read replicas and write/read splitting for scale\n" in merged.text
 
 
+def test_a_plain_item_kept_apart_folds_into_a_lead_in_item_of_its_cluster(
+    merged: MergeResult,
+) -> None:
+    # "Implement rate limiting, throttling, and API security measures" (a plain item) is
+    # said by "When designing APIs:"'s rate limiting item, not once more beside it.
+    text = body(merged.text)
+    assert "- Plan for rate limiting and throttling (security measures)\n" in text
+    assert "- Implement rate limiting, throttling, and API security measures" not in text
+
+
 def test_details_keep_their_subject_when_the_line_shares_only_a_word_of_it(
     merged: MergeResult,
 ) -> None:

@@ -622,8 +622,15 @@ def _intros(agents: Sequence[Agent]) -> dict[_Place, tuple[str, ...]]:
             previous = section
             if tops and all(b.lead_in and _lead_key(b.lead_in) == title for b in tops):
                 # "Analysis priorities:" read as a heading (a lead-in right after a list is):
-                # still a lead-in, introduced by the paragraphs before it.
-                run = _bound(intros, seen, (_merged_section(*section.home), title), run)
+                # still a lead-in, introduced by the paragraphs before it. So is a titled
+                # list written as its title's lead-in ("Secure SDLC Integration:"), and its
+                # own sentence before the list ("A key function is to embed security into
+                # every phase ...") introduces it there, not its merged section.
+                before = len(section.paragraphs) - section.trailing
+                if section.verbatim:
+                    before = min(before, section.paragraphs_before_verbatim)
+                own = [p for p in section.paragraphs[:before] if _lead_key(p) not in lead_keys]
+                run = _bound(intros, seen, (_merged_section(*section.home), title), [*run, *own])
             else:
                 if section.level <= level:
                     run = []

@@ -1729,3 +1729,16 @@ def test_messages_under_one_label_are_examples_of_one_message() -> None:
     label = text.index("Delivery notification:\n\n")
     for opening in ('"ML system completed.', '"ML deployment completed.', '"MLOps platform'):
         assert text.index(opening) > label
+
+
+@needs_corpus
+def test_a_titled_lists_own_sentence_introduces_it_where_it_is_written() -> None:
+    # lst97's "### Secure SDLC Integration" opens with "A key function is to embed security
+    # into every phase of the SDLC." and lists the phases: merged, the list is written as
+    # "Secure SDLC Integration:" among the security lists, and its sentence sat at the top
+    # of the section, 80 lines above it.
+    text = merged_corpus("VoltAgent/security-engineer", "lst97/security-auditor")
+    assert (
+        "\n\nA key function is to embed security into every phase of the Software Development"
+        " Lifecycle (SDLC).\n\nSecure SDLC Integration:\n\n- **Planning & Requirements:**"
+    ) in text

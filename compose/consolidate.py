@@ -430,7 +430,7 @@ def _sections(
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
         if not (kept or lists[key] or verbatim.get(key)):
             continue  # held only a lead-in, written above its list elsewhere
-        section_lists = tuple(lists[key])
+        section_lists = _frames_once(lists[key])
         if len(section_lists) == 1 and _lead_key(section_lists[0].lead_in or "") == _lead_key(
             key[1]
         ):
@@ -680,6 +680,37 @@ def _framed_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
     automation through systematic phases:" are "Execute quality assurance and test
     automation through systematic phases:" (two sources' procedures, one introduction)."""
     return _phases_once(_sentences_once(paragraphs, _in_one_frame))
+
+
+def _frames_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
+    """A section's lists with each introduction of phases said once, by the first list it
+    introduces: "Execute security audit through systematic phases:" above the auditor's first
+    phase joins "Execute security engineering through systematic phases:" above the
+    engineer's, as "Execute security engineering and audit through systematic phases:" (an
+    editor read the second, between the first's phases, as the first's out of order)."""
+    written: list[MergedList] = []
+    for merged in lists:
+        intro = []
+        for paragraph in merged.intro:
+            joined = None
+            if introduces(paragraph):
+                joined = next(
+                    (
+                        (k, j, both)
+                        for k, earlier in enumerate(written)
+                        for j, frame in enumerate(earlier.intro)
+                        if introduces(frame) and (both := _in_one_frame(frame, paragraph))
+                    ),
+                    None,
+                )
+            if joined is None:
+                intro.append(paragraph)
+                continue
+            k, j, both = joined
+            frames = written[k].intro
+            written[k] = replace(written[k], intro=(*frames[:j], both, *frames[j + 1 :]))
+        written.append(replace(merged, intro=tuple(intro)))
+    return tuple(written)
 
 
 def _phases_once(paragraphs: Sequence[str]) -> tuple[str, ...]:

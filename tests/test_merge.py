@@ -1515,6 +1515,10 @@ def test_each_source_s_phases_stay_in_the_order_it_wrote_them() -> None:
     # "Review categories:" follows the delivery message: written with its topic.
     assert "Review categories:" not in workflow
     assert workflow.count("Progress tracking:") == 1  # one report of both's progress
+    # Each source's procedure opened with its own "Execute ... through systematic phases:";
+    # the second, between the first's phases, read as out of order: one frame opens both.
+    assert workflow.count("through systematic phases:") == 1
+    assert "\nExecute architecture and code review through systematic phases:\n" in workflow
 
 
 @needs_corpus

@@ -2766,7 +2766,23 @@ def _tools(agents: Sequence[Agent], policy: str, warnings: list[str]) -> tuple[s
                 "(--tools intersection or --tools LIST decides otherwise)"
             )
         return None
-    return tuple(dict.fromkeys(t for a in agents for t in a.source.tools or ()))
+    union = tuple(dict.fromkeys(t for a in agents for t in a.source.tools or ()))
+    # A read-only auditor (Read, Grep, Glob) merged with an engineer may now write and run
+    # commands: said, never done silently.
+    lacked = [(a.name, [t for t in union if t not in (a.source.tools or ())]) for a in agents]
+    widened = "; ".join(f"{name} lacked {_few(tools)}" for name, tools in lacked if tools)
+    if widened:
+        warnings.append(
+            f"tools widened to every source's: {widened} "
+            "(--tools intersection or --tools LIST decides otherwise)"
+        )
+    return union
+
+
+def _few(names: Sequence[str], shown: int = 6) -> str:
+    """names for a one-line message: the first few, and how many more."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _model(agents: Sequence[Agent], warnings: list[str]) -> str | None:

@@ -531,6 +531,23 @@ def test_tools_policy_decides_when_sources_disagree(tools: str, expected: str | 
     assert widened is (tools == "union")
 
 
+def test_a_union_of_listed_tools_names_what_each_source_lacked() -> None:
+    def agent(name: str, tools: str) -> Agent:
+        return parse(loads(f"---\nname: {name}\ntools: {tools}\n---\n- Own {name} item\n", name))
+
+    auditor, engineer = agent("auditor", "Read, Grep, Glob"), agent("engineer", "Read, Bash, Edit")
+    result = merge_agents([auditor, engineer])
+    assert dict(result.agent.frontmatter)["tools"] == "Read, Grep, Glob, Bash, Edit"
+    assert any(
+        "tools widened" in n
+        and "auditor lacked Bash, Edit" in n
+        and "engineer lacked Grep, Glob" in n
+        for n in result.notes
+    )
+    # A source that lists every tool the others list widens nothing.
+    assert not any("tools" in n for n in merge_agents([auditor, auditor]).notes)
+
+
 def test_two_sources_copies_of_one_ranked_list_are_one_list() -> None:
     ranks = "When several solutions exist, prioritize:\n\n1. **Testability**\n2. **Simplicity**\n"
     agents = [

@@ -2960,8 +2960,7 @@ def _merged_lead(leads: Sequence[str]) -> str:
                     continue
             elif not (len(new) >= (2 if _TRIGGER.match(sentence) else 3) or names):
                 continue
-            covered |= new
-            named |= names
+            written = len(kept) + len(cases)
             trigger = _TRIGGER.match(sentence)
             persona = _PERSONA.match(sentence)
             has_trigger = any(_TRIGGER.match(k) for k in kept)
@@ -3008,6 +3007,12 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 if any(_FOCUS.match(k) for k in kept):
                     sentence = _FOCUS.sub(r"\1 also \2", sentence, count=1)
                 kept.insert(first_trigger or len(kept), _sentence_end(sentence))
+            if len(kept) + len(cases) > written:
+                # Words a sentence left out are not said: "Acts as a senior frontend
+                # engineer" adds nothing beside a trigger, and a trigger "... complex
+                # frontend challenges" still routes by "frontend".
+                covered |= new
+                named |= names
     if cases:
         index = next(k for k, sentence in enumerate(kept) if _TRIGGER.match(sentence))
         kept[index] = kept[index].rstrip(".!?") + "".join(f"; also {c}" for c in cases) + "."

@@ -651,6 +651,29 @@ def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
     )
 
 
+def test_a_trigger_routes_by_words_a_persona_named_and_no_sentence_wrote() -> None:
+    # lst97's frontend-developer: "Acts as a senior frontend engineer ..." adds nothing beside
+    # react-pro's trigger, and its "frontend" counted as said: its trigger "... or addressing
+    # complex frontend challenges" was left out, and "frontend" with it (here, shortened).
+    first = (
+        "An expert React developer building modern, performant web applications with hooks and"
+        " context. Use PROACTIVELY for new React components."
+    )
+    second = (
+        "Acts as a senior frontend engineer. Use PROACTIVELY when addressing frontend components."
+    )
+    agents = [
+        parse(loads(f"---\nname: react-{n}\ndescription: {d}\n---\n- {b}\n", f"{n}.md"))
+        for n, d, b in (("a", first, "Use hooks"), ("b", second, "Use memo"))
+    ]
+    description = dict(merge_agents(agents).agent.frontmatter)["description"]
+    assert description == (
+        "An expert React developer building modern, performant web applications with hooks and"
+        " context. Use PROACTIVELY for new React components; also when addressing frontend"
+        " components."
+    )
+
+
 def invoked(name: str, *steps: str) -> Agent:
     """An agent whose body is a "When invoked:" procedure of these steps."""
     numbered = "".join(f"{k}. {step}\n" for k, step in enumerate(steps, start=1))

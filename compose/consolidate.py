@@ -2598,7 +2598,15 @@ def _items_once(items: Sequence[str]) -> list[str]:
                     examples.append(example)
         head = _PARENTHESIS.sub("", written[0]).strip()
         once.append(f"{head} ({', '.join(examples)})" if examples else head)
-    return once
+    # A name one source lists alone and another as an example ("CSS-in-JS" beside "styling
+    # methodologies (CSS-in-JS, CSS Modules)") is said by the example.
+    examples_of = {
+        example.lower()
+        for item in once
+        for inner in _PARENTHESIS.findall(item)
+        for example in re.split(r"\s*[,/]\s*", inner)
+    }
+    return [item for item in once if "(" in item or item.lower() not in examples_of]
 
 
 # --- frontmatter --------------------------------------------------------------------------

@@ -1589,6 +1589,8 @@ def test_a_field_several_sources_write_is_written_once() -> None:
     assert expertise.count("state management") == 1
     assert "Tailwind CSS" in expertise
     assert "styling methodologies (CSS-in-JS, CSS Modules)" in expertise
+    # frontend-developer's "CSS-in-JS" alone is said by react-pro's example of it.
+    assert expertise.count("CSS-in-JS") == 1
     # The second source's role is one more of the agent's, right after the first: an editor
     # read "... React applications. Develops ... Senior-level React Engineer ..." as two bios.
     role = text[text.index("**Role**:") :].split("\n\n")[0]

@@ -1788,3 +1788,13 @@ def test_a_titled_lists_own_sentence_introduces_it_where_it_is_written() -> None
         "\n\nA key function is to embed security into every phase of the Software Development"
         " Lifecycle (SDLC).\n\nSecure SDLC Integration:\n\n- **Planning & Requirements:**"
     ) in text
+
+
+@needs_corpus
+def test_rules_the_work_keeps_are_written_as_constraints() -> None:
+    # lst97 frontend-developer's "### **Constraints**" sat among the Core Responsibilities,
+    # apart from its "What to Avoid" and "Output Format" (an editor's reading).
+    text = merged_corpus("lst97/frontend-developer", "lst97/react-pro")
+    constraints = text[text.index("\n## Constraints\n") : text.index("\n## Output Format\n")]
+    assert "\n- All code must be written in TypeScript.\n" in constraints
+    assert "All code must be written in TypeScript." not in text.replace(constraints, "")

@@ -32,6 +32,10 @@ from compose.topics import classify, is_kind, names_items, written_in
         ("SEO implementation:", "other"),
         ("Dependency analysis:", "other"),
         ("When Providing Solutions:", "workflow"),
+        # Rules the work keeps are no practices: lst97 frontend-developer's "### **Constraints**"
+        # ("All code must be written in TypeScript") sat among its Core Responsibilities.
+        ("**Constraints**", "constraints"),
+        ("Constraints & Guidelines", "constraints"),
         ("Something else entirely", "other"),
     ],
 )
@@ -54,7 +58,7 @@ def test_a_title_that_says_what_its_items_are(title: str, names: bool) -> None:
 
 
 def test_deliverables_and_anti_patterns_are_kinds_of_items_not_subjects() -> None:
-    assert is_kind("output-format") and is_kind("anti-patterns")
+    assert is_kind("output-format") and is_kind("anti-patterns") and is_kind("constraints")
     assert not is_kind("workflow") and not is_kind("data") and not is_kind("no-such-topic")
 
 

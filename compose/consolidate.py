@@ -2340,7 +2340,7 @@ def _series_with(text: str, items: Sequence[str]) -> str | None:
     # Words inside parentheses are no items of the series.
     blanked = _PARENTHESIS.sub(lambda m: "\0" * len(m.group(0)), body)
     plain = blanked.replace("\0", "").strip()
-    phrases = list_parts(plain)
+    phrases = _phrases(plain)  # "Plan for rate limiting": a verb and its clause, one item
     ands = list(re.finditer(r",? and ", blanked))
     stop = lexicon().stopwords
     if (

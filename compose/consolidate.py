@@ -170,6 +170,7 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     name = options.name or merged_name([a.source.declared_name for a in agents], warnings)
     frontmatter = _frontmatter(agents, name, options, warnings)
     warnings.extend(_figures_disagree(agents))
+    warnings.extend(_partners_merged(agents))
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
     paragraphs, verbatim, verbatim_at = _section_text(agents, name)
     closing = _closing(agents, paragraphs)
@@ -2732,6 +2733,23 @@ def _figures_disagree(agents: Sequence[Agent]) -> list[str]:
 
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _partners_merged(agents: Sequence[Agent]) -> list[str]:
+    """Items of work with another agent that this merge includes ("Collaborate with
+    frontend-developer on UI patterns" in a merge of frontend-developer): kept, as the work
+    is still the agent's, and named, since the partner may no longer exist on its own."""
+    merged = {a.source.declared_name for a in agents}
+    found = []
+    for agent in agents:
+        for bullet in agent.bullets:
+            partner = _PARTNER.match(bullet.text)
+            if partner and partner.group(1) in merged - {agent.source.declared_name}:
+                found.append(
+                    f"{agent.name}:{bullet.line} works with {partner.group(1)}, which this merge"
+                    f" includes ({bullet.text!r}); kept"
+                )
+    return found
 
 
 def _agreed(agents: Sequence[Agent], key: str, warnings: list[str]) -> object:

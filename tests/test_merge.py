@@ -533,6 +533,25 @@ def test_tools_policy_decides_when_sources_disagree(tools: str, expected: str | 
     assert widened is (tools == "union")
 
 
+def test_work_with_a_partner_this_merge_includes_is_kept_and_named() -> None:
+    # VoltAgent's react-specialist "Collaborate with frontend-developer on UI patterns",
+    # merged with frontend-developer: an editor read it as a stale reference.
+    def agent(name: str, item: str) -> Agent:
+        return parse(loads(f"---\nname: {name}\n---\n- {item}\n", f"{name}.md"))
+
+    result = merge_agents(
+        [
+            agent("react-specialist", "Collaborate with frontend-developer on UI patterns"),
+            agent("frontend-developer", "Build accessible components"),
+        ]
+    )
+    assert "- Collaborate with frontend-developer on UI patterns\n" in result.text
+    assert any(
+        n.startswith("react-specialist:4 works with frontend-developer, which this merge includes")
+        for n in result.notes
+    )
+
+
 def test_a_union_of_listed_tools_names_what_each_source_lacked() -> None:
     def agent(name: str, tools: str) -> Agent:
         return parse(loads(f"---\nname: {name}\ntools: {tools}\n---\n- Own {name} item\n", name))

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from compose import consolidate as consolidate_module
 from compose.api import MergeResult, disambiguate, merge, merge_agents
-from compose.consolidate import MergeOptions, merged_name, missing_details, with_items
+from compose.consolidate import MergeOptions, merged_name, missing_details, walk, with_items
 from compose.errors import LossError
 from compose.load import load, loads
 from compose.parse import Agent, parse
@@ -181,6 +181,19 @@ def test_details_of_a_member_kept_apart_are_not_grafted(merged: MergeResult) -> 
 def test_a_member_no_detail_can_state_stays_a_line_of_its_own(merged: MergeResult) -> None:
     # Clustered with the CQRS line, the read-replica advice was lost; it is said as written.
     assert "- Consider read replicas and write/read splitting for scale\n" in merged.text
+
+
+def test_a_line_of_two_topics_equally_sits_in_its_representatives(merged: MergeResult) -> None:
+    # backend-architect's "Implement comprehensive health checks, logging, metrics, and
+    # distributed tracing" (DevOps and Deployment) and backend-master's "Implement distributed
+    # tracing and centralized logging" (Microservices & Architecture): the line, in the
+    # first's words, sat under Architecture, the earlier topic (an editor's reading).
+    deployment = next(s for s in merged.agent.sections if s.topic == "deployment")
+    assert any(
+        line.text.startswith("Implement comprehensive health checks, centralized logging")
+        for merged_list in deployment.lists
+        for line in walk(merged_list.lines)
+    )
 
 
 def test_a_plain_item_kept_apart_folds_into_a_lead_in_item_of_its_cluster(

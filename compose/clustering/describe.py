@@ -39,7 +39,10 @@ def describe(
     weakest = min(pairs, key=lambda p: (pairs[p], p))
     topics = Counter(b.topic for b in bullets)
     order = topic_order()
-    topic = min(topics, key=lambda t: (-topics[t], order.get(t, len(order))))
+    # The most members' topic; of equally many, the representative's, whose words the line
+    # is written in ("health checks, logging, metrics" under DevOps, not Architecture).
+    rep_topic = features[best].bullet.topic
+    topic = min(topics, key=lambda t: (-topics[t], t != rep_topic, order.get(t, len(order))))
     return Cluster(
         id=_cluster_id(bullets),
         topic=topic,

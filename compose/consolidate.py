@@ -2563,6 +2563,26 @@ def _fields_once(paragraphs: Sequence[str]) -> list[str]:
     return written
 
 
+def _names_once(names: Sequence[str]) -> list[str]:
+    """names with one that another writes with a generic word more ("Context" beside
+    "Context API") written once, the longer, where the first is."""
+    generic = lexicon().generic
+    written: list[str] = []
+    for name in names:
+        words = name.lower().split()
+        name = next(
+            (
+                other
+                for other in names
+                if other.lower().split()[:-1] == words and other.lower().split()[-1] in generic
+            ),
+            name,
+        )
+        if name.lower() not in map(str.lower, written):
+            written.append(name)
+    return written
+
+
 def _series_items(text: str) -> list[str] | None:
     """The items of a one-sentence series of names ("Architectural patterns (microservices,
     layered), SOLID principles, ..."), or None for anything else."""
@@ -2598,6 +2618,7 @@ def _items_once(items: Sequence[str]) -> list[str]:
                 if example and example.lower() not in map(str.lower, examples):
                     examples.append(example)
         head = _PARENTHESIS.sub("", written[0]).strip()
+        examples = _names_once(examples)
         once.append(f"{head} ({', '.join(examples)})" if examples else head)
     # A name one source lists alone and another as an example ("CSS-in-JS" beside "styling
     # methodologies (CSS-in-JS, CSS Modules)") is said by the example.

@@ -1630,8 +1630,10 @@ def test_a_field_several_sources_write_is_written_once() -> None:
     assert expertise.count("state management") == 1
     assert "Tailwind CSS" in expertise
     assert "styling methodologies (CSS-in-JS, CSS Modules)" in expertise
-    # frontend-developer's "CSS-in-JS" alone is said by react-pro's example of it.
+    # frontend-developer's "CSS-in-JS" alone is said by react-pro's example of it, and its
+    # "Context" by react-pro's "Context API".
     assert expertise.count("CSS-in-JS") == 1
+    assert "Modern React (Hooks, Context API, Suspense)" in expertise
     # The second source's role is one more of the agent's, right after the first: an editor
     # read "... React applications. Develops ... Senior-level React Engineer ..." as two bios.
     role = text[text.index("**Role**:") :].split("\n\n")[0]

@@ -2768,7 +2768,7 @@ def _partners_merged(agents: Sequence[Agent]) -> list[str]:
             if partner and partner.group(1) in merged - {agent.source.declared_name}:
                 found.append(
                     f"{agent.name}:{bullet.line} works with {partner.group(1)}, which this merge"
-                    f" includes ({bullet.text!r}); kept"
+                    f" includes ({bullet.text!r})"
                 )
     return found
 

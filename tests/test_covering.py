@@ -123,6 +123,20 @@ def test_a_line_naming_a_merged_agent_as_a_partner_is_the_agent_s_own_work() -> 
     assert "Work with performance-engineer on performance testing" in result.text
 
 
+def test_a_partner_line_stays_when_the_partner_s_name_is_said_nowhere_else() -> None:
+    # VoltAgent's risk-manager "Collaborate with quant-analyst on risk models", in the merge
+    # of the 162 VoltAgent agents: dropped as the agent's own work, "quant" was said by no
+    # other line, and the merge was refused.
+    risk = (
+        "---\nname: risk-manager\n---\n- Collaborate with quant-analyst on risk models\n"
+        "- Stress-test risk models against historical crises\n"
+    )
+    quant = "---\nname: quant-analyst\n---\n- Price exotic derivatives\n"
+    result = merge_agents([parse(loads(risk, "a.md")), parse(loads(quant, "b.md"))])
+    assert "- Collaborate with quant-analyst on risk models\n" in result.text
+    assert result.verification.ok
+
+
 def test_an_agent_named_by_an_ordinary_word_is_named_only_as_an_agent() -> None:
     # "api" in "Test the api layer" names no agent: only "the api agent" or "@api" would.
     api = "---\nname: api\n---\n- Design the api layer\n"

@@ -1841,3 +1841,12 @@ def test_rules_the_work_keeps_are_written_as_constraints() -> None:
     constraints = text[text.index("\n## Constraints\n") : text.index("\n## Output Format\n")]
     assert "\n- All code must be written in TypeScript.\n" in constraints
     assert "All code must be written in TypeScript." not in text.replace(constraints, "")
+
+
+@needs_corpus
+def test_the_whole_voltagent_collection_merges_without_loss() -> None:
+    # The 162 VoltAgent agents in one merge (the scale the merge fidelity issue times) were
+    # refused for a partner's name said nowhere else ("quant" of "quant-analyst").
+    result = merge([str(CORPUS / "VoltAgent+awesome-claude-code-subagents" / "categories")])
+    assert result.verification.ok
+    assert "Collaborate with quant-analyst on risk models" in result.text

@@ -1917,11 +1917,9 @@ def _priorities_once(closings: Sequence[str]) -> str:
     serial = "," if any(", and " in m.group(2) for m in matches) else ""
     if len(purposes) == 1:
         why = purposes[0]
-    elif len(purposes) == 2 and purposes[0].split()[0] == purposes[1].split()[0]:
-        # "while maintaining high standards ..., and while maintaining focus on ..." is
-        # "while maintaining high standards ... as well as focus on ...".
-        why = f"{purposes[0]} as well as {purposes[1].split(' ', 1)[1]}"
-    elif len(purposes) == 2:  # "while maintaining ..., and building ...": one "while"
+    elif len(purposes) == 2:
+        # "while maintaining ..., and building ...": one "while", each purpose with its verb
+        # ("as well as focus on", once written for two of one verb, read as a dangling noun).
         why = f"{purposes[0]}, and {purposes[1]}"
     else:  # their own series hold commas: semicolons part them
         why = f"{'; '.join(purposes[:-1])}; and {purposes[-1]}"

@@ -1230,11 +1230,12 @@ def test_closing_priorities_are_one_sentence_with_every_priority_and_purpose() -
         "pipelines; and building ML platforms that accelerate innovation and maintain "
         "operational excellence at scale."
     ]
-    # Two purposes of one opening word share it: not "..., and while maintaining focus on".
+    # Two purposes of one opening word share one "while", each with its verb: not "...,
+    # and while maintaining focus on", nor "... as well as focus on" (a dangling noun).
     text = merged_corpus("VoltAgent/deployment-engineer", "VoltAgent/devops-engineer")
     assert (
-        "while maintaining high standards for quality and reliability as well as focus on "
-        "delivering business value" in text
+        "while maintaining high standards for quality and reliability, and maintaining focus "
+        "on delivering business value" in text
     )
 
 

@@ -666,6 +666,15 @@ def test_proactively_is_said_once() -> None:
     assert "; also for architectural design and refactoring." in description
 
 
+def merged_description_of(first: str, second: str) -> object:
+    """The merged description of two agents described as first and second."""
+    agents = [
+        parse(loads(f"---\nname: react-{n}\ndescription: {d}\n---\n- {b}\n", f"{n}.md"))
+        for n, d, b in (("a", first, "Use hooks"), ("b", second, "Use memo"))
+    ]
+    return dict(merge_agents(agents).agent.frontmatter)["description"]
+
+
 def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
     first = "An expert React developer for web apps. Use PROACTIVELY for new React components."
     second = (
@@ -673,12 +682,7 @@ def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
         "components with clean architecture and tests. Use when optimizing existing React "
         "applications for performance."
     )
-    agents = [
-        parse(loads(f"---\nname: react-{n}\ndescription: {d}\n---\n- {b}\n", f"{n}.md"))
-        for n, d, b in (("a", first, "Use hooks"), ("b", second, "Use memo"))
-    ]
-    description = dict(merge_agents(agents).agent.frontmatter)["description"]
-    assert description == (
+    assert merged_description_of(first, second) == (
         "Acts as a senior frontend engineer and AI pair programmer. Builds accessible "
         "components with clean architecture and tests. Use when optimizing existing React "
         "applications for performance; also PROACTIVELY for new React components."
@@ -696,12 +700,7 @@ def test_a_trigger_routes_by_words_a_persona_named_and_no_sentence_wrote() -> No
     second = (
         "Acts as a senior frontend engineer. Use PROACTIVELY when addressing frontend components."
     )
-    agents = [
-        parse(loads(f"---\nname: react-{n}\ndescription: {d}\n---\n- {b}\n", f"{n}.md"))
-        for n, d, b in (("a", first, "Use hooks"), ("b", second, "Use memo"))
-    ]
-    description = dict(merge_agents(agents).agent.frontmatter)["description"]
-    assert description == (
+    assert merged_description_of(first, second) == (
         "An expert React developer building modern, performant web applications with hooks and"
         " context. Use PROACTIVELY for new React components; also when addressing frontend"
         " components."

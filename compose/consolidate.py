@@ -2562,8 +2562,8 @@ def _fields_once(paragraphs: Sequence[str]) -> list[str]:
 
 
 def _names_once(names: Sequence[str]) -> list[str]:
-    """names with one that another writes with a generic word more ("Context" beside
-    "Context API") written once, the longer, where the first is."""
+    """names each once (in any case), and one that another writes with a generic word more
+    ("Context" beside "Context API") once as the longer, where the first is."""
     generic = lexicon().generic
     written: list[str] = []
     for name in names:
@@ -2610,23 +2610,23 @@ def _items_once(items: Sequence[str]) -> list[str]:
         if len(written) == 1:  # as its source wrote it
             once.append(written[0])
             continue
-        examples: list[str] = []
-        for inner in (inner for item in written for inner in _PARENTHESIS.findall(item)):
-            for example in re.split(r"\s*[,/]\s*", inner):
-                if example and example.lower() not in map(str.lower, examples):
-                    examples.append(example)
+        examples = _names_once([example for item in written for example in _examples(item)])
         head = _PARENTHESIS.sub("", written[0]).strip()
-        examples = _names_once(examples)
         once.append(f"{head} ({', '.join(examples)})" if examples else head)
     # A name one source lists alone and another as an example ("CSS-in-JS" beside "styling
     # methodologies (CSS-in-JS, CSS Modules)") is said by the example.
-    examples_of = {
-        example.lower()
-        for item in once
+    examples_of = {example.lower() for item in once for example in _examples(item)}
+    return [item for item in once if "(" in item or item.lower() not in examples_of]
+
+
+def _examples(item: str) -> list[str]:
+    """The examples an item gives in its parentheses: "(Context/Zustand/Redux)"."""
+    return [
+        example
         for inner in _PARENTHESIS.findall(item)
         for example in re.split(r"\s*[,/]\s*", inner)
-    }
-    return [item for item in once if "(" in item or item.lower() not in examples_of]
+        if example
+    ]
 
 
 # --- frontmatter --------------------------------------------------------------------------
@@ -2756,8 +2756,9 @@ _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 
 def _partners_merged(agents: Sequence[Agent]) -> list[str]:
     """Items of work with another agent that this merge includes ("Collaborate with
-    frontend-developer on UI patterns" in a merge of frontend-developer): kept, as the work
-    is still the agent's, and named, since the partner may no longer exist on its own."""
+    frontend-developer on UI patterns" in a merge of frontend-developer): the agent's own
+    work now, written unless covering finds every word of it said elsewhere, and named,
+    since the partner may no longer exist on its own."""
     merged = {a.source.declared_name for a in agents}
     found = []
     for agent in agents:

@@ -240,15 +240,15 @@ def _partners(
     found: list[int] = []
     for index in tops:
         subject, named = agent_names.subn(" ", said[index].plain)
-        names = set(needed_terms(said[index].plain)) - set(needed_terms(subject))
-        if (
-            named
-            and not named_terms(said[index].plain)
-            and all(postings.get(term, set()) - {index, *found} for term in needed_terms(subject))
-            # The partner's name is said too, by a line or the agent's own prose ("QA
-            # expert"): "quant" of "quant-analyst" was said nowhere else, and the merge of
-            # the 162 VoltAgent agents was refused for it.
-            and all(postings.get(term, set()) - {index, *found} or term in prose for term in names)
+        if not named or named_terms(said[index].plain):
+            continue
+        terms = needed_terms(subject)
+        # The partner's name is said too, by a line or the agent's own prose ("QA expert"):
+        # "quant" of "quant-analyst" was said nowhere else, and the merge of the 162
+        # VoltAgent agents was refused for it.
+        names = set(needed_terms(said[index].plain)) - set(terms)
+        if all(postings.get(term, set()) - {index, *found} for term in terms) and all(
+            postings.get(term, set()) - {index, *found} or term in prose for term in names
         ):
             found.append(index)
     return found

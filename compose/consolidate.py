@@ -2755,21 +2755,40 @@ _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def _partners_merged(agents: Sequence[Agent]) -> list[str]:
-    """Items of work with another agent that this merge includes ("Collaborate with
+    """Items naming another agent that this merge includes ("Collaborate with
     frontend-developer on UI patterns" in a merge of frontend-developer): the agent's own
-    work now, written unless covering finds every word of it said elsewhere, and named,
-    since the partner may no longer exist on its own."""
-    merged = {a.source.declared_name for a in agents}
+    work now, written unless covering finds every word of it said elsewhere (by the same
+    reading of names, agent_names), and named, since the partner may no longer exist on its
+    own."""
     found = []
     for agent in agents:
+        others = {a.source.declared_name for a in agents} - {agent.source.declared_name}
+        named = agent_names(others)
         for bullet in agent.bullets:
-            partner = _PARTNER.match(bullet.text)
-            if partner and partner.group(1) in merged - {agent.source.declared_name}:
+            partner = named.search(bullet.text)
+            if partner:
                 found.append(
-                    f"{agent.name}:{bullet.line} works with {partner.group(1)}, which this merge"
+                    f"{agent.name}:{bullet.line} names {partner.group(0)}, which this merge"
                     f" includes ({bullet.text!r})"
                 )
     return found
+
+
+def agent_names(sources: set[str]) -> re.Pattern[str]:
+    """How text names one of sources as an agent: "test-automator" as written (by the name
+    the agent gives itself: "qa-expert (lst97/qa-expert.md)" tells two apart); a name that
+    is an ordinary word ("api") only as "@api" or "the api agent" ("Design the api layer"
+    names no one)."""
+    names = sorted({_ALIAS.sub("", name) for name in sources}, key=lambda n: (-len(n), n))
+    written = "|".join(re.escape(n) for n in names if "-" in n) or "(?!)"
+    words = "|".join(re.escape(n) for n in names if "-" not in n) or "(?!)"
+    return re.compile(
+        rf"(?<![\w-])(?:{written})(?![\w-])"
+        rf"|(?i:@(?:{words})\b|\b(?:{words})\s+(?:sub)?agent\b)"
+    )
+
+
+_ALIAS = re.compile(r" \(.*\)$")
 
 
 def _agreed(agents: Sequence[Agent], key: str, warnings: list[str]) -> object:

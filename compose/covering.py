@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
-from compose.consolidate import Covered, Line, MergedAgent, walk
+from compose.consolidate import Covered, Line, MergedAgent, agent_names, walk
 from compose.terms import (
     CLAUSE_WORDS,
     SERIES_BREAK,
@@ -116,7 +116,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
             )
         )
     )
-    for index in _partners(tops, said, _agent_names(sources), postings, prose):
+    for index in _partners(tops, said, agent_names(sources), postings, prose):
         dropped.add(index)
         covered.append(Covered(lines[index].cluster, said[index].plain, None))
     for index in sorted(candidates, key=lambda i: (-len(said[i].statements), i)):
@@ -254,23 +254,6 @@ def _partners(
     return found
 
 
-def _agent_names(sources: set[str]) -> re.Pattern[str]:
-    """How text names one of sources as an agent: "test-automator" as written (by the name
-    the agent gives itself: "qa-expert (lst97/qa-expert.md)" tells two apart); a name that
-    is an ordinary word ("api") only as "@api" or "the api agent" ("Design the api layer"
-    names no one)."""
-    names = sorted({_ALIAS.sub("", name) for name in sources}, key=lambda n: (-len(n), n))
-    written = "|".join(re.escape(n) for n in names if "-" in n) or "(?!)"
-    words = "|".join(re.escape(n) for n in names if "-" not in n) or "(?!)"
-    return re.compile(
-        rf"(?<![\w-])(?:{written})(?![\w-])"
-        rf"|(?i:@(?:{words})\b|\b(?:{words})\s+(?:sub)?agent\b)"
-    )
-
-
-_ALIAS = re.compile(r" \(.*\)$")
-
-
 def _said(text: str, lead: str = "") -> _Said:
     """What text says; written under lead, it says the lead-in's words too ("Implement proper
     versioning strategy" under "When designing APIs:" states "Design API versioning")."""
@@ -305,6 +288,7 @@ def _covers(
     # Named as the line names them: "Actors" opens no statement as a name of its own; a
     # command in code ("`cargo test`") is said only as written, not by "cargo-fuzz".
     line_names = [*named_terms(line.plain), *line.spans]
+    wanted = []  # per statement: the terms it needs, its phrase, the names it says
     for k, statement in enumerate(line.statements):
         # The opening states what is done ("Handle load balancing"): its words, in any order;
         # a later item is a noun phrase ("design patterns"), found as written, less a vague
@@ -312,22 +296,40 @@ def _covers(
         needed = set(needed_terms(statement))
         phrase = head_phrase(statement) if k else ()
         names = [name for name in line_names if contains_term(statement, name)]
+        wanted.append((needed, phrase, names))
+
+    def states(j: int, phrase: tuple[str, ...], names: list[str]) -> bool:
+        return (
+            said[j].prohibits == line.prohibits
+            and all(_names(said[j], name) for name in names)
+            and _within(phrase, said[j].sequence)
+        )
+
+    for needed, phrase, names in wanted:
         if not needed and not phrase:
             covers.append(None)
             continue
         alone = len(phrase) == 1 and not names
         covers.append(
             next(
-                (
-                    j
-                    for j in stating(needed | set(phrase), alone)
-                    if said[j].prohibits == line.prohibits
-                    and all(_names(said[j], name) for name in names)
-                    and _within(phrase, said[j].sequence)
-                ),
-                None,
+                (j for j in stating(needed | set(phrase), alone) if states(j, phrase, names)), None
             )
         )
+    if None in covers and all(needed or phrase for needed, phrase, _ in wanted):
+        # One line of any section that states the whole line says a plain word of it as the
+        # line does: "Implement proper monitoring and observability" is "Include
+        # comprehensive monitoring, health checks, and observability from day one".
+        every = set().union(*(needed | set(phrase) for needed, phrase, _ in wanted))
+        whole = next(
+            (
+                j
+                for j in stating(every, False)
+                if all(states(j, phrase, names) for _, phrase, names in wanted)
+            ),
+            None,
+        )
+        if whole is not None:
+            return [whole] * len(covers)
     return covers
 
 

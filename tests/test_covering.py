@@ -168,6 +168,17 @@ def test_a_line_under_a_lead_in_states_what_its_lead_in_says(merged: MergeResult
     )
 
 
+def test_a_line_stated_whole_by_a_line_of_another_section_is_not_written(
+    merged: MergeResult,
+) -> None:
+    # "observability" alone is found only in the line's own section, but one line elsewhere
+    # says the whole of "Implement proper monitoring and observability".
+    assert "Implement proper monitoring and observability" not in merged.text
+    assert "- Include comprehensive monitoring, health checks, and observability from day one" in (
+        merged.text
+    )
+
+
 def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> None:
     never = "Never do this:\n\n- Log full request bodies of production services for debugging\n"
     a = parse(loads(f"---\nname: a\n---\n{never}", "a.md"))

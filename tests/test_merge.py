@@ -560,9 +560,16 @@ def test_work_with_a_partner_this_merge_includes_is_kept_and_named() -> None:
     )
     assert "- Collaborate with frontend-developer on UI patterns\n" in result.text
     assert any(
-        n.startswith("react-specialist:4 works with frontend-developer, which this merge includes")
+        n.startswith("react-specialist:4 names frontend-developer, which this merge includes")
         for n in result.notes
     )
+    # Named as covering reads names: "the api agent", not the word "api".
+    result = merge_agents(
+        [agent("api", "Design the api layer"), agent("docs", "Ask the api agent")]
+    )
+    assert [n for n in result.notes if "which this merge includes" in n] == [
+        "docs:4 names api agent, which this merge includes ('Ask the api agent')"
+    ]
 
 
 def test_a_union_of_listed_tools_names_what_each_source_lacked() -> None:

@@ -2194,6 +2194,13 @@ def _qualified(text: str, item: str) -> str | None:
         found = list(re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text, re.IGNORECASE))
         if len(found) == 1 and "(" not in text[: found[0].start()]:
             at = found[0].start()
+            before = re.findall(r"[\w-]+|[^\w\s]", strip_markup(text[:at]))
+            if before and before[-1].lower() not in stop and qualifier[0].isupper():
+                # An item's opening word does not go after another word: "Systematic incident
+                # analysis" and "Complex incident analysis" are not "Systematic Complex
+                # incident analysis" ("Designing microservices" and "scalable microservices"
+                # are "Designing scalable microservices").
+                return None
             return f"{text[:at]}{qualifier} {text[at:]}"
     return None
 

@@ -28,6 +28,7 @@ from compose.topics import (
     ANTI_PATTERNS,
     OTHER,
     RESPONSIBILITIES,
+    WORKFLOW,
     classify,
     clean_title,
     is_kind,
@@ -643,20 +644,19 @@ class _Parser:
         lead_in: str | None = None,
     ) -> None:
         ordered = bool(token.get("attrs", {}).get("ordered"))
-        for item in token["children"]:
-            children = item.get("children", [])
-            head = (
-                children[0]
-                if children and children[0]["type"] in ("paragraph", "block_text")
-                else None
-            )
-            rest = children[1:] if head is not None else children
-            title = _item_title(head) if head is not None and parent is None else None
-            if head is not None and title is not None and (rest or title[1]):
+        items = [_ListItem.of(item, parent is None) for item in token["children"]]
+        # A step followed by numbered items ("2. **Initiate Postmortem**:" over its items,
+        # before "3. **Postmortem Content**: The document should include:") is one of them:
+        # written as a sub-section after the list, it left its place in the procedure.
+        titled = [item.title is not None for item in items]
+        steps_apart = not (ordered and True in titled and False in titled[titled.index(True) :])
+        for item in items:
+            head, rest, title = item.head, item.rest, item.title
+            step = ordered and item.introduced
+            if title is not None and (steps_apart or not step or title[1]):
                 # "1. **Requirement Analysis:**" introduces its items: a step. "1. **API
                 # Design**" names a chapter of the agent's work.
-                introduced = plain_text(_first_line(head["children"])).rstrip().endswith(":")
-                self.item_section(title, rest, section, ordered and introduced)
+                self.item_section(title, rest, section, step)
                 continue
             bullet = (
                 self.bullet(head, section, parent, depth, lead_in, ordered)
@@ -684,7 +684,9 @@ class _Parser:
         if section.topic == OTHER:
             section.topic = owner.topic
         if step and not title[1]:
-            section.home = (owner.home[0], section.title)
+            # The steps are written together, in order: under their heading's topic, or in
+            # the workflow when it names none ("## Immediate Actions (First 5 Minutes)").
+            section.home = (owner.home[0] if owner.home[0] != OTHER else WORKFLOW, section.title)
             section.lead_in = f"{section.title}:"
             section.step = self.cursor.step_number(section.line)
         if title[1]:
@@ -785,6 +787,32 @@ def as_plain_if_title(markdown: str) -> str | None:
         return None
     children = tokens[0]["children"]
     return plain_text(children) if _bold_title(children) is not None else None
+
+
+@dataclass(frozen=True)
+class _ListItem:
+    """A list item's first paragraph (head), what follows it, and its title when it is a
+    sub-section: "**Title**" with nested content or a lead-in line (top-level items only)."""
+
+    head: Token | None
+    rest: list[Token]
+    title: tuple[str, str] | None
+    introduced: bool  # its first line ends in ':' ("**Requirement Analysis:**")
+
+    @classmethod
+    def of(cls, item: Token, top: bool) -> _ListItem:
+        children = item.get("children", [])
+        head = (
+            children[0] if children and children[0]["type"] in ("paragraph", "block_text") else None
+        )
+        rest = children[1:] if head is not None else children
+        title = _item_title(head) if head is not None and top else None
+        if title is not None and not (rest or title[1]):
+            title = None
+        introduced = head is not None and plain_text(
+            _first_line(head["children"])
+        ).rstrip().endswith(":")
+        return cls(head, rest, title, introduced)
 
 
 def _item_title(head: Token) -> tuple[str, str] | None:

@@ -110,9 +110,11 @@ def render(
     return "\n".join(parts)
 
 
-def _item_text(line: Line) -> str:
-    """A bold-only item with children reads back as a section heading; write it plain."""
-    plain = as_plain_if_title(line.text) if line.children else None
+def _item_text(line: Line, among_steps: bool) -> str:
+    """A bold-only item with children reads back as a section heading; write it plain, but
+    for a numbered one among numbered items that are not ("2. **Initiate Postmortem**:"
+    after "1. **Declare Incident Resolved**: Communicate ..."), which reads back as one."""
+    plain = as_plain_if_title(line.text) if line.children and not among_steps else None
     return line.text if plain is None else plain
 
 
@@ -121,9 +123,14 @@ def _lines(
 ) -> list[str]:
     out = []
     indent = "   " * depth if ordered else "  " * depth
+    among_steps = (
+        ordered
+        and depth == 0
+        and any(not line.children or as_plain_if_title(line.text) is None for line in lines)
+    )
     for number, line in enumerate(lines, start=1):
         note = f" <!-- {', '.join(line.sources)} -->" if provenance else ""
         marker = f"{number}." if ordered and depth == 0 else "-"
-        out.append(f"{indent}{marker} {_item_text(line)}{note}\n")
+        out.append(f"{indent}{marker} {_item_text(line, among_steps)}{note}\n")
         out.extend(_lines(line.children, depth + 1, provenance, ordered))
     return out

@@ -19,7 +19,7 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9]+)*")
 _NAMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[.\-][A-Za-z0-9+#]+)*")
 # A Title Case label before a colon, its words joined by "&", "and", "of" or "for" too
 # ("Infrastructure & Configuration Auditing: ...").
-_LABEL = re.compile(r"^((?:(?:[A-Z][\w&/-]*|&|and|of|for)\s*){1,6}):\s")
+_LABEL = re.compile(r"^((?:(?:[A-Z][\w&/-]*,?|&|and|of|for)\s*){1,6}):\s")
 _BRITISH = re.compile(r"^([a-z]{3,}[^aeiou])([iy])s(e|es|ed|ing|er|ers|able|ation|ations)$")
 
 
@@ -351,7 +351,8 @@ def named_terms(text: str) -> tuple[str, ...]:
 
     A token counts when it is an acronym or mixed-case (JWT, OAuth2, GraphQL), carries a digit
     (Argon2, 3NF), is a known technology (bcrypt, Saga), or is capitalised mid-sentence
-    (Redis, Memcached); a Title Case label before a colon ("Context Gathering:") does not.
+    (Redis, Memcached); a Title Case word of a label before a colon ("Context Gathering:",
+    "Command, Coordinate, Control:") does not.
     """
     technologies = lexicon().technologies
     label = _LABEL.match(text)
@@ -359,7 +360,7 @@ def named_terms(text: str) -> tuple[str, ...]:
     found: dict[str, str] = {}
     for match in _NAMED.finditer(text):
         token = match.group(0).rstrip(".")
-        if match.start() < skip_until or len(token) < 2:
+        if len(token) < 2:
             continue
         lower = token.lower()
         if lower == token:  # no capitals: a known technology or one with a digit ("3nf")
@@ -371,7 +372,7 @@ def named_terms(text: str) -> tuple[str, ...]:
                 or not token[0].isupper()  # mixed case: "gRPC", "iOS"
                 or _has_digit_and_letter(token)
                 or lower in technologies
-                or not _starts_sentence(text, match.start())
+                or not (match.start() < skip_until or _starts_sentence(text, match.start()))
             )
         if named:
             found.setdefault(lower, token)

@@ -11,6 +11,7 @@ from compose.tomlfile import package_data
 ANTI_PATTERNS = "anti-patterns"
 OTHER = "other"
 RESPONSIBILITIES = "responsibilities"
+WORKFLOW = "workflow"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)
 
 

@@ -1122,6 +1122,19 @@ def test_a_copy_of_a_member_kept_apart_lends_no_details() -> None:
             "Work with kubernetes-specialist on K8s deployments (with kubernetes-specialist on "
             "container platforms)",
         ),
+        # An item's opening word qualifies its own item, not after another qualifier
+        # ("Systematic Complex incident analysis"); a lower-case one does.
+        (
+            "sequential-thinking: Systematic incident analysis, structured response planning",
+            ["Complex incident analysis"],
+            "sequential-thinking: Systematic incident analysis, structured response planning "
+            "and Complex incident analysis",
+        ),
+        (
+            "**System Architecture:** Designing microservices and distributed systems",
+            ["scalable microservices"],
+            "**System Architecture:** Designing scalable microservices and distributed systems",
+        ),
     ],
 )
 def test_with_items_joins_a_plain_series_only(line: str, parts: list[str], written: str) -> None:
@@ -1168,6 +1181,30 @@ def test_numbered_steps_keep_their_numbers_and_titles() -> None:
         "5. **Documentation and Best Practices:**",
     ]
     assert "5. **Documentation and Best Practices:**\n   - Adhere to consistent naming" in text
+
+
+@needs_corpus
+def test_steps_keep_their_place_and_their_heading() -> None:
+    # lst97's incident-responder: "## Immediate Actions (First 5 Minutes)" over three titled
+    # steps became three "##" sections, the heading a lead-in of the first; "2. **Initiate
+    # Postmortem**:" over its items was written after steps 3 and 4, numbered 2 again.
+    path = CORPUS / "lst97+claude-code-sub-agents/agents/infrastructure/incident-responder.md"
+    text = merge([str(path)]).text
+    assert "## Acknowledge and Declare" not in text
+    assert (
+        "Immediate Actions (First 5 Minutes):\n\n1. **Acknowledge and Declare:**\n"
+        "   - Acknowledge the alert.\n"
+    ) in text
+    assert "\n3. **Assemble the Response Team:**\n" in text
+    steps = re.findall(r"^(\d)\. \*\*(\w+ \w+)", text.split("stable:", 1)[1], re.MULTILINE)
+    assert steps[:4] == [
+        ("1", "Declare Incident"),
+        ("2", "Initiate Postmortem"),
+        ("3", "Postmortem Content"),
+        ("4", "Track Action"),
+    ]
+    assert "2. **Initiate Postmortem**:\n   - Assign a postmortem owner.\n" in text
+    assert merge([str(path), str(path)]).text.split("---", 2)[2] == text.split("---", 2)[2]
 
 
 def test_examples_follow_the_phrase_they_are_examples_of(merged: MergeResult) -> None:

@@ -368,6 +368,36 @@ def test_a_numbered_step_introducing_its_items_is_written_with_its_procedure() -
     assert steps[2].home == ("api-design", "API Design") and steps[2].lead_in is None
 
 
+def test_steps_under_a_heading_of_no_topic_are_written_in_the_workflow() -> None:
+    text = (
+        "---\nname: ir\n---\n## Immediate Actions (First 5 Minutes)\n\n"
+        "1. **Acknowledge and Declare**:\n    - Acknowledge the alert.\n"
+        "2. **Assess Severity & Scope**:\n    - Establish the severity level.\n"
+    )
+    steps = parse(loads(text, "ir.md")).bullets
+    assert [b.home for b in steps] == [
+        ("workflow", "Acknowledge and Declare"),
+        ("workflow", "Assess Severity & Scope"),
+    ]
+    assert [b.step for b in steps] == [1, 2]
+
+
+def test_a_step_followed_by_numbered_items_is_one_of_them() -> None:
+    text = (
+        "---\nname: ir\n---\n## Post-Incident Actions\n\n"
+        "1. **Declare Incident Resolved**: Tell stakeholders.\n"
+        "2. **Initiate Postmortem**:\n    - Assign a postmortem owner.\n"
+        "3. **Track Action Items**: Track them to completion.\n"
+    )
+    items = parse(loads(text, "ir.md")).bullets
+    assert [(b.text, b.ordered, b.parent) for b in items[:3]] == [
+        ("Declare Incident Resolved: Tell stakeholders.", True, None),
+        ("Initiate Postmortem:", True, None),
+        ("Assign a postmortem owner.", False, items[1].id),
+    ]
+    assert items[3].text.startswith("Track Action Items") and items[3].ordered
+
+
 def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
     engineer = seed("backend-engineer")
     assert engineer.closing == (

@@ -124,6 +124,13 @@ def test_named_terms_keep_technologies_as_written() -> None:
     )
 
 
+def test_a_title_case_label_names_nothing_but_names() -> None:
+    # lst97's "**Command, Coordinate, Control**: Lead the incident response": its words were
+    # written as "(Coordinate, Control)" after another line.
+    assert named_terms("Command, Coordinate, Control: Lead the incident response") == ()
+    assert named_terms("JWT Authentication: Use short expiry with Redis") == ("JWT", "Redis")
+
+
 @pytest.mark.parametrize(
     ("text", "forbids"),
     [

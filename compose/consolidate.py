@@ -851,18 +851,24 @@ def _step_order(
     number: dict[tuple[str, int], int] = {}
     for agent, line in sorted({step for entry in entries for step in steps(entry)}):
         number[(agent, line)] = sum(1 for a, _ in number if a == agent)
-    after: dict[str, int] = {}  # source -> the first source's step its last step joined
+    # source -> its step's number -> the first source's step that step joined
+    joined_at: dict[str, dict[int, int]] = defaultdict(dict)
     keys: dict[int, tuple[int, int, tuple[str, int]]] = {}
-    for entry in sorted(entries, key=_source_order):
-        own = _source_order(entry)
+    for entry in entries:
         joined = [number[step] for step in steps(entry) if step[0] == primary]
         if joined:
-            for agent, _ in steps(entry):
-                after[agent] = min(joined)
-            keys[id(entry)] = (min(joined), 0, own)
-        else:
-            at = max(after.get(own[0], -1), number.get(own, 0))
-            keys[id(entry)] = (at, 1, own)
+            for step in steps(entry):
+                joined_at[step[0]][number[step]] = min(joined)
+            keys[id(entry)] = (min(joined), 0, _source_order(entry))
+    for entry in entries:
+        if id(entry) not in keys:
+            # After the step its own previous steps joined ("Review existing incident
+            # history", step 2, after the first source's step 2, not after its step 3
+            # that the source's step 3 joined).
+            own = _source_order(entry)
+            k = number.get(own, 0)
+            earlier = [at for n, at in joined_at[own[0]].items() if n < k]
+            keys[id(entry)] = (max([*earlier, k]), 1, own)
     return [(keys[id(e)][0], e) for e in sorted(entries, key=lambda e: keys[id(e)])]
 
 

@@ -777,6 +777,20 @@ def test_steps_that_say_more_than_a_series_stay_apart() -> None:
     ]
 
 
+@needs_corpus
+def test_a_step_kept_apart_follows_the_step_of_its_number() -> None:
+    # VoltAgent's incident responders: incident-responder's step 2 "Review existing incident
+    # history, ..." clustered with a checklist's "Response plan review"; its step 3 joined
+    # the other's step 3, and step 2 was written after it, as step 4.
+    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/03-infrastructure"
+    result = merge(
+        [str(folder / "devops-incident-responder.md"), str(folder / "incident-responder.md")]
+    )
+    steps = body(result.text).split("When invoked:", 1)[1].split("\n\n")[1].splitlines()
+    assert [step.split()[1] for step in steps] == ["Query", "Review", "Analyze", "Implement"]
+    assert "existing incident history" in steps[1]
+
+
 def test_clause_details_with_one_opening_word_are_one_clause() -> None:
     assert (
         consolidate_module.with_details(

@@ -2672,8 +2672,15 @@ def merged_name(names: Sequence[str], warnings: list[str]) -> str:
     if suffix:
         # A shared role alone ("engineer") names no agent: the subjects come with it
         # (deployment-engineer + devops-engineer -> deployment-devops-engineer), if few.
+        # The shared words that are a source's whole name name them all (incident-responder
+        # + devops-incident-responder -> incident-responder).
         subjects = list(dict.fromkeys(w for p in parts for w in p[: len(p) - len(suffix)]))
-        return "-".join(subjects + suffix if len(subjects) <= 2 else suffix)
+        if suffix in parts or len(subjects) <= 2:
+            return "-".join(subjects + suffix if suffix not in parts else suffix)
+        # Many subjects: the name most sources have, when several do (ml-engineer, twice,
+        # beside machine-learning-engineer and mlops-engineer), else the role.
+        repeated = Counter(names).most_common(1)[0]
+        return repeated[0] if repeated[1] > 1 else "-".join(suffix)
     shared = [_shared_form(w, parts[1:]) for w in parts[0] if w]
     if any(shared):
         return "-".join(dict.fromkeys(w for w in shared if w))

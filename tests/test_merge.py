@@ -371,6 +371,12 @@ def test_the_name_is_the_word_every_source_name_shares() -> None:
     assert merged_name(roles[::-1], []) == "deployment-devops-engineer"  # in any order
     many = ["a-engineer", "b-engineer", "c-engineer"]
     assert merged_name(many, []) == "engineer"
+    # Many subjects, one name twice: that name (an editor read "engineer" as a name other
+    # agents would not find); the shared words that are a whole name: that name.
+    ml = ["machine-learning-engineer", "ml-engineer", "mlops-engineer", "ml-engineer"]
+    assert merged_name(ml, []) == "ml-engineer"
+    incident = ["incident-responder", "devops-incident-responder"] * 2
+    assert merged_name(incident, []) == "incident-responder"
     # A word one name writes longer ("postgresql") is still the word the others share.
     postgres = ["postgres-expert", "postgresql-pglite-pro", "postgres-pro"]
     assert merged_name(postgres, []) == "postgres"

@@ -876,20 +876,25 @@ def _one_step(lines: list[Line], covered: list[Covered]) -> list[Line]:
     """Several sources' lines of one step: each whose items add to the first's series is
     said by it ("Review existing test coverage, defect patterns, quality metrics, manual
     tests, and automation gaps"), and recorded in covered; the others follow as written."""
-    first, *rest = lines
-    if first.children:
-        return lines
-    text, said, kept = first.text, [first], []
-    for line in rest:
-        fused = None if line.children else _series_union(text, line.text)
-        if fused is None:
-            kept.append(line)
+    # Each line joins the first written line of the step it adds to, or is one of its own:
+    # "Implement robust ML engineering solutions" and "Implement robust MLOps solutions and
+    # platforms" are one line after "Implement solutions ensuring optimal performance".
+    written: list[tuple[Line, str, list[Line]]] = []  # a line, its text now, what it says
+    for line in lines:
+        for k, (owner, text, said) in enumerate(written):
+            fused = None if line.children or owner.children else _series_union(text, line.text)
+            if fused is not None:
+                written[k] = (owner, fused, [*said, line])
+                covered.append(Covered(line.cluster, strip_markup(line.text), owner.cluster))
+                break
         else:
-            text = fused
-            said.append(line)
-            covered.append(Covered(line.cluster, strip_markup(line.text), first.cluster))
-    sources = tuple(sorted({s for line in said for s in line.sources}))
-    return [Line(text, first.cluster, sources), *kept]
+            written.append((line, line.text, [line]))
+    return [
+        line
+        if len(said) == 1
+        else Line(text, line.cluster, tuple(sorted({s for one in said for s in one.sources})))
+        for line, text, said in written
+    ]
 
 
 def _series_union(first: str, second: str) -> str | None:
@@ -920,6 +925,7 @@ def _series_union(first: str, second: str) -> str | None:
             or re.search(r"[().!?]", rest)
             or SERIES_BREAK.search(rest)
             or _FINITE.search(rest)
+            or _PARTICIPLE.search(rest)
             or not lexicon().subordinators.isdisjoint(lowered)
             or prohibits(rest)
             or not QUALIFYING.isdisjoint(lowered)
@@ -2331,6 +2337,9 @@ def _coordinated(text: str, item: str) -> str | None:
 _CLAUSES = "|".join(sorted(CLAUSE_WORDS))
 # A verb of a sentence: "Data redundancy is minimized and integrity is enforced" is no series.
 _FINITE = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had)\b", re.IGNORECASE)
+# A noun and the participle clause after it: "solutions ensuring optimal performance" (its
+# series is what the solutions ensure, no items of what is implemented).
+_PARTICIPLE = re.compile(r"\b[a-z]+s [a-z]{3,}ing\b")
 
 
 _ITEM_LABEL = re.compile(r"[\w][\w&/ -]{0,30}:\s+")

@@ -797,6 +797,20 @@ def test_a_step_kept_apart_follows_the_step_of_its_number() -> None:
     assert "existing incident history" in steps[1]
 
 
+def test_a_participle_clause_takes_no_other_steps_items() -> None:
+    # VoltAgent's ml agents: "Implement solutions ensuring optimal performance, reliability,
+    # robust ML engineering solutions, ..." read as the solutions ensuring solutions.
+    sources = [
+        invoked("ml-a", "Implement solutions ensuring optimal performance and reliability"),
+        invoked("ml-b", "Implement robust ML engineering solutions"),
+        invoked("ml-c", "Implement robust MLOps solutions and platforms"),
+    ]
+    assert numbered_lines(merge_agents(sources).text) == [
+        "1. Implement solutions ensuring optimal performance and reliability",
+        "2. Implement robust ML engineering solutions, MLOps solutions and platforms",
+    ]
+
+
 def test_clause_details_with_one_opening_word_are_one_clause() -> None:
     assert (
         consolidate_module.with_details(

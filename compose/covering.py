@@ -10,14 +10,16 @@ that state them are credited with its sources and kept from then on, so nothing 
 unsaid. A line naming one of the merged agents as a partner is the merged agent's own work.
 
 Lines under a lead-in or in a numbered list are never dropped: their list means something as
-written. A single agent (a merge of a merge) is left as it is: what its author wrote twice
-stays, and merging a merged agent again changes nothing.
+written; but for a short entry ("Blue-green deployment") that an earlier list of short
+entries writes word for word, which that list says for both. A single agent (a merge of a
+merge) is left as it is: what its author wrote twice stays, and merging a merged agent again
+changes nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -68,9 +70,10 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     section_of: list[int] = []
     candidates: list[int] = []
     tops: list[int] = []  # the lines of lists that are not numbered, nested ones aside
+    entries_in: list[tuple[int, tuple[int, int]]] = []  # short entries, with their list
     leads: list[str] = []  # the lead-in each line is written under, or ""
     for number, section in enumerate(merged.sections):
-        for merged_list in section.lists:
+        for list_number, merged_list in enumerate(section.lists):
             plain_list = merged_list.lead_in is None and not merged_list.ordered
             # A list of short entries ("Redux Toolkit", "Network scanning") names its kind:
             # none is dropped, the list would name some and not others. A short item among
@@ -80,6 +83,8 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
             for top, is_short in zip(merged_list.lines, short, strict=True):
                 if not merged_list.ordered and not top.children:
                     tops.append(len(lines))
+                    if is_short and entries:
+                        entries_in.append((len(lines), (number, list_number)))
                 if (
                     plain_list
                     and not top.children
@@ -119,6 +124,11 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     for index in _partners(tops, said, agent_names(sources), postings, prose):
         dropped.add(index)
         covered.append(Covered(lines[index].cluster, said[index].plain, None))
+    for index, earlier in _entries_said_before(lines, entries_in):
+        dropped.add(index)
+        kept_for.add(earlier)
+        credit[earlier].update(lines[index].sources)
+        covered.append(Covered(lines[index].cluster, said[index].plain, lines[earlier].cluster))
     for index in sorted(candidates, key=lambda i: (-len(said[i].statements), i)):
         if index in kept_for or index in dropped:
             continue
@@ -277,6 +287,25 @@ _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 def _lead_reading(lead: str) -> tuple[frozenset[str], bool]:
     """A lead-in's terms and whether it prohibits: read once for all its items."""
     return written_terms(lead), prohibits(lead)
+
+
+def _entries_said_before(
+    lines: list[Line], entries_in: list[tuple[int, tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """The short entries written word for word in an earlier list ("Blue-green
+    deployment" under "Release patterns:" after "Deployment strategies:"), each with that
+    earlier line: said there, the list need not say it again. A list keeps one entry at
+    least."""
+    first: dict[str, int] = {}
+    left = Counter(key for _, key in entries_in)
+    found = []
+    for index, key in entries_in:
+        words = " ".join(strip_markup(lines[index].text).lower().rstrip(".").split())
+        earlier = first.setdefault(words, index)
+        if earlier != index and left[key] > 1:
+            found.append((index, earlier))
+            left[key] -= 1
+    return found
 
 
 def _covers(

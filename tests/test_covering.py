@@ -179,6 +179,23 @@ def test_a_line_stated_whole_by_a_line_of_another_section_is_not_written(
     )
 
 
+def test_a_short_entry_an_earlier_list_writes_is_written_once() -> None:
+    def agent(name: str, lead: str, entries: list[str]) -> str:
+        items = "".join(f"- {e}\n" for e in entries)
+        return f"---\nname: {name}\n---\n## Deployment\n\n{lead}\n\n{items}"
+
+    a = agent("a", "Deployment strategies:", ["Blue-green deployment", "Canary releases"])
+    b = agent("b", "Release patterns:", ["Blue-green deployment", "Shadow mode"])
+    c = agent("c", "Rollout options:", ["Canary releases"])
+    result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in (("a", a), ("b", b), ("c", c))])
+    # Said once, by the first list; "Release patterns:" keeps what only it says, and a list
+    # keeps its one entry.
+    assert result.text.count("- Blue-green deployment") == 1
+    assert "Release patterns:\n\n- Shadow mode\n" in result.text
+    assert "Rollout options:\n\n- Canary releases\n" in result.text
+    assert any(c.text == "Blue-green deployment" for c in result.agent.covered)
+
+
 def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> None:
     never = "Never do this:\n\n- Log full request bodies of production services for debugging\n"
     a = parse(loads(f"---\nname: a\n---\n{never}", "a.md"))

@@ -300,7 +300,11 @@ def _entries_said_before(
     left = Counter(key for _, key in entries_in)
     found = []
     for index, key in entries_in:
-        words = " ".join(strip_markup(lines[index].text).lower().rstrip(".").split())
+        # Word for word, either number: "Blue-green deployments" is "Blue-green deployment".
+        words = " ".join(
+            re.sub(r"(?<=\w{3})s$", "", word)
+            for word in strip_markup(lines[index].text).lower().rstrip(".").split()
+        )
         earlier = first.setdefault(words, index)
         if earlier != index and left[key] > 1:
             found.append((index, earlier))

@@ -185,15 +185,15 @@ def test_a_short_entry_an_earlier_list_writes_is_written_once() -> None:
         return f"---\nname: {name}\n---\n## Deployment\n\n{lead}\n\n{items}"
 
     a = agent("a", "Deployment strategies:", ["Blue-green deployment", "Canary releases"])
-    b = agent("b", "Release patterns:", ["Blue-green deployment", "Shadow mode"])
+    b = agent("b", "Release patterns:", ["Blue-green deployments", "Shadow mode"])
     c = agent("c", "Rollout options:", ["Canary releases"])
     result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in (("a", a), ("b", b), ("c", c))])
-    # Said once, by the first list; "Release patterns:" keeps what only it says, and a list
-    # keeps its one entry.
+    # Said once (in either number), by the first list; "Release patterns:" keeps what only
+    # it says, and a list keeps its one entry.
     assert result.text.count("- Blue-green deployment") == 1
     assert "Release patterns:\n\n- Shadow mode\n" in result.text
     assert "Rollout options:\n\n- Canary releases\n" in result.text
-    assert any(c.text == "Blue-green deployment" for c in result.agent.covered)
+    assert any(c.text == "Blue-green deployments" for c in result.agent.covered)
 
 
 def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> None:

@@ -3052,7 +3052,9 @@ def _merged_lead(leads: Sequence[str]) -> str:
             # name ("BackendMaster, an elite backend systems architect"): another role for
             # one new word of that, the same role for two. Any other sentence needs three.
             you_are = _YOU_ARE.match(sentence) is not None
-            other_role = you_are and _other_role(sentence, kept[0])
+            # Another role than every one said so far ("You are also a senior ML engineer"
+            # after "... a senior machine learning engineer" is the same).
+            other_role = you_are and all(_other_role(sentence, k) for k in kept if _ROLE.match(k))
             role = _ROLE.match(sentence) if you_are else None
             if role is not None:
                 expert_in = sentence[role.end() :]
@@ -3167,7 +3169,9 @@ def _other_role(sentence: str, first: str) -> bool:
     def words(text: str) -> set[str]:
         role = _ROLE.match(text)
         found = re.findall(r"[a-z0-9]+", role.group(1).lower()) if role else []
-        return {w for w in found if w not in _RANK and w not in lexicon().stopwords}
+        kept = [w for w in found if w not in _RANK and w not in lexicon().stopwords]
+        # Two words' initials are the role's name too: "machine learning" is "ML".
+        return {*kept, *(a[0] + b[0] for a, b in itertools.pairwise(kept))}
 
     mine, theirs = words(sentence), words(first)
     return bool(mine and theirs) and not mine & theirs

@@ -1291,6 +1291,22 @@ def test_what_the_same_role_is_expert_in_is_kept_and_its_name_is_not() -> None:
     assert "BackendMaster" not in seeds
 
 
+def test_a_role_named_by_its_initials_is_the_same_role() -> None:
+    # VoltAgent's ml agents: "You are also a senior ML engineer" after "... a senior machine
+    # learning engineer" read as the agent stating who it is three times.
+    def lead(name: str, sentence: str) -> Agent:
+        return parse(loads(f"---\nname: {name}\n---\n{sentence}\n\n- Own {name} item\n", name))
+
+    agents = [
+        lead("a", "You are a senior MLOps engineer with expertise in ML platforms."),
+        lead("b", "You are a senior machine learning engineer with expertise in model serving."),
+        lead("c", "You are a senior ML engineer with expertise in edge deployment and batching."),
+    ]
+    opening = body(merge_agents(agents).text).strip().split("\n\n")[0]
+    assert opening.count("You are also") == 1
+    assert "You also have expertise in edge deployment and batching." in opening
+
+
 @needs_corpus
 def test_closing_priorities_are_one_sentence_with_every_priority_and_purpose() -> None:
     # Each VoltAgent agent ends "Always prioritize X, Y, and Z while ...": three ML agents

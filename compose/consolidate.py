@@ -1846,10 +1846,9 @@ class _NotOne(Exception):
 
 
 def _json_union(ours: JsonValue, theirs: JsonValue) -> JsonValue:
-    """ours with what theirs adds: its other keys, the other items of a series asked for,
-    the other word a field may hold ("deploying|building"). Two different figures ("47ms",
-    "43ms") are examples of one kind, the first kept; two different sentences, or a series
-    and a sentence, are not one (_NotOne)."""
+    """ours with what theirs adds: its other keys, the other items of a series asked for.
+    Two different short values ("deploying", "47ms") are examples of one kind, the first
+    kept; two different sentences, or a series and a sentence, are not one (_NotOne)."""
     if isinstance(ours, dict) and isinstance(theirs, dict):
         united = {k: _json_union(v, theirs[k]) if k in theirs else v for k, v in ours.items()}
         return united | {k: v for k, v in theirs.items() if k not in ours}
@@ -1861,16 +1860,9 @@ def _json_union(ours: JsonValue, theirs: JsonValue) -> JsonValue:
         for item in list_parts(asked[0].group(2)) + list_parts(asked[1].group(2)):
             once.setdefault(item.lower(), item)
         return f"{asked[0].group(1)}: {_series_text(list(once.values()), ',')}."
-    if _ALTERNATIVES.fullmatch(f"{ours}|{theirs}"):
-        # Two values of one field ("status": "deploying", "building"): either may be sent.
-        return "|".join(dict.fromkeys(f"{ours}|{theirs}".split("|")))
     if is_example_value(ours) and is_example_value(theirs):
         return ours
     raise _NotOne
-
-
-# Words, no figures: "deploying|building", "get_ml_context|get_mlops_context".
-_ALTERNATIVES = re.compile(r"[A-Za-z][A-Za-z_-]*(?:\|[A-Za-z][A-Za-z_-]*)+")
 
 
 def is_example_value(value: JsonValue) -> bool:

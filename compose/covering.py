@@ -29,6 +29,7 @@ from compose.terms import (
     CLAUSE_WORDS,
     SERIES_BREAK,
     contains_term,
+    content_terms,
     head_phrase,
     is_checklist_item,
     lexicon,
@@ -124,7 +125,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     for index in _partners(tops, said, agent_names(sources), postings, prose):
         dropped.add(index)
         covered.append(Covered(lines[index].cluster, said[index].plain, None))
-    for index, earlier in _entries_said_before(lines, entries_in):
+    for index, earlier in _entries_said_before(lines, entries_in, leads):
         dropped.add(index)
         kept_for.add(earlier)
         credit[earlier].update(lines[index].sources)
@@ -290,12 +291,12 @@ def _lead_reading(lead: str) -> tuple[frozenset[str], bool]:
 
 
 def _entries_said_before(
-    lines: list[Line], entries_in: list[tuple[int, tuple[int, int]]]
+    lines: list[Line], entries_in: list[tuple[int, tuple[int, int]]], leads: list[str]
 ) -> list[tuple[int, int]]:
-    """The short entries written word for word in an earlier list ("Blue-green
-    deployment" under "Release patterns:" after "Deployment strategies:"), each with that
-    earlier line: said there, the list need not say it again. A list keeps one entry at
-    least."""
+    """The short entries written word for word in an earlier list under a lead-in of the
+    same subject ("Blue-green deployment" under "Production patterns:" after "Platform
+    patterns:"), each with that earlier line: said there, the list need not say it again. A
+    list keeps one entry at least."""
     first: dict[str, int] = {}
     left = Counter(key for _, key in entries_in)
     found = []
@@ -306,7 +307,14 @@ def _entries_said_before(
             for word in strip_markup(lines[index].text).lower().rstrip(".").split()
         )
         earlier = first.setdefault(words, index)
-        if earlier != index and left[key] > 1:
+        # Under lead-ins of one subject ("Platform patterns:", "Production patterns:"): under
+        # another, an entry says something of that ("Error handling" of "SDK documentation:"
+        # is no "Error handling" of "Code examples:", and an editor read it as lost there).
+        if (
+            earlier != index
+            and left[key] > 1
+            and not set(content_terms(leads[earlier])).isdisjoint(content_terms(leads[index]))
+        ):
             found.append((index, earlier))
             left[key] -= 1
     return found

@@ -179,21 +179,25 @@ def test_a_line_stated_whole_by_a_line_of_another_section_is_not_written(
     )
 
 
-def test_a_short_entry_an_earlier_list_writes_is_written_once() -> None:
+def test_a_short_entry_an_earlier_list_of_its_subject_writes_is_written_once() -> None:
     def agent(name: str, lead: str, entries: list[str]) -> str:
         items = "".join(f"- {e}\n" for e in entries)
         return f"---\nname: {name}\n---\n## Deployment\n\n{lead}\n\n{items}"
 
-    a = agent("a", "Deployment strategies:", ["Blue-green deployment", "Canary releases"])
-    b = agent("b", "Release patterns:", ["Blue-green deployments", "Shadow mode"])
-    c = agent("c", "Rollout options:", ["Canary releases"])
-    result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in (("a", a), ("b", b), ("c", c))])
-    # Said once (in either number), by the first list; "Release patterns:" keeps what only
-    # it says, and a list keeps its one entry.
+    a = agent("a", "Platform patterns:", ["Blue-green deployment", "Canary releases"])
+    b = agent("b", "Production patterns:", ["Blue-green deployments", "Shadow mode"])
+    c = agent("c", "Rollout patterns:", ["Canary releases"])
+    d = agent("d", "SDK documentation:", ["Shadow mode", "Method references"])
+    sources = (("a", a), ("b", b), ("c", c), ("d", d))
+    result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in sources])
+    # Said once (in either number), by the first list; "Production patterns:" keeps what
+    # only it says, and a list keeps its one entry.
     assert result.text.count("- Blue-green deployment") == 1
-    assert "Release patterns:\n\n- Shadow mode\n" in result.text
-    assert "Rollout options:\n\n- Canary releases\n" in result.text
+    assert "Production patterns:\n\n- Shadow mode\n" in result.text
+    assert "Rollout patterns:\n\n- Canary releases\n" in result.text
     assert any(c.text == "Blue-green deployments" for c in result.agent.covered)
+    # Under a lead-in of another subject, the entry says something of that.
+    assert "SDK documentation:\n\n- Shadow mode\n- Method references\n" in result.text
 
 
 def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> None:

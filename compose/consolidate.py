@@ -3065,9 +3065,8 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 # "PROACTIVELY" tells Claude Code to call the agent unasked: it stays, once.
                 said = " ".join([*kept, *cases]).lower()
                 proactive = "proactively" in trigger.group(0).lower()
-                cases.append(
-                    f"PROACTIVELY {case}" if proactive and "proactively" not in said else case
-                )
+                once = proactive and "proactively" not in said
+                cases.append(f"use it PROACTIVELY {case}" if once else case)
             elif persona and has_trigger:
                 # A second persona's scope is one more case: "A sophisticated AI QA Expert
                 # for managing QA processes" -> "also for managing QA processes".

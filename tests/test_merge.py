@@ -698,7 +698,7 @@ def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
     assert merged_description_of(first, second) == (
         "Acts as a senior frontend engineer and AI pair programmer. Builds accessible "
         "components with clean architecture and tests. Use when optimizing existing React "
-        "applications for performance; also PROACTIVELY for new React components."
+        "applications for performance; also use it PROACTIVELY for new React components."
     )
 
 

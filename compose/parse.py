@@ -27,6 +27,7 @@ from compose.terms import contains_term, lexicon, named_terms, prohibits, strip_
 from compose.topics import (
     ANTI_PATTERNS,
     OTHER,
+    OUTPUT_FORMAT,
     RESPONSIBILITIES,
     WORKFLOW,
     classify,
@@ -389,7 +390,10 @@ class _SourceCursor:
         return "\n".join(self.lines[start:end])
 
 
-_VERBATIM = ("block_code", "block_html", "table", "block_quote")
+_VERBATIM = ("block_code", "block_html", "table", "block_quote", "template")
+_ATX = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+# A slot of a template: "[Brief overall evaluation]", "[File Path]" (not a link's text).
+_PLACEHOLDER = re.compile(r"\[[A-Z][^\]\n]{2,}\](?!\()")
 
 
 class _Parser:
@@ -405,7 +409,9 @@ class _Parser:
 
     def run(self) -> Agent:
         ast, state = _MARKDOWN.parse(self.source.body)
-        tokens = [t for t in cast(list[Token], ast) if t["type"] != "blank_line"]
+        tokens = self.unfenced_templates(
+            [t for t in cast(list[Token], ast) if t["type"] != "blank_line"]
+        )
         for i, token in enumerate(tokens):
             following = tokens[i + 1]["type"] if i + 1 < len(tokens) else None
             self.block(token, following, tokens[i - 1] if i else None)
@@ -422,6 +428,48 @@ class _Parser:
             ),
             closing,
         )
+
+    def unfenced_templates(self, tokens: list[Token]) -> list[Token]:
+        """tokens with each output template written as Markdown, not in a fence, as one
+        verbatim block: an output-format heading over headings of its own and placeholders
+        ("### **Output Format (Terminal-Optimized)**", then "### **Code Review Summary**",
+        "Overall assessment: [Brief overall evaluation]", ... and its example). It runs to
+        the next heading of a higher level (of the same level too, for a "##" one). Read as
+        sections and items, its slots were scattered over the merged agent."""
+        cursor = self.cursor
+        at = [
+            i for i, line in enumerate(cursor.lines) if _ATX.match(line) and not cursor.in_fence[i]
+        ]
+        headings = [k for k, token in enumerate(tokens) if token["type"] == "heading"]
+        if len(at) != len(headings):
+            return tokens  # a setext heading: the lines are not known
+        for n in reversed(range(len(headings))):
+            k, level = headings[n], tokens[headings[n]]["attrs"]["level"]
+            if classify(plain_text(tokens[k]["children"])) != OUTPUT_FORMAT:
+                continue
+            end = next(
+                (
+                    m
+                    for m in range(n + 1, len(headings))
+                    if (other := tokens[headings[m]]["attrs"]["level"]) < level
+                    or (level <= 2 and other == level)
+                ),
+                len(headings),
+            )
+            last_token = headings[end] if end < len(headings) else len(tokens)
+            last_line = at[end] if end < len(headings) else len(cursor.lines)
+            lines = range(at[n] + 1, last_line)
+            if not (
+                any(token["type"] == "heading" for token in tokens[k + 1 : last_token])
+                and any(
+                    _PLACEHOLDER.search(cursor.lines[i]) for i in lines if not cursor.in_fence[i]
+                )
+            ):
+                continue
+            text = "\n".join(cursor.lines[i] for i in lines).strip("\n")
+            template: Token = {"type": "template", "raw": text, "end": last_line}
+            tokens = [*tokens[: k + 1], template, *tokens[last_token:]]
+        return tokens
 
     def templates_with_their_parents(self) -> None:
         """A sub-section of a template and its words only is part of the section it is
@@ -613,6 +661,9 @@ class _Parser:
             text = token["raw"].rstrip("\n")
         elif kind in ("table", "block_quote"):
             text = self.cursor.block("|" if kind == "table" else ">")
+        elif kind == "template":
+            text = token["raw"]
+            self.cursor.at = token["end"]
         else:
             return  # blank lines and thematic breaks inside items carry nothing
         if not text.strip():

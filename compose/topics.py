@@ -10,6 +10,7 @@ from compose.tomlfile import package_data
 
 ANTI_PATTERNS = "anti-patterns"
 OTHER = "other"
+OUTPUT_FORMAT = "output-format"
 RESPONSIBILITIES = "responsibilities"
 WORKFLOW = "workflow"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\.)\s+", re.IGNORECASE)

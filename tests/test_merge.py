@@ -1241,6 +1241,20 @@ def test_steps_keep_their_place_and_their_heading() -> None:
     assert merge([str(path), str(path)]).text.split("---", 2)[2] == text.split("---", 2)[2]
 
 
+@needs_corpus
+def test_an_output_template_in_markdown_stays_whole_with_its_example() -> None:
+    # lst97's code-reviewer writes its terminal report format as headings and items with
+    # slots, then an example of it; read as items, "**Location**: `[File Path]:[Line
+    # Number]`" and the example's code were scattered over six sections as practices.
+    path = CORPUS / "lst97+claude-code-sub-agents/agents/quality-testing/code-reviewer.md"
+    text = merge([str(path)]).text
+    output = body(text).split("## Output Format\n\n", 1)[1]
+    assert output.startswith("Provide your feedback in the following terminal-friendly format.")
+    assert "- **Location**: `[File Path]:[Line Number]`" in output
+    assert "### **Example Output**" in output and "SQL Injection Vulnerability" in output
+    assert body(text).count("[File Path]") == 3  # in the template only
+
+
 def test_examples_follow_the_phrase_they_are_examples_of(merged: MergeResult) -> None:
     # At the end of the line, "(session-based)" read as a kind of SAML, and Redis and CDN as
     # data consistency patterns; a skill is no detail of what delivered code must have.

@@ -398,6 +398,26 @@ def test_a_step_followed_by_numbered_items_is_one_of_them() -> None:
     assert items[3].text.startswith("Track Action Items") and items[3].ordered
 
 
+def test_an_output_template_written_as_markdown_is_one_verbatim_block() -> None:
+    text = (
+        "---\nname: cr\n---\n## Review\n\n- Check the diff\n\n"
+        "### **Output Format**\n\nProvide your feedback in this format.\n\n---\n\n"
+        "### **Summary**\n\nOverall assessment: [Brief overall evaluation]\n\n"
+        "- **Critical Issues**: [Number] (must fix)\n\n### **Critical Issues**\n\n"
+        "- **Location**: `[File Path]:[Line Number]`\n\n## Constraints\n\n- Be concise\n"
+    )
+    agent = parse(loads(text, "cr.md"))
+    # Its slots are no practices: the items are the ones outside it.
+    assert [b.text for b in agent.bullets] == ["Check the diff", "Be concise"]
+    (output,) = [s for s in agent.sections if s.verbatim]
+    assert output.topic == "output-format"
+    assert output.verbatim[0].startswith("Provide your feedback in this format.\n\n---\n\n###")
+    assert output.verbatim[0].endswith("- **Location**: `[File Path]:[Line Number]`")
+    # A deliverables list with no slots is a list, as before.
+    plain = "---\nname: p\n---\n## Output Format\n\n- **Code:** Clean code\n"
+    assert [b.text for b in parse(loads(plain, "p.md")).bullets] == ["Code: Clean code"]
+
+
 def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
     engineer = seed("backend-engineer")
     assert engineer.closing == (

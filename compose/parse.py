@@ -588,6 +588,20 @@ class _Parser:
         # development principles ...", then "### 1. Process & Quality") are parts of what
         # it names: their lists are of the sentence's topic.
         part = any(map(points_forward, before))
+        # A numbered heading right under a checklist's heading over nothing else ("###
+        # Comprehensive Review Checklist" / "#### 1. Critical & Security") is a ranked tier
+        # of it: its items are written under its name, in order, not with the topic its
+        # name has. (Numbered chapters of an approach, "### 2. API Design Principles", are
+        # topics.)
+        number = _STEP_NUMBER.match(title) if numbered else None
+        step = (
+            number is not None
+            and not (phase or part or on_item)
+            and parent is not None
+            and parent.level == level - 1
+            and "checklist" in parent.title.lower()
+            and not (parent.paragraphs or parent.bullets or parent.verbatim)
+        )
         title = clean_title(title)
         topic = classify(title) if title else OTHER
         if topic == OTHER or (part and not phase):
@@ -602,6 +616,11 @@ class _Parser:
         own = written_in(title, topic)
         section.home = (parent.topic if phase and parent else kind or own, title)
         section.phase = phase
+        if step and parent is not None and number is not None:
+            home = parent.home[0]
+            section.home = (home if home != OTHER else WORKFLOW, title)
+            section.lead_in = f"{title}:"
+            section.step = int(number.group(1))
         self.sections.append(section)
         return section
 

@@ -418,6 +418,24 @@ def test_an_output_template_written_as_markdown_is_one_verbatim_block() -> None:
     assert [b.text for b in parse(loads(plain, "p.md")).bullets] == ["Code: Clean code"]
 
 
+def test_numbered_headings_under_a_checklist_are_its_ranked_tiers() -> None:
+    text = (
+        "---\nname: cr\n---\n### Comprehensive Review Checklist\n\n"
+        "#### **1. Critical & Security**\n\n- **Exposed Secrets:** None hardcoded.\n\n"
+        "#### **2. Quality & Best Practices**\n\n- **Test Coverage:** Enough tests.\n\n"
+        "## Approach\n\n### 2. API Design Principles\n\n- Design endpoints\n"
+    )
+    tiers = parse(loads(text, "cr.md")).bullets
+    # Written under their names, in order, with the checklist: not with Security.
+    assert [(b.lead_in, b.step) for b in tiers[:2]] == [
+        ("Critical & Security:", 1),
+        ("Quality & Best Practices:", 2),
+    ]
+    assert tiers[0].home[0] == tiers[1].home[0] != "security"
+    # A numbered chapter of anything else is a topic of its own.
+    assert tiers[2].home == ("api-design", "API Design Principles") and tiers[2].step == 0
+
+
 def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
     engineer = seed("backend-engineer")
     assert engineer.closing == (

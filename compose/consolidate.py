@@ -431,7 +431,7 @@ def _sections(
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
         if not (kept or lists[key] or verbatim.get(key)):
             continue  # held only a lead-in, written above its list elsewhere
-        section_lists = _frames_once(lists[key])
+        section_lists = _phases_numbered(_frames_once(lists[key]))
         if len(section_lists) == 1 and _lead_key(section_lists[0].lead_in or "") == _lead_key(
             key[1]
         ):
@@ -714,6 +714,30 @@ def _frames_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
     return tuple(written)
 
 
+def _phases_numbered(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
+    """A section's lists with the phases their sentences name numbered in the order they
+    are written, when there are two or more ("**1. Quality and Automation Analysis.**",
+    "**2. Implementation Phase.**"): their sources' headings were "### 1. ...", and three
+    editors read the unnumbered names as the procedure's order lost."""
+    count = sum(1 for m in lists for p in m.intro if _PHASE_NAME.match(p))
+    if count < 2:
+        return tuple(lists)
+    number = 0
+    numbered = []
+    for merged in lists:
+        intro = []
+        for paragraph in merged.intro:
+            if _PHASE_NAME.match(paragraph):
+                number += 1
+                paragraph = f"**{number}. {_PHASE_NUMBER.sub('', paragraph[2:])}"
+            intro.append(paragraph)
+        numbered.append(replace(merged, intro=tuple(intro)))
+    return tuple(numbered)
+
+
+_PHASE_NUMBER = re.compile(r"^\d+\. ")
+
+
 def _phases_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
     """paragraphs with the sentences of phases of one kind, written one after the other, as
     one phase: "**Implementation Phase.** Deploy ML models." and "**Implementation Phase.**
@@ -723,7 +747,7 @@ def _phases_once(paragraphs: Sequence[str]) -> tuple[str, ...]:
     groups: list[tuple[list[str], list[str]]] = []  # (names, sentences); no names: a paragraph
     for paragraph in paragraphs:
         match = _PHASE_NAME.match(paragraph)
-        name = match.group(0)[2:-4] if match else ""
+        name = _PHASE_NUMBER.sub("", match.group(0)[2:-4]) if match else ""
         names = groups[-1][0] if groups else []
         if match and names and _phase_kind(name) == _phase_kind(names[-1]):
             if name.lower() not in {n.lower() for n in names}:

@@ -872,10 +872,10 @@ def test_a_phase_s_sentences_stay_with_its_lists() -> None:
     assert workflow.startswith(
         "## Workflow\n\n"
         "Execute MySQL tuning and PostgreSQL optimization through systematic phases:\n\n"
-        "**Database Analysis.** Assess current MySQL tuning and PostgreSQL optimization.\n\n"
+        "**1. Database Analysis.** Assess current MySQL tuning and PostgreSQL optimization.\n\n"
         "Analysis priorities:\n\n- Performance baseline\n- Query patterns\n\n"
-        # The phase's heading is not written; its name opens its sentence, once.
-        "**Implementation Phase.** Optimize the MySQL tuning and PostgreSQL optimization.\n\n"
+        # The phase's heading is not written; its name, numbered, opens its sentence, once.
+        "**2. Implementation Phase.** Optimize the MySQL tuning and PostgreSQL optimization.\n\n"
         "Implementation approach:\n"
     )
     assert "## Data and Storage" not in text

@@ -759,6 +759,12 @@ class _Parser:
             section.home = (owner.home[0] if owner.home[0] != OTHER else WORKFLOW, section.title)
             section.lead_in = f"{section.title}:"
             section.step = self.cursor.step_number(section.line)
+        elif not title[1] and _asks(rest):
+            # "- **Service Boundaries and Responsibilities:**" over its questions: its name
+            # introduces them wherever its topic writes them ("Does each service have a
+            # single, well-defined responsibility?" alone read as an orphan question). Over
+            # practices, it names a topic they join ("**API Design & Development:**").
+            section.lead_in = f"{section.title}:"
         if title[1]:
             section.paragraphs.append(title[1])
         previous = title[1] if title[1] and introduces(title[1]) else section.lead_in
@@ -883,6 +889,18 @@ class _ListItem:
             _first_line(head["children"])
         ).rstrip().endswith(":")
         return cls(head, rest, title, introduced)
+
+
+def _asks(rest: list[Token]) -> bool:
+    """Whether the items of the lists in rest are all questions."""
+    items = [
+        plain_text(item["children"][0].get("children", [])).rstrip()
+        for token in rest
+        if token["type"] == "list"
+        for item in token["children"]
+        if item.get("children")
+    ]
+    return bool(items) and all(item.endswith("?") for item in items)
 
 
 def _item_title(head: Token) -> tuple[str, str] | None:

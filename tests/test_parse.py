@@ -436,6 +436,19 @@ def test_numbered_headings_under_a_checklist_are_its_ranked_tiers() -> None:
     assert tiers[2].home == ("api-design", "API Design Principles") and tiers[2].step == 0
 
 
+def test_a_title_over_questions_introduces_them() -> None:
+    text = (
+        "---\nname: ar\n---\n### Key Areas of Focus\n\n"
+        "- **Data Flow and Component Coupling:**\n"
+        "  - How tightly coupled are the components?\n  - Is the data flow clear?\n"
+        "- **API Design & Development:**\n  - Design RESTful APIs\n"
+    )
+    *questions, practice = parse(loads(text, "ar.md")).bullets
+    assert {b.lead_in for b in questions} == {"Data Flow and Component Coupling:"}
+    # Over practices, a title names a topic they join.
+    assert practice.lead_in is None and practice.home[0] == "api-design"
+
+
 def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
     engineer = seed("backend-engineer")
     assert engineer.closing == (

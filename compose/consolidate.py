@@ -3078,7 +3078,13 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 names = {t.lower() for t in named_terms(expert_in)} - named
                 if len(adds) < (1 if other_role else 2) and not names:
                     continue
-            elif not (len(new) >= (2 if _TRIGGER.match(sentence) else 3) or names):
+            elif not (
+                len(new) >= (2 if _TRIGGER.match(sentence) else 3)
+                or names
+                # "Proactively reviews code for ..." tells Claude Code to call the agent
+                # unasked: said by no other sentence, it stays.
+                or _proactive(sentence, [*kept, *cases])
+            ):
                 continue
             written = len(kept) + len(cases)
             trigger = _TRIGGER.match(sentence)
@@ -3174,6 +3180,11 @@ _RANK = frozenset(
     "senior junior lead principal staff master elite expert specialist engineer architect "
     "developer professional".split()
 )
+
+
+def _proactive(sentence: str, said: Sequence[str]) -> bool:
+    """Whether sentence asks to be called unasked and nothing said does."""
+    return "proactively" in sentence.lower() and not any("proactively" in s.lower() for s in said)
 
 
 def _other_role(sentence: str, first: str) -> bool:

@@ -702,6 +702,16 @@ def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
     )
 
 
+def test_a_sentence_asking_to_be_called_unasked_stays() -> None:
+    # lst97's architect-review opens "Proactively reviews code for architectural
+    # consistency, ...": its words said elsewhere, the sentence was dropped with the cue.
+    first = "Reviews React code for quality and maintainability. Use after writing components."
+    second = "Proactively reviews React code for quality. Use after writing components."
+    assert "Proactively reviews React code for quality." in str(
+        merged_description_of(first, second)
+    )
+
+
 def test_a_trigger_routes_by_words_a_persona_named_and_no_sentence_wrote() -> None:
     # lst97's frontend-developer: "Acts as a senior frontend engineer ..." adds nothing beside
     # react-pro's trigger, and its "frontend" counted as said: its trigger "... or addressing

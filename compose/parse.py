@@ -562,7 +562,9 @@ class _Parser:
 
     def pseudo_title(self, token: Token, following: str | None) -> str | None:
         bold = _bold_title(token["children"])
-        if bold is not None:
+        if bold is not None and following not in _VERBATIM:
+            # "**Example of a concise and effective recommendation:**" right above its
+            # quote introduces it, as "Progress tracking:" does its JSON: no section.
             return bold
         text = plain_text(token["children"])
         current = self.current
@@ -690,7 +692,7 @@ class _Parser:
         target = section.verbatim if section is not None else self.preamble_verbatim
         paragraphs = section.paragraphs if section is not None else self.preamble
         lead_in = _lead_in_of(previous, paragraphs[-1:])
-        if lead_in is not None and kind == "block_code":
+        if lead_in is not None and kind in ("block_code", "block_quote"):
             # "Progress tracking:" and its JSON are one block: a template is kept with the
             # sentence that says what it is, and with the sentences written right before
             # that in its section ("Initialize QA process by understanding quality

@@ -449,6 +449,18 @@ def test_a_title_over_questions_introduces_them() -> None:
     assert practice.lead_in is None and practice.home[0] == "api-design"
 
 
+def test_a_bold_title_right_above_a_quote_introduces_it() -> None:
+    text = (
+        "---\nname: ar\n---\n## Output\n\n- Impact assessment\n\n"
+        "**Example of a concise recommendation:**\n\n> **Issue:** Tight coupling.\n"
+    )
+    agent = parse(loads(text, "ar.md"))
+    assert [s.title for s in agent.sections] == ["Output"]
+    assert agent.sections[0].verbatim == (
+        "**Example of a concise recommendation:**\n\n> **Issue:** Tight coupling.",
+    )
+
+
 def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
     engineer = seed("backend-engineer")
     assert engineer.closing == (

@@ -125,7 +125,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     for index in _partners(tops, said, agent_names(sources), postings, prose):
         dropped.add(index)
         covered.append(Covered(lines[index].cluster, said[index].plain, None))
-    for index, earlier in _entries_said_before(lines, entries_in, leads):
+    for index, earlier in _entries_said_before(lines, entries_in, leads, merged.name):
         dropped.add(index)
         kept_for.add(earlier)
         credit[earlier].update(lines[index].sources)
@@ -291,7 +291,7 @@ def _lead_reading(lead: str) -> tuple[frozenset[str], bool]:
 
 
 def _entries_said_before(
-    lines: list[Line], entries_in: list[tuple[int, tuple[int, int]]], leads: list[str]
+    lines: list[Line], entries_in: list[tuple[int, tuple[int, int]]], leads: list[str], name: str
 ) -> list[tuple[int, int]]:
     """The short entries written word for word in an earlier list under a lead-in of the
     same subject ("Blue-green deployment" under "Production patterns:" after "Platform
@@ -299,6 +299,9 @@ def _entries_said_before(
     list keeps one entry at least."""
     first: dict[str, int] = {}
     left = Counter(key for _, key in entries_in)
+    # The agent's own subject names no list's: "Security review:" and "Review categories:"
+    # of a reviewer are about two things.
+    own = set(content_terms(name.replace("-", " ")))
     found = []
     for index, key in entries_in:
         # Word for word, either number: "Blue-green deployments" is "Blue-green deployment".
@@ -313,7 +316,7 @@ def _entries_said_before(
         if (
             earlier != index
             and left[key] > 1
-            and not set(content_terms(leads[earlier])).isdisjoint(content_terms(leads[index]))
+            and set(content_terms(leads[earlier])) & set(content_terms(leads[index])) - own
         ):
             found.append((index, earlier))
             left[key] -= 1

@@ -3116,12 +3116,15 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 else:
                     also = _YOU_ARE.sub("You are also ", sentence, count=1)
                 kept.insert(roles, _sentence_end(also))
-            elif bare_roles and _BARE_ROLE.match(sentence):
+            elif _BARE_ROLE.match(sentence) and not trigger:
                 # A second source's role is one more of the agent's, right after the first
                 # ("Also senior-level React engineer specializing in ..."), not a second
-                # identity further on.
-                kept.insert(bare_roles, _sentence_end(f"Also {_uncapitalized(sentence)}"))
-                bare_roles += 1
+                # identity further on (after "Expert guardian of software architecture
+                # ...", "Senior Staff Software Engineer specializing in ..." read as a
+                # fragment).
+                at = max(bare_roles, 1)
+                kept.insert(at, _sentence_end(f"Also {_uncapitalized(sentence)}"))
+                bare_roles = at + 1
             elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
                 # when to use it ("Use this agent when ...").

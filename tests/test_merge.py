@@ -1758,11 +1758,8 @@ def test_a_field_several_sources_write_is_written_once() -> None:
     assert "React applications. Also senior-level React Engineer specializing in modern" in role
     # After a first role that is no bare role ("Expert guardian of software architecture
     # ..."), a bare one still joins it: alone, the review editor read it as a fragment.
-    role = next(
-        p
-        for p in merged_corpus("lst97/architect-review", "lst97/code-reviewer").split("\n\n")
-        if p.startswith("**Role**:")
-    )
+    opening = merged_corpus("lst97/architect-review", "lst97/code-reviewer").strip()
+    role = next(p for p in opening.split("\n\n") if p.startswith("**Role**:"))
     assert "codebases. Also senior Staff Software Engineer specializing in" in role
 
 

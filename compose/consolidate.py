@@ -3093,9 +3093,7 @@ def _merged_lead(leads: Sequence[str]) -> str:
             if trigger and has_trigger:
                 case = sentence[trigger.end() :].strip().rstrip(".!?")
                 # "PROACTIVELY" tells Claude Code to call the agent unasked: it stays, once.
-                said = " ".join([*kept, *cases]).lower()
-                proactive = "proactively" in trigger.group(0).lower()
-                once = proactive and "proactively" not in said
+                once = _proactive(trigger.group(0), [*kept, *cases])
                 cases.append(f"use it PROACTIVELY {case}" if once else case)
             elif persona and has_trigger:
                 # A second persona's scope is one more case: "A sophisticated AI QA Expert

@@ -90,6 +90,9 @@ class Bullet:
     # ...", "QA excellence checklist:"): what the agent does first and the bar its work
     # meets, which a merged agent writes first too.
     opening: bool = False
+    # Its text only names the items nested under it ("Initiate Postmortem:"): their lead-in,
+    # compared with no other item (alone it matched "Communication initiation").
+    titles_items: bool = False
 
 
 @dataclass(frozen=True)
@@ -392,6 +395,7 @@ class _SourceCursor:
 
 _VERBATIM = ("block_code", "block_html", "table", "block_quote", "template")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+_TITLE_ONLY = re.compile(r"^[^:.]{1,60}:$")  # "Initiate Postmortem:", a name and a colon
 # A slot of a template: "[Brief overall evaluation]", "[File Path]" (not a link's text).
 _PLACEHOLDER = re.compile(r"\[[A-Z][^\]\n]{2,}\](?!\()")
 
@@ -730,8 +734,9 @@ class _Parser:
                 # Design**" names a chapter of the agent's work.
                 self.item_section(title, rest, section, step)
                 continue
+            nested = any(child["type"] == "list" and child["children"] for child in rest)
             bullet = (
-                self.bullet(head, section, parent, depth, lead_in, ordered)
+                self.bullet(head, section, parent, depth, lead_in, ordered, nested)
                 if head is not None
                 else parent
             )
@@ -786,6 +791,7 @@ class _Parser:
         depth: int,
         lead_in: str | None,
         ordered: bool,
+        nested: bool,
     ) -> Bullet:
         text = plain_text(head["children"])
         index = self.cursor.find(text, list_item=True)
@@ -809,6 +815,7 @@ class _Parser:
             home=section.home,
             step=section.step if parent is None else 0,
             opening=section.opening and (ordered or names_items(section.title)) and not parent,
+            titles_items=nested and _TITLE_ONLY.match(text) is not None,
         )
         section.bullets.append(bullet)
         return bullet

@@ -9,7 +9,6 @@ forbids what another recommends). Every number they are tuned by is one frozen r
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -60,9 +59,8 @@ def cluster(
     features = featurise(bullets, settings.tuning, semantic=settings.semantic)
     scorer = RowScorer(features, settings)
     # A step's bare title over its items ("Initiate Postmortem:") is their lead-in, compared
-    # with nothing: alone it matched "Communication initiation".
-    parents = {b.parent for b in bullets}
-    titles = {i for i, b in enumerate(bullets) if b.id in parents and _TITLE_ONLY.match(b.text)}
+    # with nothing (parse.Bullet.titles_items).
+    titles = {i for i, b in enumerate(bullets) if b.titles_items}
     edges = {
         pair: score
         for pair, score in similar_pairs(scorer, progress).items()
@@ -83,9 +81,6 @@ def cluster(
         key=lambda c: (order.get(c.topic, len(order)), -len(c.members), bullet_key(c.members[0]))
     )
     return Clustering(tuple(ordered), tuple(clusters), settings, find_conflicts(scorer))
-
-
-_TITLE_ONLY = re.compile(r"^[^:.]{1,60}:$")
 
 
 def _sorted_agents(agents: Sequence[Agent]) -> list[Agent]:

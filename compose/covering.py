@@ -9,9 +9,10 @@ line states whole is dropped; a plain series loses the items another line states
 that state them are credited with its sources and kept from then on, so nothing is left
 unsaid. A line naming one of the merged agents as a partner is the merged agent's own work.
 
-Lines under a lead-in or in a numbered list are never dropped: their list means something as
-written; but for a short entry ("Blue-green deployment") that an earlier list of short
-entries writes word for word, which that list says for both. A single agent (a merge of a
+Lines under a lead-in, in a numbered list or in a section of a kind (deliverables, rules)
+are never dropped: their list means something as written; but for a short entry
+("Blue-green deployment") that an earlier list of short entries writes word for word, which
+that list says for both. A single agent (a merge of a
 merge) is left as it is: what its author wrote twice stays, and merging a merged agent again
 changes nothing.
 """
@@ -42,6 +43,7 @@ from compose.terms import (
     strip_markup,
     written_terms,
 )
+from compose.topics import is_kind
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,15 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     leads: list[str] = []  # the lead-in each line is written under, or ""
     for number, section in enumerate(merged.sections):
         for list_number, merged_list in enumerate(section.lists):
-            plain_list = merged_list.lead_in is None and not merged_list.ordered
+            # An item of a kind's section is that kind of thing: a deliverable ("Detailed
+            # explanations of transaction management practices." under "## Output") is
+            # what the agent hands over, and a practice saying its words ("Data integrity
+            # is ensured with proper transaction management.") is none; so for rules.
+            plain_list = (
+                merged_list.lead_in is None
+                and not merged_list.ordered
+                and not is_kind(section.topic)
+            )
             # A list of short entries ("Redux Toolkit", "Network scanning") names its kind:
             # none is dropped, the list would name some and not others. A short item among
             # longer ones is a statement like them ("Side effects with `useEffect` hook").

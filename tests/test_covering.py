@@ -240,3 +240,21 @@ def test_a_command_in_code_is_stated_only_as_written() -> None:
         ]
     )
     assert "`cargo test`" in result.text
+
+
+@needs_corpus
+def test_a_deliverable_is_not_said_by_a_practice() -> None:
+    # 0xfurai's "## Output" lists "Detailed explanations of transaction management
+    # practices."; its checklist's "Data integrity is ensured with proper transaction
+    # management." says the subject, not the explanations the agent hands over, and an
+    # editor read the output as lost.
+    result = merge(
+        [
+            str(CORPUS / "0xfurai+claude-code-subagents/agents/sql-expert.md"),
+            str(
+                CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
+                "02-language-specialists/sql-pro.md"
+            ),
+        ]
+    )
+    assert "- Detailed explanations of transaction management practices." in result.text

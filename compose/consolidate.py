@@ -2569,7 +2569,10 @@ def _preamble(agents: Sequence[Agent]) -> tuple[str, ...]:
     rest = dict.fromkeys(
         p for a in agents for p in a.preamble if p not in openings and not introduces(p)
     )
-    lead = (_merged_lead(openings),) if openings else ()
+    # The body is read for what the agent is: a sentence adding two words ("backend systems
+    # that can handle enterprise-scale demands") says something the others do not. The
+    # description is read at every routing, and needs three.
+    lead = (_merged_lead(openings, adding=2),) if openings else ()
     return (*lead, *_fields_once(list(rest)))
 
 
@@ -3042,11 +3045,12 @@ def _dedent(example: str) -> str:
     return "\n".join(body).strip()
 
 
-def _merged_lead(leads: Sequence[str]) -> str:
-    """The lead that covers most of the others' words, plus sentences that add new ones: a
-    second persona ("Acts as a senior frontend engineer") only as one more case or as
-    another role ("You are also ..."), a second "Use ... when" joined to the first as one
-    more case, so that the description has one trigger."""
+def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
+    """The lead that covers most of the others' words, plus sentences that add new ones
+    (adding of them; two for a trigger): a second persona ("Acts as a senior frontend
+    engineer") only as one more case or as another role ("You are also ..."), a second "Use
+    ... when" joined to the first as one more case, so that the description has one
+    trigger."""
     if not leads:
         return ""
     terms = [set(content_terms(lead)) for lead in leads]
@@ -3079,7 +3083,7 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 if len(adds) < (1 if other_role else 2) and not names:
                     continue
             elif not (
-                len(new) >= (2 if _TRIGGER.match(sentence) else 3)
+                len(new) >= (2 if _TRIGGER.match(sentence) else adding)
                 or names
                 # "Proactively reviews code for ..." tells Claude Code to call the agent
                 # unasked: said by no other sentence, it stays.
@@ -3129,9 +3133,11 @@ def _merged_lead(leads: Sequence[str]) -> str:
                 first_trigger = next(
                     (k for k, piece in enumerate(kept) if _TRIGGER.match(piece)), len(kept)
                 )
-                # "Your focus spans ..." twice: the second's focus "also spans".
-                if any(_FOCUS.match(k) for k in kept):
-                    sentence = _FOCUS.sub(r"\1 also \2", sentence, count=1)
+                # "Your focus spans ..." twice: the second's focus "also spans"; so "You
+                # also specialize in ..." after "You specialize in ...".
+                for said_before, also in ((_FOCUS, r"\1 also \2"), (_SPECIALIZE, r"You also \1")):
+                    if any(said_before.match(k) for k in kept):
+                        sentence = said_before.sub(also, sentence, count=1)
                 kept.insert(first_trigger or len(kept), _sentence_end(sentence))
             if len(kept) + len(cases) > written:
                 # Words a sentence left out are not said: "Acts as a senior frontend
@@ -3205,6 +3211,7 @@ def _other_role(sentence: str, first: str) -> bool:
 
 
 _FOCUS = re.compile(r"^(Your \w+) (spans|covers|includes|extends)\b")
+_SPECIALIZE = re.compile(r"^You (specialize)\b")
 
 
 # What opens a persona's scope after its noun ("Expert in PostgreSQL ...").

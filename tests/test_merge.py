@@ -1973,3 +1973,14 @@ def test_the_whole_voltagent_collection_merges_without_loss() -> None:
     result = merge([str(CORPUS / "VoltAgent+awesome-claude-code-subagents" / "categories")])
     assert result.verification.ok
     assert "Collaborate with quant-analyst on risk models" in result.text
+
+
+def test_an_opening_sentence_adding_two_words_stays(merged: MergeResult) -> None:
+    # backend-master's "You specialize in building robust, high-performance backend systems
+    # that can handle enterprise-scale demands." adds "enterprise" and "demands": an editor
+    # read it as lost. Beside backend-architect's "You specialize in ...", it is "also".
+    text = body(merged.text)
+    assert "You also specialize in building robust, high-performance backend systems that can" in (
+        text
+    )
+    assert "enterprise-scale demands" in text

@@ -2958,28 +2958,31 @@ def merged_description(
                 for e in examples
             ):
                 examples.append(example)
-    kept = examples if limit is None else covering_examples(examples, limit)
+    text = _merged_lead([lead for lead in leads if lead])
+    proactive = "proactively" in text.lower()
+    kept = examples if limit is None else covering_examples(examples, limit, proactive)
     if len(kept) < len(examples) and warnings is not None:
         warnings.append(
             f"description keeps {len(kept)} of {len(examples)} distinct examples, chosen to "
             "cover the most scenarios (--examples all keeps every one)"
         )
-    text = _merged_lead([lead for lead in leads if lead])
     if kept:
         text += "\n\nExamples:\n" + "\n".join(kept)
     # Block scalars cannot carry trailing spaces; keep the text as YAML will read it back.
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
 
+_PROACTIVE = re.compile(r"\bproactive(?:ly)?\b", re.IGNORECASE)
 _USER_TURN = re.compile(r"user:\s*(.*?)(?:\bassistant:|<commentary>|$)", re.DOTALL | re.IGNORECASE)
 
 
-def covering_examples(examples: Sequence[str], limit: int) -> list[str]:
+def covering_examples(examples: Sequence[str], limit: int, proactive: bool = False) -> list[str]:
     """At most limit examples, in their order: one for each of the tasks the examples ask
     of the agent most often ("to review", "to design", "to analyze"; four sources' review
     examples were all left out for building ones), then the ones adding the most scenario
     words (what the user asks, then the context) to those picked: five "slow queries"
-    examples count as one scenario."""
+    examples count as one scenario. A description asking to be used proactively keeps an
+    example of it, if one shows it, in place of its task's example."""
     if len(examples) <= limit:
         return list(examples)
     scenarios = []
@@ -3003,6 +3006,14 @@ def covering_examples(examples: Sequence[str], limit: int) -> list[str]:
             pick([i for i, t in enumerate(tasks) if t == task])
     while len(picked) < limit:
         pick([i for i in range(len(examples)) if i not in picked])
+    showing = [i for i, example in enumerate(examples) if _PROACTIVE.search(example)]
+    if proactive and showing and not set(showing) & set(picked):
+        # How Claude Code learns when to call the agent unasked ("Here's my authentication
+        # middleware implementation"; the seeds' editor missed it): it stands for its task's
+        # example, else for the one picked last.
+        shown = max(showing, key=lambda i: (len(scenarios[i]), -i))
+        same = [k for k, i in enumerate(picked) if tasks[i] == tasks[shown]]
+        picked[same[0] if same else -1] = shown
     return [examples[i] for i in sorted(picked)]
 
 

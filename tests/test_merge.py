@@ -109,6 +109,11 @@ def test_frontmatter_is_strict_yaml_that_round_trips(merged: MergeResult) -> Non
     # 17 examples in the seeds, about six scenarios: four kept, chosen to cover the most.
     assert description.count("<example>") == description.count("</example>") == 4
     assert len(description) <= 3000
+    # The description asks to be used proactively: the one example showing it (an auth
+    # middleware reviewed unasked) stands for the review example; architecture, performance
+    # and integration stay.
+    for asked in ("fitness app", "authentication middleware", "My API is slow", "Stripe"):
+        assert asked in description
     assert "backend-specialist agent" not in description and "backend agent" in description
     assert yaml.safe_load(yaml.safe_dump(post.metadata)) == post.metadata
 

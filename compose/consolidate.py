@@ -438,7 +438,15 @@ def _sections(
             # "## Audit evidence" then "Audit evidence:": the heading says it already.
             section_lists = (replace(section_lists[0], lead_in=None),)
         blocks = tuple(verbatim.get(key, ()))
-        after = tuple(_written_after(starts[key], verbatim_at[block]) for block in blocks)
+        # The message the agent sends when done ("Delivery notification:") ends what the
+        # section says: after a later phase of another source, "4. Performance
+        # Verification" read as verifying after declaring the work done.
+        after = tuple(
+            len(section_lists)
+            if labelled_messages(block)
+            else _written_after(starts[key], verbatim_at[block])
+            for block in blocks
+        )
         sections.append(MergedSection(*key, kept, section_lists, blocks, after))
     return tuple(sections), tuple(covered)
 

@@ -1989,3 +1989,22 @@ def test_an_opening_sentence_adding_two_words_stays(merged: MergeResult) -> None
         text
     )
     assert "enterprise-scale demands" in text
+
+
+@needs_corpus
+def test_the_message_sent_when_done_ends_the_workflow() -> None:
+    # sql-pro's third phase ("Performance Verification") follows database-optimizer's
+    # ("Performance Excellence") as a fourth; the delivery messages, written at the end of
+    # each third phase, were written before it: verifying after declaring the work done.
+    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents/categories"
+    text = merge(
+        [
+            str(folder / "02-language-specialists/sql-pro.md"),
+            str(folder / "05-data-ai/database-optimizer.md"),
+        ]
+    ).text
+    workflow = text.split("## Workflow", 1)[1].split("\n## ", 1)[0]
+    assert "**4. Performance Verification.**" in workflow
+    assert workflow.index("Verification checklist:") < workflow.index("Delivery notification:")
+    after = workflow.split("Delivery notification:", 1)[1]
+    assert "\n- " not in after and "\n1. " not in after  # no list after the messages

@@ -1087,6 +1087,16 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             # Nor is another entry of the same source list: its author wrote two ("Shared
             # type packages", "Type-only packages"), unless the user said they are one.
             or (_place_in_source(m) == _place_in_source(rep) and m.id not in pinned)
+            # Nor does a plain item go under a lead-in its own author wrote another item
+            # under: "Utilizing stored procedures for encapsulating logic" (a focus area) is
+            # no detail of the same agent's "Quality Checklist:" criterion "Stored procedures
+            # are used appropriately."; the capability read as lost.
+            or (
+                m.agent == rep.agent
+                and m.lead_in is None
+                and rep.lead_in is not None
+                and m.id not in pinned
+            )
         )
         # An entry of another list of short entries stays in it: "Design indexes" is a step
         # of "Implementation approach:", not only a word of the indexing line elsewhere.

@@ -2008,3 +2008,22 @@ def test_the_message_sent_when_done_ends_the_workflow() -> None:
     assert workflow.index("Verification checklist:") < workflow.index("Delivery notification:")
     after = workflow.split("Delivery notification:", 1)[1]
     assert "\n- " not in after and "\n1. " not in after  # no list after the messages
+
+
+@needs_corpus
+def test_a_plain_item_does_not_go_under_a_lead_in_its_author_wrote_another_under() -> None:
+    # 0xfurai's sql-expert lists "Utilizing stored procedures for encapsulating logic." as a
+    # focus area and "Stored procedures are used appropriately." in its "Quality Checklist:";
+    # merged, the capability was "(for encapsulating logic)" on the criterion, and an editor
+    # read it as lost from the responsibilities.
+    text = merge(
+        [
+            str(CORPUS / "0xfurai+claude-code-subagents/agents/sql-expert.md"),
+            str(
+                CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
+                "02-language-specialists/sql-pro.md"
+            ),
+        ]
+    ).text
+    assert "- Utilizing stored procedures for encapsulating logic.\n" in text
+    assert "- Stored procedures are used appropriately.\n" in text

@@ -2027,3 +2027,19 @@ def test_a_plain_item_does_not_go_under_a_lead_in_its_author_wrote_another_under
     ).text
     assert "- Utilizing stored procedures for encapsulating logic.\n" in text
     assert "- Stored procedures are used appropriately.\n" in text
+
+
+@needs_corpus
+def test_lead_ins_in_either_number_are_one_list() -> None:
+    # database-optimizer's "Index strategy:" and "Index strategies:" (B-tree, hash, GiST ...)
+    # were two lists one after the other in one section; they read alike.
+    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents/categories"
+    text = merge(
+        [
+            str(folder / "02-language-specialists/sql-pro.md"),
+            str(folder / "05-data-ai/database-optimizer.md"),
+        ]
+    ).text
+    assert "\nIndex strategy:\n" in text and "\nIndex strategies:\n" not in text
+    listed = text.split("\nIndex strategy:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert "- Partial indexes" in listed and "- BRIN indexes" in listed

@@ -23,7 +23,14 @@ from mistune.plugins import import_plugin
 from mistune.renderers.markdown import MarkdownRenderer
 
 from compose.load import SourceFile
-from compose.terms import contains_term, lexicon, named_terms, prohibits, strip_markup
+from compose.terms import (
+    contains_term,
+    content_terms,
+    lexicon,
+    named_terms,
+    prohibits,
+    strip_markup,
+)
 from compose.topics import (
     ANTI_PATTERNS,
     OTHER,
@@ -212,6 +219,20 @@ def _first_line(children: list[Token]) -> list[Token]:
     """The inline tokens before the first line break."""
     breaks = (k for k, t in enumerate(children) if t["type"] in ("softbreak", "linebreak"))
     return children[: next(breaks, len(children))]
+
+
+def _notes_on(paragraph: str, title: str) -> bool:
+    """Whether paragraph, written after a section's list, says what holds for all of the
+    section's items: "*In all deliverables, include ...*" under "## Expected Deliverables"
+    is the section's note, not the agent's closing."""
+    found = _FOR_ALL.match(strip_markup(paragraph))
+    return found is not None and bool(
+        set(content_terms(found.group(1))) & set(content_terms(title))
+    )
+
+
+# "In all deliverables, ...", "For each recommendation ...": what follows names the items.
+_FOR_ALL = re.compile(r"^(?:in|for) (?:all|each|every) ([\w-]+)", re.IGNORECASE)
 
 
 @dataclass
@@ -502,6 +523,8 @@ class _Parser:
         closing = 0  # the closing ones: after the last that introduces
         while closing < count and not introduces(last.paragraphs[-1 - closing]):
             closing += 1
+        if closing and _notes_on(last.paragraphs[-closing], last.title):
+            closing -= 1  # the section's own note, right after its list
         if not closing:
             return ()
         paragraphs = tuple(last.paragraphs[-closing:])

@@ -476,6 +476,19 @@ def test_the_paragraphs_after_the_last_list_close_the_agent() -> None:
     assert agent.closing == ("Done well.",) and agent.sections[0].paragraphs == ("Output:",)
 
 
+def test_a_note_on_all_of_the_last_section_s_items_stays_in_it() -> None:
+    # lst97's mobile-developer ends "## Expected Deliverables", its list, then "*In all
+    # deliverables, include ...*": merged, the note was written after other agents'
+    # closings, cut off from the list it is about.
+    text = (
+        "---\nname: m\n---\n## Expected Deliverables\n\n- A report\n\n"
+        "*In all deliverables, include platform notes.*\n\nAlways ship.\n"
+    )
+    agent = parse(loads(text))
+    assert agent.sections[0].paragraphs == ("*In all deliverables, include platform notes.*",)
+    assert agent.closing == ("Always ship.",)
+
+
 def test_the_paragraphs_under_the_document_title_are_the_opening() -> None:
     # lst97's agents open "# Security Auditor" then "**Role**: ..." and "**Expertise**: ...":
     # the agent's identity, not a section about security to be merged among its lists.

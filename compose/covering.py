@@ -320,17 +320,46 @@ def _entries_said_before(
             for word in strip_markup(lines[index].text).lower().rstrip(".").split()
         )
         earlier = first.setdefault(words, index)
-        # Under lead-ins of one subject ("Platform patterns:", "Production patterns:"): under
-        # another, an entry says something of that ("Error handling" of "SDK documentation:"
-        # is no "Error handling" of "Code examples:", and an editor read it as lost there).
+        # Under lead-ins of one subject ("Security review:", "Security audit:"), or both
+        # heading patterns ("Platform patterns:", "Production patterns:"; a pattern is one
+        # wherever it is listed): under another, an entry says something of that ("Error
+        # handling" of "SDK documentation:" is no "Error handling" of "Code examples:";
+        # "Usability testing" of "Mobile testing:" is no "Usability testing" of "Manual
+        # testing:"; editors read each as lost there).
         if (
             earlier != index
             and left[key] > 1
-            and set(content_terms(leads[earlier])) & set(content_terms(leads[index])) - own
+            and (
+                _subject(leads[earlier]) & _subject(leads[index]) - own
+                or _patterns(leads[earlier]) & _patterns(leads[index])
+            )
         ):
             found.append((index, earlier))
             left[key] -= 1
     return found
+
+
+def _subject(lead: str) -> set[str]:
+    """What a lead-in is about: its terms but its last, the kind of list it heads ("Mobile
+    testing:" is about mobile, as "Manual testing:" is not; "Usability testing" under
+    each says two things, and an editor read the second as lost)."""
+    terms = content_terms(lead)
+    return set(terms[:-1]) if len(terms) > 1 else set(terms)
+
+
+def _patterns(lead: str) -> set[str]:
+    """The kind of named things a lead-in heads ("Platform patterns:": patterns), if it is
+    one: such an entry ("Blue-green deployment") is the same thing wherever it is written."""
+    words = strip_markup(lead).lower().rstrip(" :").split()
+    last = (
+        re.sub(r"(?:ies|s)$", lambda m: "y" if m.group(0) == "ies" else "", words[-1])
+        if words
+        else ""
+    )
+    return {last} & _KINDS_OF_NAMED_THINGS
+
+
+_KINDS_OF_NAMED_THINGS = frozenset({"pattern"})
 
 
 def _covers(

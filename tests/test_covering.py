@@ -200,6 +200,20 @@ def test_a_short_entry_an_earlier_list_of_its_subject_writes_is_written_once() -
     assert "SDK documentation:\n\n- Shadow mode\n- Method references\n" in result.text
 
 
+def test_an_entry_under_a_lead_in_of_another_subject_of_one_kind_stays() -> None:
+    # VoltAgent's qa-expert lists "Usability testing" and "Security testing" under "Manual
+    # testing:" and again under "Mobile testing:": there they are mobile usability and
+    # mobile security testing, and an editor read them as lost when written once.
+    def agent(name: str, lead: str, entries: list[str]) -> str:
+        items = "".join(f"- {e}\n" for e in entries)
+        return f"---\nname: {name}\n---\n## Testing\n\n{lead}\n\n{items}"
+
+    a = agent("a", "Manual testing:", ["Usability testing", "Exploratory testing"])
+    b = agent("b", "Mobile testing:", ["Usability testing", "Device compatibility"])
+    result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in (("a", a), ("b", b))])
+    assert "Mobile testing:\n\n- Usability testing\n- Device compatibility\n" in result.text
+
+
 def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> None:
     never = "Never do this:\n\n- Log full request bodies of production services for debugging\n"
     a = parse(loads(f"---\nname: a\n---\n{never}", "a.md"))

@@ -1861,20 +1861,30 @@ def _template_union(first: str, second: str) -> str | None:
 def _message_union(first: str, second: str) -> str | None:
     """first and second, messages the agent gives under one label ("Delivery notification:
     \"ML system completed. ...\""), as one block: the label once, then each source's
-    message, an example of it. None when either is something else or the labels differ."""
+    message, an example of it, and the label says so ("Delivery notification (examples):";
+    two editors read two sources' messages under one label as one message contradicting
+    itself, 94% beside 83% coverage). None when either is something else or the labels
+    differ."""
     ours, theirs = labelled_messages(first), labelled_messages(second)
     if ours is None or theirs is None or ours[0].lower() != theirs[0].lower():
         return None
-    return "\n\n".join([f"{ours[0]}:", *ours[1], *(m for m in theirs[1] if m not in ours[1])])
+    messages = [*ours[1], *(m for m in theirs[1] if m not in ours[1])]
+    return "\n\n".join([f"{ours[0]}{MESSAGE_EXAMPLES}:", *messages])
+
+
+# What a label over several sources' messages says they are.
+MESSAGE_EXAMPLES = " (examples)"
 
 
 def labelled_messages(block: str) -> tuple[str, list[str]] | None:
-    """A message block's label and its messages (a quoted paragraph each), or None."""
+    """A message block's label (without MESSAGE_EXAMPLES) and its messages (a quoted
+    paragraph each), or None."""
     match = _LABELLED.match(block)
     if match is None:
         return None
     messages = match.group(2).split("\n\n")
-    return (match.group(1), messages) if all(m.startswith('"') for m in messages) else None
+    label = match.group(1).removesuffix(MESSAGE_EXAMPLES)
+    return (label, messages) if all(m.startswith('"') for m in messages) else None
 
 
 _LABELLED = re.compile(r'^([^"\n]{1,60}):\s+(".*)$', re.DOTALL)

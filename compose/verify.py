@@ -19,6 +19,7 @@ import yaml
 from compose.clustering import Clustering
 from compose.consolidate import (
     ASKS_FOR,
+    MESSAGE_EXAMPLES,
     JsonValue,
     MergedAgent,
     as_merged,
@@ -121,7 +122,7 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
                     # One message of several under its label.
                     or (
                         messages
-                        and f"{messages[0]}:" in text
+                        and any(f"{messages[0]}{said}:" in text for said in ("", MESSAGE_EXAMPLES))
                         and all(map(text.__contains__, messages[1]))
                     )
                 ):

@@ -1938,12 +1938,14 @@ def test_a_clause_qualifying_a_phrase_the_line_says_goes_after_that_phrase() -> 
 @needs_corpus
 def test_messages_under_one_label_are_examples_of_one_message() -> None:
     # Three sources' "Delivery notification: ..." read as three notifications to send: the
-    # label is written once, each source's message after it, and nothing is missed.
+    # label is written once, each source's message after it, and nothing is missed. The
+    # label says they are examples (two editors read them as one message contradicting
+    # itself: 94% beside 83% coverage).
     text = merged_corpus(
         "VoltAgent/ml-engineer", "VoltAgent/machine-learning-engineer", "VoltAgent/mlops-engineer"
     )
-    assert text.count("Delivery notification:") == 1
-    label = text.index("Delivery notification:\n\n")
+    assert text.count("Delivery notification") == 1
+    label = text.index("Delivery notification (examples):\n\n")
     for opening in ('"ML system completed.', '"ML deployment completed.', '"MLOps platform'):
         assert text.index(opening) > label
 
@@ -2005,8 +2007,8 @@ def test_the_message_sent_when_done_ends_the_workflow() -> None:
     ).text
     workflow = text.split("## Workflow", 1)[1].split("\n## ", 1)[0]
     assert "**4. Performance Verification.**" in workflow
-    assert workflow.index("Verification checklist:") < workflow.index("Delivery notification:")
-    after = workflow.split("Delivery notification:", 1)[1]
+    assert workflow.index("Verification checklist:") < workflow.index("Delivery notification")
+    after = workflow.split("Delivery notification", 1)[1]
     assert "\n- " not in after and "\n1. " not in after  # no list after the messages
 
 

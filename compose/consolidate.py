@@ -3167,6 +3167,11 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 else:
                     also = _YOU_ARE.sub("You are also ", sentence, count=1)
                 kept.insert(roles, _sentence_end(also))
+            elif _DOING.match(sentence) and has_trigger:
+                # What to do, said to the agent ("Master complex SQL queries, optimize
+                # execution plans, ..."), is one more case of using it, not an order in a
+                # text about it: "also to master complex SQL queries, ...".
+                cases.append(f"to {_uncapitalized(sentence).rstrip('.!?')}")
             elif _BARE_ROLE.match(sentence) and not trigger:
                 # A second source's role is one more of the agent's, right after the first
                 # ("Also senior-level React engineer specializing in ..."), not a second
@@ -3211,13 +3216,18 @@ _TRIGGER = re.compile(
 _ROLE_NOUNS = "expert|specialist|engineer|developer|architect|auditor|consultant|professional"
 _PERSONA = re.compile(
     rf"^(?:acts? as|you are|an? (?:[\w()-]+ ){{0,6}}?(?:{_ROLE_NOUNS})\b"
-    r"|(?:[\w-]+ ){0,3}?expert (?:in|on|at|for)\b"
+    r"|(?:[\w-]+ ){0,3}?(?:expert|specialist)(?= (?:in|on|at|for)\b)"
     r"|[\w-]+ (?:[\w-]+ ){0,3}?expert\b)",
     re.I,
 )
 
 
 _YOU_ARE = re.compile(r"^You are (?!also\b)")
+# "Master complex SQL queries, ...", "Write idiomatic Go code ...": what the agent is told
+# to do, as 0xfurai's descriptions open.
+_DOING = re.compile(
+    r"^(?:master|write|create|build|design|develop|implement|optimi[sz]e|architect)\s", re.I
+)
 # "Senior Deployment Engineer and DevOps Architect specializing in ...": a role and no verb.
 _BARE_ROLE = re.compile(
     rf"^(?:[\w-]+ ){{0,6}}?(?:{_ROLE_NOUNS}|programmer|writer|analyst)s? "

@@ -2045,3 +2045,29 @@ def test_lead_ins_in_either_number_are_one_list() -> None:
     assert "\nIndex strategy:\n" in text and "\nIndex strategies:\n" not in text
     listed = text.split("\nIndex strategy:\n\n", 1)[1].split("\n\n", 1)[0]
     assert "- Partial indexes" in listed and "- BRIN indexes" in listed
+
+
+@needs_corpus
+def test_a_description_s_expert_in_and_imperative_sentences_are_cases() -> None:
+    # 0xfurai's descriptions open "Expert in X ..." or "Master X, ...": after another
+    # source's trigger, "Expert in writing idiomatic Rust code ..." was dropped and "Master
+    # complex SQL queries, ..." read as an order in a text about the agent.
+    paths = [
+        CORPUS / "0xfurai+claude-code-subagents/agents/rust-expert.md",
+        CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
+        "02-language-specialists/rust-engineer.md",
+    ]
+    described = str(frontmatter.loads(merge([str(p) for p in paths]).text)["description"])
+    assert "; also for writing idiomatic Rust code with focus on safety" in described
+    sql = merge(
+        [
+            str(CORPUS / "0xfurai+claude-code-subagents/agents/sql-expert.md"),
+            str(
+                CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
+                "02-language-specialists/sql-pro.md"
+            ),
+        ]
+    ).text
+    described = str(frontmatter.loads(sql)["description"])
+    assert "; also to master complex SQL queries, optimize execution plans" in described
+    assert ". Master complex" not in described

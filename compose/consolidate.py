@@ -1489,6 +1489,16 @@ def _aligned(line: str, other: str) -> str | None:
     return text + end
 
 
+def _a_role(sentence: str) -> str:
+    """A bare role ("Test Automation Specialist responsible for ...") as a noun phrase with
+    its article, a Title Case role as written: "a Test Automation Specialist ...", "a senior
+    React engineer ..." ("Also test Automation Specialist" read as a typo)."""
+    words = sentence.split()
+    titled = len(words) > 1 and words[1][:1].isupper()
+    role = sentence if titled else _uncapitalized(sentence)
+    return f"{'an' if role[:1].lower() in 'aeiou' else 'a'} {role}"
+
+
 def _uncapitalized(phrase: str) -> str:
     """phrase as written inside a sentence: "Choose" -> "choose"; "GCP", "iOS" as they are."""
     word = phrase.split()[0]
@@ -3179,7 +3189,7 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 # ...", "Senior Staff Software Engineer specializing in ..." read as a
                 # fragment).
                 at = max(bare_roles, 1)
-                kept.insert(at, _sentence_end(f"Also {_uncapitalized(sentence)}"))
+                kept.insert(at, _sentence_end(f"Also {_a_role(sentence)}"))
                 bare_roles = at + 1
             elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
@@ -3231,7 +3241,7 @@ _DOING = re.compile(
 # "Senior Deployment Engineer and DevOps Architect specializing in ...": a role and no verb.
 _BARE_ROLE = re.compile(
     rf"^(?:[\w-]+ ){{0,6}}?(?:{_ROLE_NOUNS}|programmer|writer|analyst)s? "
-    r"(?:specializing|with|focused|who)\b",
+    r"(?:specializing|with|focused|who|responsible)\b",
     re.I,
 )
 # "You are a senior ML engineer with [expertise in the complete machine learning lifecycle]."

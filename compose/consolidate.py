@@ -2182,8 +2182,9 @@ def _phrases_before(text: str) -> Iterator[str]:
 def _after_its_phrase(text: str, detail: str, member: str) -> str | None:
     """text with a detail that qualifies a phrase ("for stakeholders" after "data-driven
     insights" in the member) right after that phrase, where text says it whole (two words
-    or more) past its opening: "provide data-driven insights for stakeholders for
-    decision-making", not "... for decision-making (for stakeholders)"; None otherwise."""
+    or more) past its opening: "provide data-driven insights for stakeholders and for
+    decision-making", not "... for decision-making (for stakeholders)" (nor "for
+    stakeholders for decision-making", read as a doubled preposition); None otherwise."""
     if detail.split()[0].lower() not in CLAUSE_WORDS:
         return None
     at = member.find(f" {detail}")
@@ -2196,7 +2197,9 @@ def _after_its_phrase(text: str, detail: str, member: str) -> str | None:
             and len(text[: found.start()].split()) >= 3
             and "**" not in text[found.start() :]
         ):
-            return f"{text[: found.end()]} {detail}{text[found.end() :]}"
+            rest = text[found.end() :]
+            again = rest.split(maxsplit=1)[:1] == detail.split(maxsplit=1)[:1]
+            return f"{text[: found.end()]} {detail}{' and' if again else ''}{rest}"
     return None
 
 

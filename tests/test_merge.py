@@ -1936,9 +1936,10 @@ def test_work_with_a_partner_on_other_words_is_other_work(voltagent_qa: MergeRes
 def test_a_clause_qualifying_a_phrase_the_line_says_goes_after_that_phrase() -> None:
     # lst97's qa-expert: "QA Analytics: ... data-driven insights for stakeholders" folded
     # into its "QA Metrics and Analytics" line as "... for decision-making (for
-    # stakeholders)", a tacked-on parenthesis to an editor.
+    # stakeholders)", a tacked-on parenthesis to an editor; "for stakeholders for
+    # decision-making" read to the next as a doubled preposition.
     text = merged_corpus("lst97/qa-expert", "VoltAgent/qa-expert")
-    assert "provide data-driven insights for stakeholders for decision-making." in text
+    assert "provide data-driven insights for stakeholders and for decision-making." in text
     assert "(for stakeholders)" not in text
 
 

@@ -262,7 +262,7 @@ def _target(path: Path, entry: object, number: int, allow_outside: bool) -> Targ
             raise bad(flag, "true or false")
     tools = entry.get("tools", "union")
     if not isinstance(tools, str) or not tools.strip():
-        raise bad("tools", "'union', 'intersection' or a comma-separated list of tools")
+        raise bad("tools", "'union', 'intersection', 'all' or a comma-separated list of tools")
     style = entry.get("description_style", "single")
     if style not in DESCRIPTION_STYLES:
         raise bad("description_style", " or ".join(f"'{s}'" for s in DESCRIPTION_STYLES))

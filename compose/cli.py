@@ -268,7 +268,10 @@ def merge_command(
     tools: Annotated[
         str,
         typer.Option(
-            help="Tools when sources disagree: 'union', 'intersection', or a list 'Read, Grep'."
+            help=(
+                "Tools when sources disagree: 'union', 'intersection', 'all', or a list "
+                "'Read, Grep'."
+            )
         ),
     ] = "union",
     description_style: Annotated[
@@ -298,7 +301,7 @@ def merge_command(
 
         settings = _settings(threshold, lexical)
         if not tools.strip():
-            raise UsageError(None, "--tools: give 'union', 'intersection' or tool names")
+            raise UsageError(None, "--tools: give 'union', 'intersection', 'all' or tool names")
         with _watching() as progress:
             loaded = load_agents(_required(files, user), exclude or (), progress)
             # Checked against the files found, not the arguments: a directory names its files.

@@ -2909,13 +2909,18 @@ def _agreed(agents: Sequence[Agent], key: str, warnings: list[str]) -> object:
     return values[0][1]
 
 
-TOOL_POLICIES = ("union", "intersection")
+TOOL_POLICIES = ("union", "intersection", "all")
+# What an agent that does the work needs: the sources' listed tools that include them all
+# are the merged agent's, even beside a source that lists none (all tools).
+_WORKING_TOOLS = frozenset({"Read", "Write", "Edit", "Bash", "Grep", "Glob"})
 
 
 def _tools(agents: Sequence[Agent], policy: str, warnings: list[str]) -> tuple[str, ...] | None:
     """The merged agent's tools (None: every tool, as when 'tools' is omitted)."""
     if policy not in TOOL_POLICIES:
         return split_tools(policy)
+    if policy == "all":
+        return None
     restricted = [a for a in agents if a.source.tools is not None]
     unrestricted = [a.name for a in agents if a.source.tools is None]
     if policy == "intersection":
@@ -2927,6 +2932,17 @@ def _tools(agents: Sequence[Agent], policy: str, warnings: list[str]) -> tuple[s
             for t in dict.fromkeys(t for a in restricted for t in a.source.tools or ())
             if t in allowed
         )
+    declared = tuple(dict.fromkeys(t for a in restricted for t in a.source.tools or ()))
+    if unrestricted and restricted and set(declared) >= _WORKING_TOOLS:
+        # Every editor read the allowlist dropped for a source that lists none as lost;
+        # listed tools that do the work keep it (lst97's mobile-developer lists every tool
+        # VoltAgent's does, and more, beside 0xfurai's flutter-expert, which lists none).
+        warnings.append(
+            f"tools: {', '.join(unrestricted)} omit 'tools' (all tools); kept the "
+            f"{len(declared)} tools the other sources list, every working tool among them "
+            "(--tools all keeps every tool)"
+        )
+        return declared
     if unrestricted:
         if restricted:
             listed = "; ".join(

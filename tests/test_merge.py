@@ -600,6 +600,23 @@ def test_a_union_of_listed_tools_names_what_each_source_lacked() -> None:
     assert not any("tools" in n for n in merge_agents([auditor, auditor]).notes)
 
 
+def test_listed_tools_that_do_the_work_are_kept_beside_a_source_listing_none() -> None:
+    # lst97's mobile-developer lists Read ... Bash and more, 0xfurai's flutter-expert lists
+    # none (all tools): every editor read the dropped allowlist as lost. Listed tools that
+    # include every working tool are kept, and the warning says how to keep every tool.
+    def agent(name: str, fields: str) -> Agent:
+        text = f"---\nname: {name}\n{fields}---\n- Own {name} practice\n"
+        return parse(loads(text, f"{name}.md"))
+
+    lister = agent("mobile-a", "tools: Read, Write, Edit, Bash, Glob, Grep, WebSearch\n")
+    result = merge_agents([lister, agent("mobile-b", "")])
+    tools = "Read, Write, Edit, Bash, Glob, Grep, WebSearch"
+    assert dict(result.agent.frontmatter)["tools"] == tools
+    assert any("mobile-b omit 'tools'" in n and "--tools all" in n for n in result.notes)
+    every = merge_agents([lister, agent("mobile-b", "")], options=MergeOptions(tools="all"))
+    assert "tools" not in dict(every.agent.frontmatter)
+
+
 def test_two_sources_copies_of_one_ranked_list_are_one_list() -> None:
     ranks = "When several solutions exist, prioritize:\n\n1. **Testability**\n2. **Simplicity**\n"
     agents = [

@@ -379,7 +379,12 @@ def _sections(
         return kind, opens[key, agent] if kind == 2 else 0.0, agent, line
 
     written_at = _where_written(top)
-    for key, list_key in _in_each_source_order(sorted(top, key=list_order), written_at):
+    phase_starts = frozenset(
+        place for place in top if any(map(_PHASE_NAME.match, intros.get(place, ())))
+    )
+    for key, list_key in _in_each_source_order(
+        sorted(top, key=list_order), written_at, phase_starts
+    ):
         entries = top[key, list_key]
         ordered = all(_first(entry).ordered for entry in entries)
         if ordered:  # steps of several sources, merged step by step
@@ -467,13 +472,18 @@ def _where_written(entries: dict[_Place, list[Cluster | Bullet]]) -> dict[_Place
 
 
 def _in_each_source_order(
-    places: Sequence[_Place], written_at: dict[_Place, dict[str, int]]
+    places: Sequence[_Place],
+    written_at: dict[_Place, dict[str, int]],
+    phase_starts: frozenset[_Place] = frozenset(),
 ) -> list[_Place]:
     """places (lists, in the order to write them) with a lead-in's list moved after the lists
     any source wrote before it in its section: two VoltAgent agents share phase 2's
     "Implementation approach:", so one's phase 1 "Preparation priorities:" is written before
     it, not after the other's phase 3. A source's lists in the order it wrote them that two
-    sources wrote in opposite orders stay in the given order."""
+    sources wrote in opposite orders stay in the given order. Before a list that starts a
+    phase (phase_starts), the lists that go on a phase already written come: the auditor's
+    "Audit patterns:" after the shared "Implementation approach:", not in the engineer's
+    phase 3."""
     before: dict[_Place, list[_Place]] = defaultdict(list)
     by_source: dict[tuple[str, tuple[str, str]], list[_Place]] = defaultdict(list)
     for place, at in written_at.items():
@@ -484,9 +494,30 @@ def _in_each_source_order(
         for first, then in itertools.pairwise(own):
             before[then].append(first)
     rank = {place: k for k, place in enumerate(places)}
+    after: dict[_Place, set[_Place]] = defaultdict(set)  # a list's next in some source
+    for place, firsts in before.items():
+        for first in firsts:
+            after[first].add(place)
     written: list[_Place] = []
     done: set[_Place] = set()
+
+    def going_on() -> list[_Place]:
+        """The lists that go on a list written, none left before them, no phase's start."""
+        return sorted(
+            (
+                p
+                for w in written
+                for p in after[w]
+                if p not in done and p not in phase_starts and set(before[p]) <= done
+            ),
+            key=rank.__getitem__,
+        )
+
     for place in places:
+        if place in phase_starts and place not in done:
+            while going := going_on():
+                done.add(going[0])
+                written.append(going[0])
         # Depth first: a list's earlier lists, each after its own earlier ones.
         stack = [(place, iter(sorted(before[place], key=rank.__getitem__)))]
         opened = {place}

@@ -33,6 +33,11 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")
 
 
+def corpus_paths(*agents: str) -> list[str]:
+    """The files of corpus agents named "collection/name" ("lst97/react-pro")."""
+    return [str(next(CORPUS.glob(f"{c}*/**/{n}.md"))) for c, n in (a.split("/") for a in agents)]
+
+
 needs_corpus = pytest.mark.skipif(
     not CORPUS.is_dir(), reason="../shared/corpus is not beside this checkout"
 )

@@ -10,7 +10,7 @@ from compose.consolidate import walk
 from compose.load import loads
 from compose.parse import parse
 from compose.terms import content_terms, strip_markup
-from tests.conftest import CORPUS, SEEDS, needs_corpus
+from tests.conftest import CORPUS, SEEDS, corpus_paths, needs_corpus
 
 COMPOUND = "Implement proper versioning, pagination, and rate limiting strategies"
 
@@ -179,15 +179,17 @@ def test_a_line_stated_whole_by_a_line_of_another_section_is_not_written(
     )
 
 
-def test_a_short_entry_an_earlier_list_of_its_subject_writes_is_written_once() -> None:
-    def agent(name: str, lead: str, entries: list[str]) -> str:
-        items = "".join(f"- {e}\n" for e in entries)
-        return f"---\nname: {name}\n---\n## Deployment\n\n{lead}\n\n{items}"
+def listed(name: str, lead: str, entries: list[str]) -> str:
+    """An agent of one list of short entries under lead."""
+    items = "".join(f"- {e}\n" for e in entries)
+    return f"---\nname: {name}\n---\n## Practices\n\n{lead}\n\n{items}"
 
-    a = agent("a", "Platform patterns:", ["Blue-green deployment", "Canary releases"])
-    b = agent("b", "Production patterns:", ["Blue-green deployments", "Shadow mode"])
-    c = agent("c", "Rollout patterns:", ["Canary releases"])
-    d = agent("d", "SDK documentation:", ["Shadow mode", "Method references"])
+
+def test_a_short_entry_an_earlier_list_of_its_subject_writes_is_written_once() -> None:
+    a = listed("a", "Platform patterns:", ["Blue-green deployment", "Canary releases"])
+    b = listed("b", "Production patterns:", ["Blue-green deployments", "Shadow mode"])
+    c = listed("c", "Rollout patterns:", ["Canary releases"])
+    d = listed("d", "SDK documentation:", ["Shadow mode", "Method references"])
     sources = (("a", a), ("b", b), ("c", c), ("d", d))
     result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in sources])
     # Said once (in either number), by the first list; "Production patterns:" keeps what
@@ -204,12 +206,8 @@ def test_an_entry_under_a_lead_in_of_another_subject_of_one_kind_stays() -> None
     # VoltAgent's qa-expert lists "Usability testing" and "Security testing" under "Manual
     # testing:" and again under "Mobile testing:": there they are mobile usability and
     # mobile security testing, and an editor read them as lost when written once.
-    def agent(name: str, lead: str, entries: list[str]) -> str:
-        items = "".join(f"- {e}\n" for e in entries)
-        return f"---\nname: {name}\n---\n## Testing\n\n{lead}\n\n{items}"
-
-    a = agent("a", "Manual testing:", ["Usability testing", "Exploratory testing"])
-    b = agent("b", "Mobile testing:", ["Usability testing", "Device compatibility"])
+    a = listed("a", "Manual testing:", ["Usability testing", "Exploratory testing"])
+    b = listed("b", "Mobile testing:", ["Usability testing", "Device compatibility"])
     result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in (("a", a), ("b", b))])
     assert "Mobile testing:\n\n- Usability testing\n- Device compatibility\n" in result.text
 
@@ -262,13 +260,5 @@ def test_a_deliverable_is_not_said_by_a_practice() -> None:
     # practices."; its checklist's "Data integrity is ensured with proper transaction
     # management." says the subject, not the explanations the agent hands over, and an
     # editor read the output as lost.
-    result = merge(
-        [
-            str(CORPUS / "0xfurai+claude-code-subagents/agents/sql-expert.md"),
-            str(
-                CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
-                "02-language-specialists/sql-pro.md"
-            ),
-        ]
-    )
+    result = merge(corpus_paths("0xfurai/sql-expert", "VoltAgent/sql-pro"))
     assert "- Detailed explanations of transaction management practices." in result.text

@@ -22,7 +22,7 @@ from compose.load import load, loads
 from compose.parse import Agent, parse
 from compose.terms import contains_term, list_parts, named_terms
 from compose.verify import verify, word_loss
-from tests.conftest import CORPUS, SEEDS, needs_corpus
+from tests.conftest import CORPUS, SEEDS, corpus_paths, needs_corpus
 
 SEED_TERMS = (
     "Redis",
@@ -79,8 +79,7 @@ def body(text: str) -> str:
 
 def merged_corpus(*agents: str) -> str:
     """The merged body of corpus agents named "collection/name" ("lst97/react-pro")."""
-    paths = [next(CORPUS.glob(f"{c}*/**/{n}.md")) for c, n in (a.split("/") for a in agents)]
-    return body(merge([str(p) for p in paths]).text)
+    return body(merge(corpus_paths(*agents)).text)
 
 
 def test_the_description_is_one_quoted_line_unless_a_block_is_asked_for(
@@ -2023,13 +2022,7 @@ def test_the_message_sent_when_done_ends_the_workflow() -> None:
     # sql-pro's third phase ("Performance Verification") follows database-optimizer's
     # ("Performance Excellence") as a fourth; the delivery messages, written at the end of
     # each third phase, were written before it: verifying after declaring the work done.
-    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents/categories"
-    text = merge(
-        [
-            str(folder / "02-language-specialists/sql-pro.md"),
-            str(folder / "05-data-ai/database-optimizer.md"),
-        ]
-    ).text
+    text = merge(corpus_paths("VoltAgent/sql-pro", "VoltAgent/database-optimizer")).text
     workflow = text.split("## Workflow", 1)[1].split("\n## ", 1)[0]
     assert "**4. Performance Verification.**" in workflow
     assert workflow.index("Verification checklist:") < workflow.index("Delivery notification")
@@ -2043,15 +2036,7 @@ def test_a_plain_item_does_not_go_under_a_lead_in_its_author_wrote_another_under
     # focus area and "Stored procedures are used appropriately." in its "Quality Checklist:";
     # merged, the capability was "(for encapsulating logic)" on the criterion, and an editor
     # read it as lost from the responsibilities.
-    text = merge(
-        [
-            str(CORPUS / "0xfurai+claude-code-subagents/agents/sql-expert.md"),
-            str(
-                CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
-                "02-language-specialists/sql-pro.md"
-            ),
-        ]
-    ).text
+    text = merge(corpus_paths("0xfurai/sql-expert", "VoltAgent/sql-pro")).text
     assert "- Utilizing stored procedures for encapsulating logic.\n" in text
     assert "- Stored procedures are used appropriately.\n" in text
 
@@ -2060,13 +2045,7 @@ def test_a_plain_item_does_not_go_under_a_lead_in_its_author_wrote_another_under
 def test_lead_ins_in_either_number_are_one_list() -> None:
     # database-optimizer's "Index strategy:" and "Index strategies:" (B-tree, hash, GiST ...)
     # were two lists one after the other in one section; they read alike.
-    folder = CORPUS / "VoltAgent+awesome-claude-code-subagents/categories"
-    text = merge(
-        [
-            str(folder / "02-language-specialists/sql-pro.md"),
-            str(folder / "05-data-ai/database-optimizer.md"),
-        ]
-    ).text
+    text = merge(corpus_paths("VoltAgent/sql-pro", "VoltAgent/database-optimizer")).text
     assert "\nIndex strategy:\n" in text and "\nIndex strategies:\n" not in text
     listed = text.split("\nIndex strategy:\n\n", 1)[1].split("\n\n", 1)[0]
     assert "- Partial indexes" in listed and "- BRIN indexes" in listed
@@ -2077,22 +2056,24 @@ def test_a_description_s_expert_in_and_imperative_sentences_are_cases() -> None:
     # 0xfurai's descriptions open "Expert in X ..." or "Master X, ...": after another
     # source's trigger, "Expert in writing idiomatic Rust code ..." was dropped and "Master
     # complex SQL queries, ..." read as an order in a text about the agent.
-    paths = [
-        CORPUS / "0xfurai+claude-code-subagents/agents/rust-expert.md",
-        CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
-        "02-language-specialists/rust-engineer.md",
-    ]
-    described = str(frontmatter.loads(merge([str(p) for p in paths]).text)["description"])
+    rust = merge(corpus_paths("0xfurai/rust-expert", "VoltAgent/rust-engineer")).text
+    described = str(frontmatter.loads(rust)["description"])
     assert "; also for writing idiomatic Rust code with focus on safety" in described
-    sql = merge(
-        [
-            str(CORPUS / "0xfurai+claude-code-subagents/agents/sql-expert.md"),
-            str(
-                CORPUS / "VoltAgent+awesome-claude-code-subagents/categories/"
-                "02-language-specialists/sql-pro.md"
-            ),
-        ]
-    ).text
+    sql = merge(corpus_paths("0xfurai/sql-expert", "VoltAgent/sql-pro")).text
     described = str(frontmatter.loads(sql)["description"])
     assert "; also to master complex SQL queries, optimize execution plans" in described
     assert ". Master complex" not in described
+
+
+@needs_corpus
+def test_a_phase_s_lists_are_written_before_the_next_phase_starts() -> None:
+    # VoltAgent's security-auditor writes "Audit patterns:" after the "Implementation
+    # approach:" it shares with security-engineer; it was written after the engineer's
+    # phase 3 ("Security Verification"), and an editor read it as misplaced.
+    text = merge(corpus_paths("VoltAgent/security-auditor", "VoltAgent/security-engineer")).text
+    workflow = text.split("## Workflow", 1)[1]
+    assert (
+        workflow.index("\nImplementation approach:\n")
+        < workflow.index("\nAudit patterns:\n")
+        < workflow.index(". Security Verification.**")
+    )

@@ -153,7 +153,7 @@ class Draft:
     verbatim_at: dict[str, tuple[str, int]]  # a verbatim block -> where its source wrote it
     texts: dict[str, Composed]  # cluster id -> its line
     places: dict[str, _Place]  # cluster id -> where its line is written
-    lead_ins: dict[str, str]  # lead-in key -> Markdown
+    lead_ins: dict[_Place, str]  # a lead-in's list -> the first source's lead-in Markdown
     intros: dict[_Place, tuple[str, ...]]  # a lead-in's list -> the paragraphs before it
     warnings: tuple[str, ...]
     closing: tuple[str, ...]  # each source's closing paragraphs, each distinct one once
@@ -249,12 +249,12 @@ def _sections(
     verbatim: dict[tuple[str, str], list[str]],
     verbatim_at: dict[str, tuple[str, int]],
     places: dict[str, _Place],
-    lead_ins: dict[str, str],
+    lead_ins: dict[_Place, str],
     intros: dict[_Place, tuple[str, ...]],
     together: Sequence[set[str]],
 ) -> tuple[tuple[MergedSection, ...], tuple[Covered, ...]]:
     """The sections of lines; texts: each cluster's line, by cluster id; places: where each
-    cluster's line is written unless together moves it; lead_ins: lead-in key -> Markdown.
+    cluster's line is written unless together moves it; lead_ins: list -> its lead-in.
 
     A line sits where its representative was written: under the lead-in that introduced it
     (with the items of every source that wrote that lead-in), in its numbered list, or else in
@@ -402,7 +402,7 @@ def _sections(
             titled = list_key or key[0] == OTHER or is_kind(key[0]) or keeps_order(key[0])
             entries = sorted(entries, key=_source_order if titled else plain_order)
             lines = [line for entry in entries for line in lines_of(entry)]
-        lead_in = lead_ins.get(list_key)
+        lead_in = lead_ins.get((key, list_key))
         intro = intros.get((key, list_key), ()) if lead_in else ()
         introduced.extend(intro)
         step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
@@ -634,14 +634,17 @@ def _singular(word: str) -> str:
     return word
 
 
-def _lead_ins(agents: Sequence[Agent]) -> dict[str, str]:
-    """lead-in key -> the first source's lead-in Markdown."""
-    found: dict[str, str] = {}
+def _lead_ins(agents: Sequence[Agent]) -> dict[_Place, str]:
+    """A lead-in's list -> the lead-in as the first source writing that list wrote it: two
+    lists of one key in two sections each keep their own ("Content strategies:" of one
+    source's responsibilities, "Content strategy:" of another's planning phase)."""
+    found: dict[_Place, str] = {}
     for agent in agents:
         for bullet in agent.bullets:
             lead_in = _list_lead_in(bullet)
-            if lead_in:
-                found.setdefault(_lead_key(lead_in), lead_in)
+            place = _own_place(bullet)
+            if lead_in and place:
+                found.setdefault(place, lead_in)
     return found
 
 

@@ -2077,3 +2077,14 @@ def test_a_phase_s_lists_are_written_before_the_next_phase_starts() -> None:
         < workflow.index("\nAudit patterns:\n")
         < workflow.index(". Security Verification.**")
     )
+
+
+@needs_corpus
+def test_two_lists_of_one_lead_in_key_in_two_sections_keep_their_own_lead_ins() -> None:
+    # documentation-engineer's "Content strategies:" (responsibilities) and technical-writer's
+    # planning "Content strategy:" are two lists; both were written "Content strategies:",
+    # and an editor read the second as renamed to another list's label.
+    text = merge(
+        corpus_paths("VoltAgent/documentation-engineer", "VoltAgent/technical-writer")
+    ).text
+    assert "\nContent strategies:\n" in text and "\nContent strategy:\n" in text

@@ -150,7 +150,8 @@ class Draft:
     references: tuple[str, ...]
     paragraphs: dict[tuple[str, str], list[str]]
     verbatim: dict[tuple[str, str], list[str]]
-    verbatim_at: dict[str, tuple[str, int]]  # a verbatim block -> where its source wrote it
+    # A verbatim block -> where each of its sources wrote it.
+    verbatim_at: dict[str, tuple[tuple[str, int], ...]]
     texts: dict[str, Composed]  # cluster id -> its line
     places: dict[str, _Place]  # cluster id -> where its line is written
     lead_ins: dict[_Place, str]  # a lead-in's list -> the first source's lead-in Markdown
@@ -247,7 +248,7 @@ def _sections(
     texts: dict[str, Composed],
     paragraphs: dict[tuple[str, str], list[str]],
     verbatim: dict[tuple[str, str], list[str]],
-    verbatim_at: dict[str, tuple[str, int]],
+    verbatim_at: dict[str, tuple[tuple[str, int], ...]],
     places: dict[str, _Place],
     lead_ins: dict[_Place, str],
     intros: dict[_Place, tuple[str, ...]],
@@ -449,7 +450,7 @@ def _sections(
         after = tuple(
             len(section_lists)
             if labelled_messages(block)
-            else _written_after(starts[key], verbatim_at[block])
+            else max(_written_after(starts[key], at) for at in verbatim_at[block])
             for block in blocks
         )
         sections.append(MergedSection(*key, kept, section_lists, blocks, after))
@@ -1777,15 +1778,15 @@ def _section_text(
 ) -> tuple[
     dict[tuple[str, str], list[str]],
     dict[tuple[str, str], list[str]],
-    dict[str, tuple[str, int]],
+    dict[str, tuple[tuple[str, int], ...]],
 ]:
     """Section paragraphs and verbatim blocks per merged section (the one the section's lists
     are written in), each distinct one once, naming the merged agent (name) where it named a
-    source; and where each block was written, by agent and line."""
+    source; and where each of its sources wrote each block, by agent and line."""
     sources = [a.source.declared_name for a in agents]
     paragraphs: dict[tuple[str, str], list[str]] = defaultdict(list)
     verbatim: dict[tuple[str, str], list[str]] = defaultdict(list)
-    verbatim_at: dict[str, tuple[str, int]] = {}
+    verbatim_at: dict[str, tuple[tuple[str, int], ...]] = {}
     seen: set[str] = set()
     for agent in agents:
         for section, following in itertools.zip_longest(agent.sections, agent.sections[1:]):
@@ -1808,11 +1809,13 @@ def _section_text(
                     united = _template_union(earlier, block) or _message_union(earlier, block)
                     if united is not None:
                         blocks[k] = united
-                        verbatim_at[united] = verbatim_at.pop(earlier)
+                        # Written after what either source wrote before it ("Automation
+                        # patterns:" before test-automator's progress report, not after).
+                        verbatim_at[united] = (*verbatim_at.pop(earlier), (agent.name, line))
                         break
                 else:
                     blocks.append(block)
-                    verbatim_at[block] = (agent.name, line)
+                    verbatim_at[block] = ((agent.name, line),)
             for text in section.paragraphs:
                 folded = _folded(text)
                 if folded not in seen:

@@ -2088,3 +2088,13 @@ def test_two_lists_of_one_lead_in_key_in_two_sections_keep_their_own_lead_ins() 
         corpus_paths("VoltAgent/documentation-engineer", "VoltAgent/technical-writer")
     ).text
     assert "\nContent strategies:\n" in text and "\nContent strategy:\n" in text
+
+
+@needs_corpus
+def test_a_united_template_follows_the_lists_each_source_wrote_before_it() -> None:
+    # qa-expert and test-automator each write "<kind> patterns:" then "Progress tracking:";
+    # the united report followed qa-expert's lists only, so test-automator's "Automation
+    # patterns:" came after it (an editor read it as moved past the report).
+    text = merge(corpus_paths("VoltAgent/qa-expert", "VoltAgent/test-automator")).text
+    workflow = text.split("## Workflow", 1)[1]
+    assert workflow.index("\nAutomation patterns:\n") < workflow.index("\nProgress tracking:\n")

@@ -789,10 +789,12 @@ class _Parser:
             section.home = (owner.home[0] if owner.home[0] != OTHER else WORKFLOW, section.title)
             section.lead_in = f"{section.title}:"
             section.step = self.cursor.step_number(section.line)
-        elif not title[1] and _asks(rest):
+        elif not title[1] and (_asks(rest) or is_kind(owner.home[0])):
             # "- **Service Boundaries and Responsibilities:**" over its questions: its name
             # introduces them wherever its topic writes them ("Does each service have a
-            # single, well-defined responsibility?" alone read as an orphan question). Over
+            # single, well-defined responsibility?" alone read as an orphan question); so
+            # does a group of deliverables ("**User-Focused Documentation:**" under "##
+            # Expected Output": an editor read the four groups, flattened, as lost). Over
             # practices, it names a topic they join ("**API Design & Development:**").
             section.lead_in = f"{section.title}:"
         if title[1]:

@@ -449,6 +449,20 @@ def test_a_title_over_questions_introduces_them() -> None:
     assert practice.lead_in is None and practice.home[0] == "api-design"
 
 
+def test_a_title_over_deliverables_introduces_them() -> None:
+    # lst97's documentation-expert groups its "## Expected Output" under four bold titles
+    # ("**User-Focused Documentation:**"); flattened, an editor read the grouping as lost.
+    text = (
+        "---\nname: de\n---\n## Expected Output\n\n"
+        "- **User-Focused Documentation:**\n  - **User Manuals:** Guides for end-users.\n"
+        "- **Supporting Documentation Assets:**\n  - **Glossaries:** Key terms.\n"
+    )
+    manuals, glossaries = parse(loads(text, "de.md")).bullets
+    assert manuals.lead_in == "User-Focused Documentation:"
+    assert glossaries.lead_in == "Supporting Documentation Assets:"
+    assert manuals.home[0] == glossaries.home[0] == "output-format"
+
+
 def test_a_bold_title_right_above_a_quote_introduces_it() -> None:
     text = (
         "---\nname: ar\n---\n## Output\n\n- Impact assessment\n\n"

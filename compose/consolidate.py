@@ -391,10 +391,14 @@ def _sections(
         if ordered:  # steps of several sources, merged step by step
             steps = _step_order(entries, (key, list_key))
             entries = [entry for _, entry in steps]
+            runs = [
+                _one_step([ln for _, e in run for ln in lines_of(e)], covered)
+                for _, run in itertools.groupby(steps, key=lambda step: step[0])
+            ]
             lines = [
                 line
-                for _, run in itertools.groupby(steps, key=lambda step: step[0])
-                for line in _one_step([ln for _, e in run for ln in lines_of(e)], covered)
+                for k, run in enumerate(runs)
+                for line in _one_numbered(run, covered, last=k == len(runs) - 1)
             ]
         else:
             # A section no topic names is one source's titled list, in its order; so are
@@ -972,6 +976,24 @@ def _one_step(lines: list[Line], covered: list[Covered]) -> list[Line]:
         else Line(text, line.cluster, tuple(sorted({s for one in said for s in one.sources})))
         for line, text, said in written
     ]
+
+
+def _one_numbered(lines: list[Line], covered: list[Covered], last: bool) -> list[Line]:
+    """Several sources' lines of one step that no series unites, as one numbered step: each
+    source's way of doing it, after a semicolon; in the last step, the sources' different
+    ends, after "or" ("Provide comprehensive audit findings ...; or implement solutions
+    following security best practices ..."). Written as steps of their own, three editors
+    read them as done one after another (an audit ending by changing the system)."""
+    # Two lines of one source alone are two of its steps, in its order.
+    own = [line.sources[0] for line in lines if len(line.sources) == 1]
+    if len(lines) < 2 or any(line.children for line in lines) or len(set(own)) < len(own):
+        return lines
+    sources = [source for line in lines for source in line.sources]
+    joint = "; or " if last else "; "
+    first, *rest = lines
+    text = joint.join([first.text.rstrip("."), *(_uncapitalized(ln.text) for ln in rest)])
+    covered.extend(Covered(ln.cluster, strip_markup(ln.text), first.cluster) for ln in rest)
+    return [Line(text, first.cluster, tuple(sorted(set(sources))))]
 
 
 def _series_union(first: str, second: str) -> str | None:

@@ -83,11 +83,16 @@ def verify(clustering: Clustering, merged: MergedAgent, text: str) -> Verificati
     # A line whose statements others state stands for its cluster when they are written.
     stated_by: dict[str, set[str]] = {}
     for covered in merged.covered:
+        if covered.by == covered.cluster:
+            continue  # said by its own cluster's other line: only if that one is written
         # None: a line naming one of the merged agents, which the merged agent now is.
         by = stated_by.setdefault(covered.cluster, set())
         if covered.by is not None:
             by.add(covered.by)
-    rendered |= {cluster for cluster, by in stated_by.items() if by <= rendered}
+    # Through a chain: a step joined into a line that is one source's way of a step written
+    # with another's (consolidate._one_numbered).
+    while more := {c for c, by in stated_by.items() if c not in rendered and by <= rendered}:
+        rendered |= more
     owner = clustering.cluster_of()
     written = TermIndex(strip_markup(text))
     loss = word_loss(clustering.agents, text)

@@ -795,7 +795,8 @@ def test_two_procedures_under_one_lead_in_merge_step_by_step() -> None:
 
 def test_steps_that_say_more_than_a_series_stay_apart() -> None:
     # VoltAgent's deployment-engineer and devops-engineer: "while ensuring safety" is a
-    # clause, no item; the two step 4s are written one after the other.
+    # clause, no item; the two step 4s are one step, each source's way of ending, after
+    # "or" (three editors read two last steps as done one after another).
     first = invoked(
         "deploy",
         "Review existing CI/CD processes, deployment frequency, and failure rates",
@@ -809,8 +810,8 @@ def test_steps_that_say_more_than_a_series_stay_apart() -> None:
     assert numbered_lines(merge_agents([first, second]).text) == [
         "1. Review existing CI/CD processes, automation, deployment frequency, failure rates, "
         "deployment processes, and team workflows",
-        "2. Implement solutions maximizing deployment velocity while ensuring safety",
-        "3. Implement solutions improving efficiency, reliability, and team productivity",
+        "2. Implement solutions maximizing deployment velocity while ensuring safety; or "
+        "implement solutions improving efficiency, reliability, and team productivity",
     ]
 
 
@@ -837,8 +838,8 @@ def test_a_participle_clause_takes_no_other_steps_items() -> None:
         invoked("ml-c", "Implement robust MLOps solutions and platforms"),
     ]
     assert numbered_lines(merge_agents(sources).text) == [
-        "1. Implement solutions ensuring optimal performance and reliability",
-        "2. Implement robust ML engineering solutions, MLOps solutions and platforms",
+        "1. Implement solutions ensuring optimal performance and reliability; or implement "
+        "robust ML engineering solutions, MLOps solutions and platforms",
     ]
 
 
@@ -2098,3 +2099,25 @@ def test_a_united_template_follows_the_lists_each_source_wrote_before_it() -> No
     text = merge(corpus_paths("VoltAgent/qa-expert", "VoltAgent/test-automator")).text
     workflow = text.split("## Workflow", 1)[1]
     assert workflow.index("\nAutomation patterns:\n") < workflow.index("\nProgress tracking:\n")
+
+
+def test_two_sources_ways_of_one_middle_step_are_one_step() -> None:
+    # Two sources' step 1s no series unites are one step, each way after a semicolon; their
+    # last steps are alternatives.
+    first = invoked(
+        "data-a",
+        "Analyze performance metrics while tracking replication status",
+        "Implement solutions ensuring reliability",
+    )
+    second = invoked(
+        "data-b",
+        "Analyze data volume, access patterns, and query complexity",
+        "Implement comprehensive performance improvements",
+    )
+    lines = numbered_lines(merge_agents([first, second]).text)
+    assert lines == [
+        "1. Analyze performance metrics while tracking replication status; analyze data "
+        "volume, access patterns, and query complexity",
+        "2. Implement solutions ensuring reliability; or implement comprehensive performance "
+        "improvements",
+    ]

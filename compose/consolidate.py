@@ -3075,7 +3075,8 @@ def merged_description(
         found = _EXAMPLE.findall(text)
         lead = _EXAMPLE.sub(" ", text)
         lead = _EXAMPLES_HEADING.split(lead)[0]
-        leads.append(" ".join(lead.split()))
+        # White space as one space, but before a listed case (a merged agent's).
+        leads.append(_CASE_LIST.join(" ".join(p.split()) for p in re.split(r"\s*\n- ", lead)))
         for example in found:
             example = _dedent(example)
             folded = " ".join(example.split())
@@ -3289,8 +3290,32 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 named |= names
     if cases:
         index = next(k for k, sentence in enumerate(kept) if _TRIGGER.match(sentence))
-        kept[index] = kept[index].rstrip(".!?") + "".join(f"; also {c}" for c in cases) + "."
-    return " ".join(kept)
+        kept[index] = _listed_cases(kept[index], cases)
+    # After a list of cases, the next sentence starts a paragraph of its own.
+    return "".join(
+        piece if k == 0 else ("\n\n" if _CASE_LIST in kept[k - 1] else " ") + piece
+        for k, piece in enumerate(kept)
+    )
+
+
+_CASE_LIST = "\n- "
+
+
+def _listed_cases(trigger: str, cases: Sequence[str]) -> str:
+    """A trigger with more cases as one list of when to use the agent ("Use this agent:",
+    then "- when you need ...", "- PROACTIVELY for ..."): joined by "; also", five editors
+    read the cases as one run-on sentence. A trigger already listing its cases (a merged
+    agent's) takes the new ones as more items."""
+    found = _TRIGGER.match(trigger)
+    assert found is not None
+    rest = trigger[found.end() :].strip().rstrip(".!?")
+    if rest.startswith(":"):
+        items = [item.strip() for item in rest[1:].split(_CASE_LIST) if item.strip()]
+    else:
+        proactively = "proactively" in found.group(0).lower()
+        items = [f"PROACTIVELY {rest}" if proactively else rest]
+    items += [re.sub(r"^use it PROACTIVELY\b", "PROACTIVELY", case) for case in cases]
+    return "Use this agent:" + "".join(f"{_CASE_LIST}{item}" for item in items) + "."
 
 
 # "Use PROACTIVELY for", "Use this agent when", "Invoke when": what a trigger opens with.

@@ -104,7 +104,8 @@ def test_frontmatter_is_strict_yaml_that_round_trips(merged: MergeResult) -> Non
     assert post["color"] == "red"
     assert "tools" not in post.metadata  # four seeds omit tools, i.e. allow all
     description = post["description"]
-    assert description.startswith("Use this agent when")
+    # One list of when to use it (five editors read "; also when ..." as a run-on).
+    assert description.startswith("Use this agent:\n- when you need to implement backend")
     # 17 examples in the seeds, about six scenarios: four kept, chosen to cover the most.
     assert description.count("<example>") == description.count("</example>") == 4
     assert len(description) <= 3000
@@ -697,7 +698,7 @@ def test_proactively_is_said_once() -> None:
     ]
     description = str(dict(merge_agents(agents).agent.frontmatter)["description"])
     assert description.count("PROACTIVELY") == 1
-    assert "; also for architectural design and refactoring." in description
+    assert "\n- for architectural design and refactoring." in description
 
 
 def merged_description_of(first: str, second: str) -> object:
@@ -718,8 +719,8 @@ def test_a_merged_description_has_one_persona_and_one_trigger() -> None:
     )
     assert merged_description_of(first, second) == (
         "Acts as a senior frontend engineer and AI pair programmer. Builds accessible "
-        "components with clean architecture and tests. Use when optimizing existing React "
-        "applications for performance; also use it PROACTIVELY for new React components."
+        "components with clean architecture and tests. Use this agent:\n- when optimizing "
+        "existing React applications for performance\n- PROACTIVELY for new React components."
     )
 
 
@@ -746,8 +747,8 @@ def test_a_trigger_routes_by_words_a_persona_named_and_no_sentence_wrote() -> No
     )
     assert merged_description_of(first, second) == (
         "An expert React developer building modern, performant web applications with hooks and"
-        " context. Use PROACTIVELY for new React components; also when addressing frontend"
-        " components."
+        " context. Use this agent:\n- PROACTIVELY for new React components\n- when addressing"
+        " frontend components."
     )
 
 
@@ -957,7 +958,7 @@ def test_a_second_persona_s_scope_is_one_more_case() -> None:
     description = str(dict(merge_agents(agents).agent.frontmatter)["description"])
     # One persona, and the other's scope still routes: "QA processes and quality metrics".
     assert description.count("Specialist") + description.count("Expert") == 1
-    assert "also for managing comprehensive QA processes and quality metrics" in description
+    assert "\n- for managing comprehensive QA processes and quality metrics" in description
 
 
 @pytest.fixture(scope="module")
@@ -2059,10 +2060,10 @@ def test_a_description_s_expert_in_and_imperative_sentences_are_cases() -> None:
     # complex SQL queries, ..." read as an order in a text about the agent.
     rust = merge(corpus_paths("0xfurai/rust-expert", "VoltAgent/rust-engineer")).text
     described = str(frontmatter.loads(rust)["description"])
-    assert "; also for writing idiomatic Rust code with focus on safety" in described
+    assert "\n- for writing idiomatic Rust code with focus on safety" in described
     sql = merge(corpus_paths("0xfurai/sql-expert", "VoltAgent/sql-pro")).text
     described = str(frontmatter.loads(sql)["description"])
-    assert "; also to master complex SQL queries, optimize execution plans" in described
+    assert "\n- to master complex SQL queries, optimize execution plans" in described
     assert ". Master complex" not in described
 
 
@@ -2121,3 +2122,20 @@ def test_two_sources_ways_of_one_middle_step_are_one_step() -> None:
         "2. Implement solutions ensuring reliability; or implement comprehensive performance "
         "improvements",
     ]
+
+
+def test_a_listed_trigger_takes_another_source_s_cases_as_items() -> None:
+    # A merged agent's description lists its cases; merged again with another agent, the
+    # other's trigger is one more item, not a second list.
+    listed = "Use this agent:\n- when designing React components\n- PROACTIVELY for hooks."
+    first = yaml.safe_dump({"name": "react-a", "description": listed})
+    second = "name: react-b\ndescription: Use when profiling slow renders in React apps.\n"
+    agents = [
+        parse(loads(f"---\n{head}---\n- {body}\n", f"{n}.md"))
+        for n, head, body in (("a", first, "Use hooks"), ("b", second, "Use memo"))
+    ]
+    description = dict(merge_agents(agents).agent.frontmatter)["description"]
+    assert description == (
+        "Use this agent:\n- when designing React components\n- PROACTIVELY for hooks\n"
+        "- when profiling slow renders in React apps."
+    )

@@ -3198,9 +3198,6 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
     named = {t.lower() for t in named_terms(leads[best])}
     cases: list[str] = []  # further "when ..." cases of the trigger
     roles = 1 if _YOU_ARE.match(kept[0]) else 0  # "You are ..." sentences at the start
-    # A field's role with no verb ("**Role**: Senior frontend engineer specializing in ..."):
-    # the bare roles at the start.
-    bare_roles = 1 if _BARE_ROLE.match(kept[0]) else 0
     for lead in [*leads[:best], *leads[best + 1 :]]:
         for sentence in _SENTENCE.split(lead):
             new = set(content_terms(sentence)) - covered
@@ -3262,14 +3259,16 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 # text about it: "also to master complex SQL queries, ...".
                 cases.append(f"to {_uncapitalized(sentence).rstrip('.!?')}")
             elif _BARE_ROLE.match(sentence) and not trigger:
-                # A second source's role is one more of the agent's, right after the first
-                # ("Also senior-level React engineer specializing in ..."), not a second
-                # identity further on (after "Expert guardian of software architecture
-                # ...", "Senior Staff Software Engineer specializing in ..." read as a
-                # fragment).
-                at = max(bare_roles, 1)
-                kept.insert(at, _sentence_end(f"Also {_a_role(sentence)}"))
-                bare_roles = at + 1
+                # A second source's role is one more of the agent's, after what the first
+                # says of it ("Also a Senior-level React Engineer specializing in ..."; after
+                # "Expert guardian of software architecture ...", "Senior Staff Software
+                # Engineer specializing in ..." alone read as a fragment), before when to
+                # use it: between the first's two sentences, the second read as the other
+                # role's.
+                at = next((k for k, piece in enumerate(kept) if _TRIGGER.match(piece)), None)
+                kept.insert(
+                    len(kept) if at is None else at, _sentence_end(f"Also {_a_role(sentence)}")
+                )
             elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
                 # when to use it ("Use this agent when ...").

@@ -1775,22 +1775,23 @@ def test_a_field_several_sources_write_is_written_once() -> None:
     # "Context" by react-pro's "Context API".
     assert expertise.count("CSS-in-JS") == 1
     assert "Modern React (Hooks, Context API, Suspense)" in expertise
-    # The second source's role is one more of the agent's, right after the first: an editor
-    # read "... React applications. Develops ... Senior-level React Engineer ..." as two bios.
+    # The second source's role is one more of the agent's, after what the first says of
+    # it: an editor read "... Senior-level React Engineer ..." alone as a second bio.
     role = text[text.index("**Role**:") :].split("\n\n")[0]
     # With its article, a Title Case role as written ("Also senior-level React Engineer"
     # read as a typo).
-    assert "React applications. Also a Senior-level React Engineer specializing in modern" in role
+    assert "accessibility. Also a Senior-level React Engineer specializing in modern" in role
     # After a first role that is no bare role ("Expert guardian of software architecture
     # ..."), a bare one still joins it: alone, the review editor read it as a fragment.
     opening = merged_corpus("lst97/architect-review", "lst97/code-reviewer").strip()
     role = next(p for p in opening.split("\n\n") if p.startswith("**Role**:"))
-    assert "codebases. Also a Senior Staff Software Engineer specializing in" in role
+    assert "design goals. Also a Senior Staff Software Engineer specializing in" in role
     # A role "responsible for" something is a bare role too: the qa editor read lst97
     # test-automator's "Test Automation Specialist responsible for ..." as a fragment.
     opening = merged_corpus("lst97/qa-expert", "lst97/test-automator").strip()
     role = next(p for p in opening.split("\n\n") if p.startswith("**Role**:"))
-    assert "satisfaction. Also a Test Automation Specialist responsible for" in role
+    # Between qa-expert's two sentences, its second read as the automation role's.
+    assert "testing processes. Also a Test Automation Specialist responsible for" in role
 
 
 @needs_corpus

@@ -441,7 +441,7 @@ def _sections(
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
         if not (kept or lists[key] or verbatim.get(key)):
             continue  # held only a lead-in, written above its list elsewhere
-        section_lists = _phases_numbered(_frames_once(lists[key]))
+        section_lists = _phases_numbered(_last_phases_once(_frames_once(lists[key])))
         if len(section_lists) == 1 and _lead_key(section_lists[0].lead_in or "") == _lead_key(
             key[1]
         ):
@@ -769,6 +769,42 @@ def _frames_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
             written[k] = replace(written[k], intro=(*frames[:j], both, *frames[j + 1 :]))
         written.append(replace(merged, intro=tuple(intro)))
     return tuple(written)
+
+
+def _last_phases_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
+    """lists with their last two phases one when both are closing phases, of a merge of
+    several sources ("**Operational and Performance Excellence.**" of two, then sql-pro's
+    "**Performance Verification.**"): written as a fourth phase after the others' third, it
+    verified after the work was declared done (the sql editor, twice). A single agent's
+    phases are as its author wrote them."""
+    found = [
+        (k, j, match)
+        for k, merged in enumerate(lists)
+        for j, paragraph in enumerate(merged.intro)
+        if (match := _PHASE_NAME.match(paragraph)) is not None
+    ]
+    sources = {s for merged in lists for line in walk(merged.lines) for s in line.sources}
+    if len(found) < 2 or len(sources) < 2:
+        return tuple(lists)
+    (k1, j1, first), (k2, j2, second) = found[-2:]
+    names = [_PHASE_NUMBER.sub("", m.group(0)[2:-4]) for m in (first, second)]
+    if not all(_phase_kind(name) in _CLOSING_PHASES for name in names):
+        return tuple(lists)
+    said = _sentences_once(
+        [lists[k1].intro[j1][first.end() :], lists[k2].intro[j2][second.end() :]],
+        _series_joined,
+    )
+    united = f"**{names[0]} and {names[1]}.** {' '.join(said)}"
+    written = list(lists)
+    intro = written[k1].intro
+    written[k1] = replace(written[k1], intro=(*intro[:j1], united, *intro[j1 + 1 :]))
+    intro = written[k2].intro
+    written[k2] = replace(written[k2], intro=(*intro[:j2], *intro[j2 + 1 :]))
+    return tuple(written)
+
+
+# What a source's closing phase is named ("Audit Excellence", "Security Verification").
+_CLOSING_PHASES = frozenset({"excellence", "verification", "assurance", "delivery"})
 
 
 def _phases_numbered(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:

@@ -2022,12 +2022,14 @@ def test_an_opening_sentence_adding_two_words_stays(merged: MergeResult) -> None
 
 @needs_corpus
 def test_the_message_sent_when_done_ends_the_workflow() -> None:
-    # sql-pro's third phase ("Performance Verification") follows database-optimizer's
+    # sql-pro's third phase ("Performance Verification") followed database-optimizer's
     # ("Performance Excellence") as a fourth; the delivery messages, written at the end of
     # each third phase, were written before it: verifying after declaring the work done.
+    # Both closing phases, they are one third phase, the messages after its lists.
     text = merge(corpus_paths("VoltAgent/sql-pro", "VoltAgent/database-optimizer")).text
     workflow = text.split("## Workflow", 1)[1].split("\n## ", 1)[0]
-    assert "**4. Performance Verification.**" in workflow
+    assert "**3. Performance Excellence and Performance Verification.**" in workflow
+    assert "**4." not in workflow
     assert workflow.index("Verification checklist:") < workflow.index("Delivery notification")
     after = workflow.split("Delivery notification", 1)[1]
     assert "\n- " not in after and "\n1. " not in after  # no list after the messages
@@ -2078,7 +2080,7 @@ def test_a_phase_s_lists_are_written_before_the_next_phase_starts() -> None:
     assert (
         workflow.index("\nImplementation approach:\n")
         < workflow.index("\nAudit patterns:\n")
-        < workflow.index(". Security Verification.**")
+        < workflow.index(". Security Verification and Audit Excellence.**")
     )
 
 

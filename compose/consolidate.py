@@ -1571,7 +1571,11 @@ def _aligned(line: str, other: str) -> str | None:
             item for item in _slot_items(yours) if item.lower() not in map(str.lower, out)
         ]
         if n == 0:  # an opening verb of other's, no longer the line's first word ("GCP" stays)
-            items = [items[0], *(_uncapitalized(i) for i in items[1:])]
+            # A verb that says only "with" beside another is no second verb: "Work with
+            # ...", not "Work and coordinate with ..." (an editor read it as awkward).
+            vague = lexicon().fillers & lexicon().collaboration
+            said = [i for i in items if i.lower() not in vague] or items[:1]
+            items = [said[0], *(_uncapitalized(i) for i in said[1:])]
         if out and out[-1].lower() in ("and", "or"):
             out[-1] = ","  # "profiling and X" + "Y": "profiling, X and Y"
         follows = n + 1 < len(blocks) and ours[blocks[n + 1][1]].lower() in ("and", "or", ",")

@@ -2142,3 +2142,15 @@ def test_a_listed_trigger_takes_another_source_s_cases_as_items() -> None:
         "Use this agent:\n- when designing React components\n- PROACTIVELY for hooks\n"
         "- when profiling slow renders in React apps."
     )
+
+
+@needs_corpus
+def test_a_verb_saying_only_with_is_no_second_verb() -> None:
+    # VoltAgent's incident responders: "Collaborate with sre-engineer on reliability" and
+    # "Work with sre-engineer on incidents" were "Collaborate and work with ...", awkward
+    # to two editors; "collaborate" says only "with".
+    text = merge(
+        corpus_paths("VoltAgent/incident-responder", "VoltAgent/devops-incident-responder")
+    ).text
+    assert "- Work with sre-engineer on reliability incidents\n" in text
+    assert "Collaborate and work with" not in text

@@ -37,6 +37,7 @@ from compose.terms import (
     needed_terms,
     prohibits,
     renamed_terms,
+    singular,
     strip_markup,
     written_terms,
 )
@@ -627,16 +628,7 @@ def _list_lead_in(bullet: Bullet) -> str | None:
 def _lead_key(lead_in: str) -> str:
     """Lead-ins that read alike are one ("Before implementing, always:"), in either number:
     "Index strategy:" and "Index strategies:" of two sources are one list."""
-    return " ".join(map(_singular, strip_markup(lead_in).lower().rstrip(":").split()))
-
-
-def _singular(word: str) -> str:
-    """A plural word as its singular ("strategies": "strategy", "patterns": "pattern")."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    return " ".join(map(singular, strip_markup(lead_in).lower().rstrip(":").split()))
 
 
 def _lead_ins(agents: Sequence[Agent]) -> dict[_Place, str]:

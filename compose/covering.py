@@ -39,6 +39,7 @@ from compose.terms import (
     needed_terms,
     phrase_terms,
     prohibits,
+    singular,
     statements,
     strip_markup,
     written_terms,
@@ -351,12 +352,7 @@ def _patterns(lead: str) -> set[str]:
     """The kind of named things a lead-in heads ("Platform patterns:": patterns), if it is
     one: such an entry ("Blue-green deployment") is the same thing wherever it is written."""
     words = strip_markup(lead).lower().rstrip(" :").split()
-    last = (
-        re.sub(r"(?:ies|s)$", lambda m: "y" if m.group(0) == "ies" else "", words[-1])
-        if words
-        else ""
-    )
-    return {last} & _KINDS_OF_NAMED_THINGS
+    return {singular(words[-1])} & _KINDS_OF_NAMED_THINGS if words else set()
 
 
 _KINDS_OF_NAMED_THINGS = frozenset({"pattern"})

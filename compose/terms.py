@@ -145,6 +145,16 @@ def _stem(word: str) -> str:
     return lexicon().stems.get(stem, stem)
 
 
+def singular(word: str) -> str:
+    """A plural word as its singular ("strategies": "strategy", "patterns": "pattern"), as
+    written, without stemming: lead-ins are compared in either number."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def content_terms(text: str) -> tuple[str, ...]:
     """Stemmed content words of text, in order: what two bullets are compared on."""
     return tuple(term for term, filler in _terms(text) if not filler)

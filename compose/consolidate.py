@@ -1014,7 +1014,11 @@ def _one_numbered(lines: list[Line], covered: list[Covered], last: bool) -> list
     read them as done one after another (an audit ending by changing the system)."""
     # Two lines of one source alone are two of its steps, in its order.
     own = [line.sources[0] for line in lines if len(line.sources) == 1]
-    if len(lines) < 2 or any(line.children for line in lines) or len(set(own)) < len(own):
+    if (
+        not 2 <= len(lines) <= _TUNING.step_ways_max
+        or any(line.children for line in lines)
+        or len(set(own)) < len(own)
+    ):
         return lines
     sources = [source for line in lines for source in line.sources]
     joint = "; or " if last else "; "

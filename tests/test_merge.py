@@ -2154,3 +2154,16 @@ def test_a_verb_saying_only_with_is_no_second_verb() -> None:
     ).text
     assert "- Work with sre-engineer on reliability incidents\n" in text
     assert "Collaborate and work with" not in text
+
+
+def test_more_ways_of_one_step_than_a_step_holds_stay_steps() -> None:
+    # A merge of a whole collection gave "When invoked" steps of 7,000 characters: beyond
+    # step_ways_max sources' ways, each is a step of its own.
+    ends = [
+        "Implement caching while profiling memory",
+        "Deliver reports that stakeholders trust",
+        "Ship dashboards after reviewing metrics",
+        "Write migrations with rollback scripts",
+    ]
+    sources = [invoked(f"agent-{k}", end) for k, end in enumerate(ends)]
+    assert len(numbered_lines(merge_agents(sources).text)) == 4

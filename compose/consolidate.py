@@ -769,12 +769,7 @@ def _last_phases_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
     "**Performance Verification.**"): written as a fourth phase after the others' third, it
     verified after the work was declared done (the sql editor, twice). A single agent's
     phases are as its author wrote them."""
-    found = [
-        (k, j, match)
-        for k, merged in enumerate(lists)
-        for j, paragraph in enumerate(merged.intro)
-        if (match := _PHASE_NAME.match(paragraph)) is not None
-    ]
+    found = _phase_names(lists)
     sources = {s for merged in lists for line in walk(merged.lines) for s in line.sources}
     if len(found) < 2 or len(sources) < 2:
         return tuple(lists)
@@ -795,6 +790,17 @@ def _last_phases_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
     return tuple(written)
 
 
+def _phase_names(lists: Sequence[MergedList]) -> list[tuple[int, int, re.Match[str]]]:
+    """Where lists' intros name a phase ("**Implementation Phase.** ..."): the list's index,
+    the paragraph's, and the name found, in written order."""
+    return [
+        (k, j, match)
+        for k, merged in enumerate(lists)
+        for j, paragraph in enumerate(merged.intro)
+        if (match := _PHASE_NAME.match(paragraph)) is not None
+    ]
+
+
 # What a source's closing phase is named ("Audit Excellence", "Security Verification").
 _CLOSING_PHASES = frozenset({"excellence", "verification", "assurance", "delivery"})
 
@@ -804,20 +810,13 @@ def _phases_numbered(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
     are written, when there are two or more ("**1. Quality and Automation Analysis.**",
     "**2. Implementation Phase.**"): their sources' headings were "### 1. ...", and three
     editors read the unnumbered names as the procedure's order lost."""
-    count = sum(1 for m in lists for p in m.intro if _PHASE_NAME.match(p))
-    if count < 2:
+    found = _phase_names(lists)
+    if len(found) < 2:
         return tuple(lists)
-    number = 0
-    numbered = []
-    for merged in lists:
-        intro = []
-        for paragraph in merged.intro:
-            if _PHASE_NAME.match(paragraph):
-                number += 1
-                paragraph = f"**{number}. {_PHASE_NUMBER.sub('', paragraph[2:])}"
-            intro.append(paragraph)
-        numbered.append(replace(merged, intro=tuple(intro)))
-    return tuple(numbered)
+    numbered = [list(merged.intro) for merged in lists]
+    for number, (k, j, _) in enumerate(found, start=1):
+        numbered[k][j] = f"**{number}. {_PHASE_NUMBER.sub('', numbered[k][j][2:])}"
+    return tuple(replace(merged, intro=tuple(numbered[k])) for k, merged in enumerate(lists))
 
 
 _PHASE_NUMBER = re.compile(r"^\d+\. ")
@@ -3301,22 +3300,16 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 # Engineer specializing in ..." alone read as a fragment), before when to
                 # use it: between the first's two sentences, the second read as the other
                 # role's.
-                at = next((k for k, piece in enumerate(kept) if _TRIGGER.match(piece)), None)
-                kept.insert(
-                    len(kept) if at is None else at, _sentence_end(f"Also {_a_role(sentence)}")
-                )
+                kept.insert(_first_trigger(kept), _sentence_end(f"Also {_a_role(sentence)}"))
             elif not persona:
                 # What the agent does comes before when to use it, unless the lead opens with
                 # when to use it ("Use this agent when ...").
-                first_trigger = next(
-                    (k for k, piece in enumerate(kept) if _TRIGGER.match(piece)), len(kept)
-                )
                 # "Your focus spans ..." twice: the second's focus "also spans"; so "You
                 # also specialize in ..." after "You specialize in ...".
                 for said_before, also in ((_FOCUS, r"\1 also \2"), (_SPECIALIZE, r"You also \1")):
                     if any(said_before.match(k) for k in kept):
                         sentence = said_before.sub(also, sentence, count=1)
-                kept.insert(first_trigger or len(kept), _sentence_end(sentence))
+                kept.insert(_first_trigger(kept) or len(kept), _sentence_end(sentence))
             if len(kept) + len(cases) > written:
                 # Words a sentence left out are not said: "Acts as a senior frontend
                 # engineer" adds nothing beside a trigger, and a trigger "... complex
@@ -3334,6 +3327,11 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
 
 
 _CASE_LIST = "\n- "
+
+
+def _first_trigger(kept: Sequence[str]) -> int:
+    """Where the first trigger sentence of kept is ("Use this agent when ..."), or its end."""
+    return next((k for k, piece in enumerate(kept) if _TRIGGER.match(piece)), len(kept))
 
 
 def _listed_cases(trigger: str, cases: Sequence[str]) -> str:

@@ -354,7 +354,10 @@ def _sections(
         # The items nested under each member this line says (not those written apart).
         written_apart = {m.id for m in texts[entry.id].apart}
         said_here = [m.id for m in entry.members if m.id not in written_apart]
-        first = Line(texts[entry.id].text, entry.id, entry.agents, nested_lines(said_here))
+        # Its sources are the agents whose members it says: one kept apart is said by
+        # its own line.
+        agents = tuple(sorted({m.agent for m in entry.members if m.id not in written_apart}))
+        first = Line(texts[entry.id].text, entry.id, agents, nested_lines(said_here))
         return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)

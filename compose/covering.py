@@ -121,19 +121,18 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     credit: dict[int, set[str]] = defaultdict(set)
     covered: list[Covered] = []
     # What the agent says in prose: its description, opening, paragraphs and closing.
-    prose = written_terms(
-        strip_markup(
-            "\n".join(
-                [
-                    str(dict(merged.frontmatter).get("description", "")),
-                    *merged.preamble,
-                    *(p for section in merged.sections for p in section.paragraphs),
-                    *merged.closing,
-                ]
-            )
+    prose_text = strip_markup(
+        "\n".join(
+            [
+                str(dict(merged.frontmatter).get("description", "")),
+                *merged.preamble,
+                *(p for section in merged.sections for p in section.paragraphs),
+                *merged.closing,
+            ]
         )
     )
-    for index in _partners(tops, said, agent_names(sources), postings, prose):
+    prose = written_terms(prose_text)
+    for index in _partners(tops, said, agent_names(sources), postings, (prose, prose_text)):
         dropped.add(index)
         covered.append(Covered(lines[index].cluster, said[index].plain, None))
     for index, earlier in _entries_said_before(lines, entries_in, leads, merged.name):
@@ -252,27 +251,42 @@ def _partners(
     said: list[_Said],
     agent_names: re.Pattern[str],
     postings: dict[str, set[int]],
-    prose: frozenset[str],
+    prose: tuple[frozenset[str], str],
 ) -> list[int]:
     """The lines naming one of the merged agents as an agent to work with ("Collaborate
     with test-automator on automation", written by qa-expert, in the merge of the two): the
     merged agent's own work, said by the agent itself. What such a line works on must still
-    be said by another line ("on automation"), and it names nothing else checked as written
-    ("powershell-7-expert", "REST-to-GraphQL")."""
+    be said by another line ("on automation"), as must a name it works on ("on UI patterns"),
+    and it names no other agent ("powershell-7-expert")."""
+    prose_terms, prose_text = prose
     found: list[int] = []
+    names_written: Counter[str] | None = None  # named terms as written, over every line
     for index in tops:
         subject, named = agent_names.subn(" ", said[index].plain)
-        if not named or named_terms(said[index].plain):
+        if not named:
             continue
+        line_names = named_terms(said[index].plain)
+        if line_names:
+            # A name it works on ("UI", "CI/CD") or its partner's checked as written
+            # ("powershell-7-expert") must be written elsewhere as well.
+            if names_written is None:
+                kept = (line for j, line in enumerate(said) if j not in found)
+                names_written = Counter(n for line in kept for n in named_terms(line.plain))
+                names_written.update(named_terms(prose_text))
+            # Its own line counts once.
+            if any(names_written[n] < 2 for n in line_names):
+                continue
         terms = needed_terms(subject)
         # The partner's name is said too, by a line or the agent's own prose ("QA expert"):
         # "quant" of "quant-analyst" was said nowhere else, and the merge of the 162
         # VoltAgent agents was refused for it.
         names = set(needed_terms(said[index].plain)) - set(terms)
         if all(postings.get(term, set()) - {index, *found} for term in terms) and all(
-            postings.get(term, set()) - {index, *found} or term in prose for term in names
+            postings.get(term, set()) - {index, *found} or term in prose_terms for term in names
         ):
             found.append(index)
+            if names_written is not None:
+                names_written.subtract(line_names)
     return found
 
 
@@ -306,8 +320,8 @@ def _entries_said_before(
 ) -> list[tuple[int, int]]:
     """The short entries written word for word in an earlier list under a lead-in of the
     same subject ("Blue-green deployment" under "Production patterns:" after "Platform
-    patterns:"), each with that earlier line: said there, the list need not say it again. A
-    list keeps one entry at least."""
+    patterns:") by other sources, each with that earlier line: said there, the list need not
+    say it again. A list keeps one entry at least."""
     first: dict[str, int] = {}
     left = Counter(key for _, key in entries_in)
     # The agent's own subject names no list's: "Security review:" and "Review categories:"
@@ -330,6 +344,9 @@ def _entries_said_before(
         if (
             earlier != index
             and left[key] > 1
+            # What one author wrote in two lists ("Type safety" of "Server Actions:" and of
+            # "Server excellence:") stays in both: a merge of that agent alone keeps both.
+            and set(lines[index].sources).isdisjoint(lines[earlier].sources)
             and (
                 _subject(leads[earlier]) & _subject(leads[index]) - own
                 or _patterns(leads[earlier]) & _patterns(leads[index])

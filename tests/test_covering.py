@@ -137,6 +137,27 @@ def test_a_partner_line_stays_when_the_partner_s_name_is_said_nowhere_else() -> 
     assert result.verification.ok
 
 
+def test_a_partner_line_working_on_a_name_said_elsewhere_is_the_agent_s_own_work() -> None:
+    # VoltAgent's react-specialist "Collaborate with frontend-developer on UI patterns", in a
+    # merge with lst97's frontend-developer: the merged agent would delegate to itself (an
+    # editor's reading). "UI" is written by another line, so nothing is lost.
+    react = (
+        "---\nname: react-specialist\n---\n- Collaborate with frontend-developer on UI patterns\n"
+        "- Build reusable UI patterns with hooks\n"
+    )
+    frontend = (
+        "---\nname: frontend-developer\ndescription: A frontend developer\n---\n"
+        "- Style components with Tailwind CSS\n"
+    )
+    result = merge_agents([parse(loads(react, "a.md")), parse(loads(frontend, "b.md"))])
+    assert "frontend-developer on UI patterns" not in result.text
+    assert result.verification.ok
+    # Where nothing else writes the name it works on, the line stays.
+    react = react.replace("- Build reusable UI patterns with hooks\n", "- Build hooks\n")
+    result = merge_agents([parse(loads(react, "a.md")), parse(loads(frontend, "b.md"))])
+    assert "- Collaborate with frontend-developer on UI patterns\n" in result.text
+
+
 def test_an_agent_named_by_an_ordinary_word_is_named_only_as_an_agent() -> None:
     # "api" in "Test the api layer" names no agent: only "the api agent" or "@api" would.
     api = "---\nname: api\n---\n- Design the api layer\n"
@@ -210,6 +231,20 @@ def test_an_entry_under_a_lead_in_of_another_subject_of_one_kind_stays() -> None
     b = listed("b", "Mobile testing:", ["Usability testing", "Device compatibility"])
     result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in (("a", a), ("b", b))])
     assert "Mobile testing:\n\n- Usability testing\n- Device compatibility\n" in result.text
+
+
+def test_an_entry_its_author_wrote_in_two_lists_of_one_subject_stays_in_both() -> None:
+    # VoltAgent's nextjs-developer lists "Type safety" under "Server Actions:" and again under
+    # "Server excellence:"; merged with other agents, the second was left out and an editor
+    # read it as lost. A merge of that agent alone keeps both.
+    a = (
+        "---\nname: a\n---\n## Practices\n\nServer Actions:\n\n- Type safety\n- Form handling\n"
+        "- Data mutations\n\nServer excellence:\n\n- Type safety\n- Streaming smooth\n"
+        "- Caching effective\n"
+    )
+    b = listed("b", "Rendering patterns:", ["Static generation", "Streaming SSR"])
+    result = merge_agents([parse(loads(t, f"{n}.md")) for n, t in (("a", a), ("b", b))])
+    assert result.text.count("- Type safety\n") == 2
 
 
 def test_a_line_under_a_prohibiting_lead_in_does_not_state_the_practice() -> None:

@@ -1011,9 +1011,10 @@ def _one_step(lines: list[Line], covered: list[Covered]) -> list[Line]:
 def _one_numbered(lines: list[Line], covered: list[Covered], last: bool) -> list[Line]:
     """Several sources' lines of one step that no series unites, as one numbered step: each
     source's way of doing it, after a semicolon; in the last step, the sources' different
-    ends, after "or" ("Provide comprehensive audit findings ...; or implement solutions
-    following security best practices ..."). Written as steps of their own, three editors
-    read them as done one after another (an audit ending by changing the system)."""
+    ends after "or" ("Provide comprehensive audit findings ...; or implement solutions
+    following security best practices ..."), their aims in one work after "and" ("Implement
+    solutions ...; and implement solutions ..."). Written as steps of their own, three
+    editors read them as done one after another (an audit ending by changing the system)."""
     # Two lines of one source alone are two of its steps, in its order.
     own = [line.sources[0] for line in lines if len(line.sources) == 1]
     if (
@@ -1023,9 +1024,14 @@ def _one_numbered(lines: list[Line], covered: list[Covered], last: bool) -> list
     ):
         return lines
     sources = [source for line in lines for source in line.sources]
-    joint = "; or " if last else "; "
     first, *rest = lines
-    text = joint.join([first.text.rstrip("."), *(_uncapitalized(ln.text) for ln in rest)])
+    ways = [first.text.rstrip("."), *(_uncapitalized(ln.text) for ln in rest)]
+    # The last way after "or" when the sources end in other work (findings or changes),
+    # after "and" when all do one work ("Implement solutions ..."): two editors read "or"
+    # there as a choice between aims the agent has together.
+    verbs = {way.split()[0].lower() for way in ways}
+    end = ("; and " if len(verbs) == 1 else "; or ") if last else "; "
+    text = "; ".join(ways[:-1]) + end + ways[-1]
     covered.extend(Covered(ln.cluster, strip_markup(ln.text), first.cluster) for ln in rest)
     return [Line(text, first.cluster, tuple(sorted(set(sources))))]
 

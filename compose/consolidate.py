@@ -452,13 +452,25 @@ def _sections(
             # "## Audit evidence" then "Audit evidence:": the heading says it already.
             section_lists = (replace(section_lists[0], lead_in=None),)
         blocks = tuple(verbatim.get(key, ()))
-        # The message the agent sends when done ("Delivery notification:") ends what the
-        # section says: after a later phase of another source, "4. Performance
-        # Verification" read as verifying after declaring the work done.
+        # The message the agent sends when done ("Delivery notification:") ends every
+        # source's phases: after a later phase of another source, "4. Performance
+        # Verification" read as verifying after declaring the work done. Another source's
+        # procedure of no phases ("Standard Operating Procedure:") follows it, not the
+        # other way round ("Understand the Goal" after "Deployment smooth"). Its own
+        # sources' lists are where they wrote them (a merge of the merge is the same).
+        phased = {a for k, _, _ in _phase_names(section_lists) for a in starts[key][k]}
         after = tuple(
-            len(section_lists)
-            if labelled_messages(block)
-            else max(_written_after(starts[key], at) for at in verbatim_at[block])
+            max(
+                [
+                    *(_written_after(starts[key], at) for at in verbatim_at[block]),
+                    *(
+                        k + 1
+                        for k, start in enumerate(starts[key])
+                        if labelled_messages(block)
+                        and not (phased - {a for a, _ in verbatim_at[block]}).isdisjoint(start)
+                    ),
+                ]
+            )
             for block in blocks
         )
         sections.append(MergedSection(*key, kept, section_lists, blocks, after))

@@ -2025,14 +2025,29 @@ def test_the_message_sent_when_done_ends_the_workflow() -> None:
     # sql-pro's third phase ("Performance Verification") followed database-optimizer's
     # ("Performance Excellence") as a fourth; the delivery messages, written at the end of
     # each third phase, were written before it: verifying after declaring the work done.
-    # Both closing phases, they are one third phase, the messages after its lists.
+    # Both closing phases, they are one third phase, the messages after its lists; the
+    # lists a source wrote after its message stay after it (an editor read "GitOps
+    # workflows:" between a phase's checklist and its message as misplaced).
     text = merge(corpus_paths("VoltAgent/sql-pro", "VoltAgent/database-optimizer")).text
     workflow = text.split("## Workflow", 1)[1].split("\n## ", 1)[0]
     assert "**3. Performance Excellence and Performance Verification.**" in workflow
     assert "**4." not in workflow
     assert workflow.index("Verification checklist:") < workflow.index("Delivery notification")
+    # After the messages, only what sql-pro wrote after its own ("Analytical queries:").
     after = workflow.split("Delivery notification", 1)[1]
-    assert "\n- " not in after and "\n1. " not in after  # no list after the messages
+    assert "\n1. " not in after and "checklist" not in after
+    assert "Analytical queries:" in after
+
+
+@needs_corpus
+def test_another_source_s_procedure_of_no_phases_follows_the_message_sent_when_done() -> None:
+    # lst97's nextjs-pro "Standard Operating Procedure:" (1. Project Initialization ...) was
+    # written between VoltAgent's phase 3 checklist and its delivery notification: two
+    # editors read project setup after the last phase, and the message as the SOP's end.
+    text = merge(corpus_paths("lst97/nextjs-pro", "VoltAgent/nextjs-developer")).text
+    workflow = text.split("## Workflow", 1)[1].split("\n## ", 1)[0]
+    assert workflow.index("Excellence checklist:") < workflow.index("Delivery notification")
+    assert workflow.index("Delivery notification") < workflow.index("Standard Operating Procedure:")
 
 
 @needs_corpus

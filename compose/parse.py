@@ -42,6 +42,7 @@ from compose.topics import (
     is_kind,
     is_numbered,
     names_items,
+    topic_title,
     written_in,
 )
 
@@ -261,7 +262,11 @@ class _SectionBuilder:
 
     def freeze(self) -> Section:
         bullets = self.bullets
-        if self.title and self.lead_in is None and _title_says_more(self.title, bullets):
+        if (
+            self.title
+            and self.lead_in is None
+            and (_title_says_more(self.title, bullets) or self._groups_its_topic(bullets))
+        ):
             # The items mean what they say under the title: written under it, as under a
             # lead-in, not loose among the practices of its topic.
             lead_in = f"{self.title.rstrip(':')}:"
@@ -281,6 +286,23 @@ class _SectionBuilder:
             self.paragraphs_before_verbatim,
             tuple(self.verbatim_lines),
             min(self.loose, len(self.paragraphs)),
+        )
+
+    def _groups_its_topic(self, bullets: list[Bullet]) -> bool:
+        """Whether it is a group of its parent section's items, of the same topic ("### 1.
+        Process & Quality" under "## Core Development Philosophy"): flattened into one list
+        of the topic, three editors read the groups as lost. Not an unclassified title (the
+        heading of its merged section), one its topic's heading says ("### Core
+        Responsibilities"), nor one its items say ("### Context7" over "context7: ...")."""
+        parent = self.parent
+        return (
+            parent is not None
+            and bool(parent.title)
+            and not self.phase
+            and self.home[0] == parent.home[0] != OTHER
+            and clean_title(self.title) != topic_title(self.home[0])
+            and not set(content_terms(self.title))
+            <= set(content_terms(" ".join(b.text for b in bullets)))
         )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from compose.errors import ComposeError
 from compose.load import load, loads
 from compose.parse import Agent, bullet_id, outline, parse
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, corpus_paths, needs_corpus
 
 
 def seed(name: str) -> Agent:
@@ -179,8 +180,8 @@ def test_a_heading_that_says_what_its_items_are_is_their_lead_in() -> None:
         # say they are MCP servers; the title does.
         ("**MCP Integration**:", "MCP Integration:"),
         ("### Secure SDLC Integration", "Secure SDLC Integration:"),
-        # An unclassified title is its merged section's heading.
-        ("### Consumer Rights Under CCPA/CPRA", None),
+        # A group of its parent's items: flattened into the topic's list, its name was lost.
+        ("### Consumer Rights Under CCPA/CPRA", "Consumer Rights Under CCPA/CPRA:"),
         # The items name it ...
         ("### Context7 for context7", None),
         # ... or its topic does: "DevOps" is what "Deployment and Operations" is about.
@@ -194,6 +195,22 @@ def test_a_title_naming_what_its_items_do_not_is_their_lead_in(
     text = f"## Capabilities\n\n{title}\n\n- context7: Research patterns\n- Right to know\n"
     agent = parse(loads(f"---\nname: a\n---\n{text}", "a.md"))
     assert {b.lead_in for b in agent.bullets} == {lead_in}
+
+
+@needs_corpus
+def test_a_group_of_a_section_s_items_is_their_lead_in() -> None:
+    # lst97's "## Core Development Philosophy" groups its principles under "### 1. Process &
+    # Quality" and "### 2. Technical Standards"; merged, they were one list of principles
+    # and three editors read the groups as lost. A title the topic's heading says ("###
+    # Core Responsibilities" under "## Core Competencies") adds nothing.
+    react, reviewer = (
+        parse(load(Path(path)))
+        for path in corpus_paths("lst97/react-pro", "lst97/architect-review")
+    )
+    lead_ins = {b.section: b.lead_in for b in react.bullets}
+    assert lead_ins["Process & Quality"] == "Process & Quality:"
+    assert lead_ins["Technical Standards"] == "Technical Standards:"
+    assert {b.lead_in for b in reviewer.bullets if b.section == "Core Responsibilities"} == {None}
 
 
 def test_a_part_of_deliverables_or_anti_patterns_is_of_that_kind() -> None:

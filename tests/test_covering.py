@@ -297,3 +297,12 @@ def test_a_deliverable_is_not_said_by_a_practice() -> None:
     # editor read the output as lost.
     result = merge(corpus_paths("0xfurai/sql-expert", "VoltAgent/sql-pro"))
     assert "- Detailed explanations of transaction management practices." in result.text
+
+
+@needs_corpus
+def test_event_handling_is_not_said_by_lifecycle_events() -> None:
+    # 0xfurai's react-expert "Event handling in React" was left out as said by lst97's
+    # "Functional Components and Hooks: ... and other lifecycle events" under "Modern React
+    # Mastery:" ("handling" is a vague word, "React" said by the lead-in).
+    paths = corpus_paths("lst97/react-pro", "0xfurai/react-expert")
+    assert "- Event handling in React\n" in merge(paths).text

@@ -3296,7 +3296,11 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 rest = sentence[persona.end() :].strip()
                 scope = _SCOPE.match(rest)
                 if scope and rest[scope.end() :]:
-                    cases.append(f"for {rest[scope.end() :].rstrip('.!?')}")
+                    # The persona's speciality is the case's: "for Next.js development,
+                    # especially serverless architecture", not "..., specializing in"
+                    # with no one specializing (an editor read it as dangling).
+                    case = _SPECIALIZING.sub(", especially ", rest[scope.end() :])
+                    cases.append(f"for {case.rstrip('.!?')}")
             elif persona and you_are:
                 # A second role in the body is the agent's too: "You are also a senior QA
                 # expert with expertise in ... quality metrics", after the first. The same
@@ -3442,6 +3446,7 @@ _SPECIALIZE = re.compile(r"^You (specialize)\b")
 
 # What opens a persona's scope after its noun ("Expert in PostgreSQL ...").
 _SCOPE = re.compile(r"^(?:for|in|specializing in)\s+", re.I)
+_SPECIALIZING = re.compile(r",\s+speciali[sz](?:ing|ed) in\s+", re.I)
 
 
 def _sentence_end(sentence: str) -> str:

@@ -2083,6 +2083,10 @@ def test_a_description_s_expert_in_and_imperative_sentences_are_cases() -> None:
     described = str(frontmatter.loads(sql)["description"])
     assert "\n- to master complex SQL queries, optimize execution plans" in described
     assert ". Master complex" not in described
+    # "Expert in Next.js development, specializing in ...": the case has no one specializing.
+    nextjs = merge(corpus_paths("VoltAgent/nextjs-developer", "0xfurai/nextjs-expert")).text
+    described = str(frontmatter.loads(nextjs)["description"])
+    assert "\n- for Next.js development, especially serverless architecture" in described
 
 
 @needs_corpus

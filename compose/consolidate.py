@@ -416,7 +416,9 @@ def _sections(
         introduced.extend(intro)
         step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
         lists[key].append(
-            MergedList(lead_in, tuple(lines), ordered, _framed_once(intro), step if lead_in else 0)
+            MergedList(
+                lead_in, _labels_alike(lines), ordered, _framed_once(intro), step if lead_in else 0
+            )
         )
         # Where each source wrote a lead-in's list; the plain and numbered lists come first
         # anyway.
@@ -475,6 +477,25 @@ def _sections(
         )
         sections.append(MergedSection(*key, kept, section_lists, blocks, after))
     return tuple(sections), tuple(covered)
+
+
+# An item's label, bold ("**CI/CD Architecture:** ...") or plain ("CI/CD Architecture: ...").
+_BOLD_LABEL = re.compile(r"^\*\*[^*\n]{1,50}(?::\*\*|\*\*:) ")
+_PLAIN_LABEL = re.compile(r"^((?:(?:[A-Z][\w&/()+.-]*,?|&|and|of|for|as)\s*){1,6}): (?=\S)")
+
+
+def _labels_alike(lines: Sequence[Line]) -> tuple[Line, ...]:
+    """lines with every label written alike: beside "**Security & Compliance:** ...", a
+    plain "Security Integration: ..." is "**Security Integration:** ..." (three editors
+    read a list of both as broken)."""
+    if not any(_BOLD_LABEL.match(line.text) for line in lines):
+        return tuple(lines)
+    return tuple(
+        replace(line, text=_PLAIN_LABEL.sub(r"**\1:** ", line.text, count=1))
+        if _PLAIN_LABEL.match(line.text)
+        else line
+        for line in lines
+    )
 
 
 def _where_written(entries: dict[_Place, list[Cluster | Bullet]]) -> dict[_Place, dict[str, int]]:

@@ -1558,7 +1558,7 @@ def test_a_line_of_sentences_takes_no_details() -> None:
     assert "does one thing well.\n" in text
     # What every source is about (React) is no detail: not "Hooks (React)".
     assert "functional components and Hooks." in text and "(React" not in text
-    assert "- Component Architecture: Reusable, composable components following SOLID" in text
+    assert "- **Component Architecture:** Reusable, composable components following SOLID" in (text)
 
 
 @needs_corpus
@@ -2186,3 +2186,24 @@ def test_more_ways_of_one_step_than_a_step_holds_stay_steps() -> None:
     ]
     sources = [invoked(f"agent-{k}", end) for k, end in enumerate(ends)]
     assert len(numbered_lines(merge_agents(sources).text)) == 4
+
+
+def test_a_list_writes_its_labels_alike() -> None:
+    # lst97's deployment-engineer writes "Security Integration: SAST/DAST scanning, ..." and
+    # "**Security & Compliance:** Integrate security scanning ..."; in one merged list, three
+    # editors read the two styles as broken.
+    capabilities = (
+        "---\nname: a\n---\n## Core Competencies\n\n"
+        "- Security Integration: SAST/DAST scanning, secrets management\n"
+        "- Note on tooling for reviews\n"
+    )
+    competencies = (
+        "---\nname: b\n---\n## Core Competencies\n\n"
+        "- **Security & Compliance:** Integrate security scanning into pipelines\n"
+    )
+    text = merge_agents(
+        [parse(loads(capabilities, "a.md")), parse(loads(competencies, "b.md"))]
+    ).text
+    assert "- **Security Integration:** SAST/DAST scanning, secrets management\n" in text
+    assert "- **Security & Compliance:** Integrate security scanning into pipelines\n" in text
+    assert "- Note on tooling for reviews\n" in text

@@ -373,20 +373,28 @@ def _sections(
         if list_key not in ("", "#"):
             opens[key, agent] = min(opens.get((key, agent), 1.0), line / lengths[agent])
 
-    def list_order(place: _Place) -> tuple[int, float, str, int]:
-        """The plain list, then the numbered one (right after a list of its own kind it
-        would read back as part of it), then the lead-ins' lists, each source's together in
-        its order, the sources by where in each its lists start: backend-specialist's
-        "Before implementing, always:" opens it, backend-developer's lists close it."""
-        key, list_key = place
-        kind = {"": 0, "#": 1}.get(list_key, 2)
-        agent, line = begins[place]
-        return kind, opens[key, agent] if kind == 2 else 0.0, agent, line
-
     written_at = _where_written(top)
     phase_starts = frozenset(
         place for place in top if any(map(_PHASE_NAME.match, intros.get(place, ())))
     )
+    # The sources that write a section's procedure in phases ("**1. Architecture Planning.**"):
+    # their phases and the message ending them close the section.
+    phase_writers = {(place[0], agent) for place in phase_starts for agent in written_at[place]}
+
+    def list_order(place: _Place) -> tuple[int, bool, float, str, int]:
+        """The plain list, then the numbered one (right after a list of its own kind it
+        would read back as part of it), then the lead-ins' lists, each source's together in
+        its order, the sources by where in each its lists start: backend-specialist's
+        "Before implementing, always:" opens it, backend-developer's lists close it. A
+        source's phases come after the other sources' lists: lst97's "Standard Operating
+        Procedure:" after VoltAgent's phase 3 and its delivery message read as a fourth
+        phase (three editors)."""
+        key, list_key = place
+        kind = {"": 0, "#": 1}.get(list_key, 2)
+        agent, line = begins[place]
+        late = kind == 2 and (key, agent) in phase_writers
+        return kind, late, opens[key, agent] if kind == 2 else 0.0, agent, line
+
     for key, list_key in _in_each_source_order(
         sorted(top, key=list_order), written_at, phase_starts
     ):
@@ -456,10 +464,9 @@ def _sections(
         blocks = tuple(verbatim.get(key, ()))
         # The message the agent sends when done ("Delivery notification:") ends every
         # source's phases: after a later phase of another source, "4. Performance
-        # Verification" read as verifying after declaring the work done. Another source's
-        # procedure of no phases ("Standard Operating Procedure:") follows it, not the
-        # other way round ("Understand the Goal" after "Deployment smooth"). Its own
-        # sources' lists are where they wrote them (a merge of the merge is the same).
+        # Verification" read as verifying after declaring the work done. Its own sources'
+        # lists are where they wrote them: what one wrote after its message stays after it
+        # ("Analytical queries:"), and a merge of the merge is the same.
         phased = {a for k, _, _ in _phase_names(section_lists) for a in starts[key][k]}
         after = tuple(
             max(

@@ -2040,14 +2040,16 @@ def test_the_message_sent_when_done_ends_the_workflow() -> None:
 
 
 @needs_corpus
-def test_another_source_s_procedure_of_no_phases_follows_the_message_sent_when_done() -> None:
+def test_another_source_s_procedure_of_no_phases_comes_before_the_phases() -> None:
     # lst97's nextjs-pro "Standard Operating Procedure:" (1. Project Initialization ...) was
-    # written between VoltAgent's phase 3 checklist and its delivery notification: two
-    # editors read project setup after the last phase, and the message as the SOP's end.
+    # written between VoltAgent's phase 3 checklist and its delivery notification, then
+    # after the notification: three editors read it as a fourth phase, project setup after
+    # the work was delivered. VoltAgent's phases and their message close the section.
     text = merge(corpus_paths("lst97/nextjs-pro", "VoltAgent/nextjs-developer")).text
     workflow = text.split("## Workflow", 1)[1].split("\n## ", 1)[0]
+    assert workflow.index("Standard Operating Procedure:") < workflow.index("**1. ")
     assert workflow.index("Excellence checklist:") < workflow.index("Delivery notification")
-    assert workflow.index("Delivery notification") < workflow.index("Standard Operating Procedure:")
+    assert "\n1. " not in workflow.split("Delivery notification", 1)[1]
 
 
 @needs_corpus

@@ -192,11 +192,16 @@ def _terms(text: str) -> list[tuple[str, bool]]:
     lex = lexicon()
     lowered = lex.phrase_pattern.sub(lambda m: lex.phrases[m.group(0)], text.lower())
     terms = []
-    for word in _WORD.findall(lowered.replace("/", " ").replace("-", " ")):
+    words = _WORD.findall(lowered.replace("/", " ").replace("-", " "))
+    for k, word in enumerate(words):
         word = _canonical(word)
         if word in lex.stopwords or len(word) < 2:
             continue
-        terms.append((_stem(word), word in lex.fillers))
+        # A collaboration verb says little before its partner ("Coordinate with sre-engineer
+        # on ..."); on its own object it is the work ("Coordinate communication" is not
+        # "Improve communication").
+        partnered = word not in lex.collaboration or words[k + 1 : k + 2] == ["with"]
+        terms.append((_stem(word), word in lex.fillers and partnered))
     return terms
 
 

@@ -24,6 +24,16 @@ def test_fillers_are_matched_at_a_low_weight_not_dropped() -> None:
     }
 
 
+def test_a_collaboration_verb_is_a_filler_only_before_its_partner() -> None:
+    # VoltAgent's incident-responder "Coordinate communication" (an implementation step)
+    # was folded into devops-incident-responder's "Improve communication" as said by it,
+    # and an editor read it as lost: running communication is not building it.
+    assert content_terms("Coordinate with sre-engineer on alerts") == content_terms(
+        "with sre-engineer on alerts"
+    )
+    assert content_terms("Coordinate communication") == ("coordin", "communic")
+
+
 def test_checklist_states_say_nothing() -> None:
     assert content_terms("Circuit breakers implemented") == content_terms("Circuit breakers")
 

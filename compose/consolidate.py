@@ -455,7 +455,9 @@ def _sections(
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
         if not (kept or lists[key] or verbatim.get(key)):
             continue  # held only a lead-in, written above its list elsewhere
-        section_lists = _phases_numbered(_last_phases_once(_frames_once(lists[key])))
+        section_lists = _phases_numbered(
+            _first_phases_once(_last_phases_once(_frames_once(lists[key])))
+        )
         if len(section_lists) == 1 and _lead_key(section_lists[0].lead_in or "") == _lead_key(
             key[1]
         ):
@@ -813,12 +815,31 @@ def _last_phases_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
     verified after the work was declared done (the sql editor, twice). A single agent's
     phases are as its author wrote them."""
     found = _phase_names(lists)
+    return _two_phases_once(lists, found[-2:], _CLOSING_PHASES)
+
+
+def _first_phases_once(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
+    """lists with their first two phases one when both are opening phases of several
+    sources ("**Preparedness Analysis.**" of one, "**Response Readiness.**" of another):
+    numbered 1 and 2 before the shared implementation phase, an editor read each source's
+    first phase as a step after the other's."""
+    found = _phase_names(lists)
+    return _two_phases_once(lists, found[:2], _OPENING_PHASES) if len(found) > 2 else tuple(lists)
+
+
+def _two_phases_once(
+    lists: Sequence[MergedList],
+    pair: list[tuple[int, int, re.Match[str]]],
+    kinds: frozenset[str],
+) -> tuple[MergedList, ...]:
+    """lists with the two phases of pair (where each is named) one phase, when both are of
+    kinds and the lists are of several sources."""
     sources = {s for merged in lists for line in walk(merged.lines) for s in line.sources}
-    if len(found) < 2 or len(sources) < 2:
+    if len(pair) < 2 or len(sources) < 2:
         return tuple(lists)
-    (k1, j1, first), (k2, j2, second) = found[-2:]
+    (k1, j1, first), (k2, j2, second) = pair
     names = [_PHASE_NUMBER.sub("", m.group(0)[2:-4]) for m in (first, second)]
-    if not all(_phase_kind(name) in _CLOSING_PHASES for name in names):
+    if not all(_phase_kind(name) in kinds for name in names):
         return tuple(lists)
     said = _sentences_once(
         [lists[k1].intro[j1][first.end() :], lists[k2].intro[j2][second.end() :]],
@@ -846,6 +867,10 @@ def _phase_names(lists: Sequence[MergedList]) -> list[tuple[int, int, re.Match[s
 
 # What a source's closing phase is named ("Audit Excellence", "Security Verification").
 _CLOSING_PHASES = frozenset({"excellence", "verification", "assurance", "delivery"})
+# ... and its opening phase ("Security Analysis", "Audit Planning", "Response Readiness").
+_OPENING_PHASES = frozenset(
+    {"analysis", "planning", "preparation", "readiness", "assessment", "discovery"}
+)
 
 
 def _phases_numbered(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
@@ -957,7 +982,10 @@ def _in_one_frame(first: str, second: str) -> str | None:
     if theirs[0][:1].isupper() and theirs[0] not in named_terms(" ".join(theirs)):
         theirs = [theirs[0].lower(), *theirs[1:]]
     spans = (" ".join(mine), " ".join(theirs))
-    both = _one_more_item(*spans) if tail else " and ".join(spans)
+    # Two spans of one phrase but a word or two are that phrase once: "world-class and
+    # exceptional incident management capabilities", not "world-class incident management
+    # and exceptional incident management capabilities" (an editor read it as garbled).
+    both = _one_more_item(*spans) if tail else _aligned(*spans) or " and ".join(spans)
     return " ".join([*a[:head], both, *a[len(a) - tail :]]) + end
 
 

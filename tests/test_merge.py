@@ -2209,3 +2209,18 @@ def test_a_list_writes_its_labels_alike() -> None:
     assert "- **Security Integration:** SAST/DAST scanning, secrets management\n" in text
     assert "- **Security & Compliance:** Integrate security scanning into pipelines\n" in text
     assert "- Note on tooling for reviews\n" in text
+
+
+@needs_corpus
+def test_two_sources_opening_phases_are_one_phase() -> None:
+    # VoltAgent's incident responders open with "### 1. Preparedness Analysis" and "### 1.
+    # Response Readiness"; merged, they were phases 1 and 2 before the shared
+    # implementation phase, and an editor read each as a step after the other.
+    text = merge(
+        corpus_paths("VoltAgent/devops-incident-responder", "VoltAgent/incident-responder")
+    ).text
+    assert "**1. Preparedness Analysis and Response Readiness.** Assess incident readiness" in text
+    assert "**2. Implementation Phase.**" in text and "**4." not in text
+    # "Achieve world-class incident management." beside "Achieve exceptional incident
+    # management capabilities." is one phrase.
+    assert "Achieve world-class and exceptional incident management capabilities." in text

@@ -3288,11 +3288,23 @@ def _source_names(names: Sequence[str]) -> re.Pattern[str]:
 
 
 def _dedent(example: str) -> str:
+    """An example laid out as every other: each of its parts (context, user, assistant,
+    commentary) on a line of its own, flush left. Sources write them on one line, indented
+    or not, and an editor read the mix in one description as broken. One with code keeps
+    its lines, less their common indent."""
     lines = example.split("\n")
     indents = [len(x) - len(x.lstrip()) for x in lines[1:] if x.strip()]
     cut = min(indents, default=0)
-    body = [lines[0].strip()] + [x[cut:].rstrip() for x in lines[1:]]
-    return "\n".join(body).strip()
+    body = "\n".join([lines[0].strip()] + [x[cut:].rstrip() for x in lines[1:]]).strip()
+    if "```" in body:
+        return body
+    text = _EXAMPLE_TAG.sub(r"\n\1\n", " ".join(body.split()))
+    return re.sub(r"\n+", "\n", _EXAMPLE_TURN.sub("\n", text)).strip()
+
+
+# An example's tags and the turns it writes, each the start of a line.
+_EXAMPLE_TAG = re.compile(r"\s*(</?(?:example|commentary)>)\s*")
+_EXAMPLE_TURN = re.compile(r"\s+(?=(?:Context|user|assistant):\s)", re.IGNORECASE)
 
 
 def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:

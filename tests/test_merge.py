@@ -2224,3 +2224,16 @@ def test_two_sources_opening_phases_are_one_phase() -> None:
     # "Achieve world-class incident management." beside "Achieve exceptional incident
     # management capabilities." is one phrase.
     assert "Achieve world-class and exceptional incident management capabilities." in text
+
+
+def test_examples_are_laid_out_alike(merged: MergeResult) -> None:
+    # The seeds write their examples on one line (backend-architect), indented
+    # (backend-developer) or flush left: an editor read the mix in one description as broken.
+    described = str(frontmatter.loads(merged.text)["description"])
+    examples = described.split("<example>")[1:]
+    assert len(examples) == 4
+    for example in examples:
+        lines = example.strip("\n").splitlines()
+        assert lines[0].startswith("Context: ") and lines[1].startswith("user: ")
+        assert lines[2].startswith("assistant: ") and lines[3] == "<commentary>"
+        assert all(line == line.lstrip() for line in lines)

@@ -2170,15 +2170,32 @@ def _priorities_once(closings: Sequence[str]) -> str:
     priorities = _words_once([part for m in matches for part in list_parts(m.group(2))])
     purposes = _words_once([m.group(3) for m in matches])
     serial = "," if any(", and " in m.group(2) for m in matches) else ""
-    if len(purposes) == 1:
-        why = purposes[0]
-    elif len(purposes) == 2:
+    prioritize = f"{matches[0].group(1)} {_series_text(priorities, serial)} while"
+    imperatives = lexicon().imperatives
+    if all(p.split()[0].lower() in imperatives for p in purposes[1:]):
+        # Each purpose after the first a sentence of its own ("Build ML platforms that
+        # ..."): joined after one "while", three editors read the sentence as a run-on.
+        rest = [_as_imperative(purpose, imperatives) for purpose in purposes[1:]]
+        return " ".join([f"{prioritize} {purposes[0]}.", *rest])
+    if len(purposes) == 2:
         # "while maintaining ..., and building ...": one "while", each purpose with its verb
         # ("as well as focus on", once written for two of one verb, read as a dangling noun).
         why = f"{purposes[0]}, and {purposes[1]}"
     else:  # their own series hold commas: semicolons part them
         why = f"{'; '.join(purposes[:-1])}; and {purposes[-1]}"
-    return f"{matches[0].group(1)} {_series_text(priorities, serial)} while {why}."
+    return f"{prioritize} {why}."
+
+
+def _as_imperative(purpose: str, imperatives: dict[str, str]) -> str:
+    """A purpose ("maintaining data integrity and supporting business growth") as an order:
+    "Maintain data integrity and support business growth."."""
+    verb, rest = purpose.split(" ", 1)
+    rest = re.sub(
+        r"\b(and|or) (\w+ing)\b",
+        lambda m: f"{m.group(1)} {imperatives.get(m.group(2), m.group(2)).lower()}",
+        rest,
+    )
+    return f"{imperatives[verb.lower()]} {rest}."
 
 
 def _variant(term: str, words: set[str]) -> bool:

@@ -89,6 +89,7 @@ class Lexicon:
     turning: frozenset[str]  # [composing]: see lexicon.toml
     determiners: frozenset[str]
     subordinators: frozenset[str]
+    imperatives: dict[str, str]  # [composing]: see lexicon.toml
 
 
 @cache
@@ -118,6 +119,7 @@ def lexicon() -> Lexicon:
         turning=frozenset(data["composing"]["turning"]),
         determiners=frozenset(data["composing"]["determiners"]),
         subordinators=frozenset(data["composing"]["subordinators"]),
+        imperatives=dict(data["composing"]["imperatives"]),
     )
 
 

@@ -20,7 +20,7 @@ from compose.consolidate import MergeOptions, merged_name, missing_details, walk
 from compose.errors import LossError
 from compose.load import load, loads
 from compose.parse import Agent, parse
-from compose.terms import contains_term, list_parts, named_terms
+from compose.terms import contains_term, lexicon, list_parts, named_terms
 from compose.verify import verify, word_loss
 from tests.conftest import CORPUS, SEEDS, corpus_paths, needs_corpus
 
@@ -1362,20 +1362,28 @@ def test_closing_priorities_are_one_sentence_with_every_priority_and_purpose() -
     names = ("ml-engineer", "machine-learning-engineer", "mlops-engineer")
     text = merge([str(folder / f"{name}.md") for name in names]).text
     closing = [p.strip() for p in body(text).split("\n\n") if p.startswith("Always prioritize")]
+    # Each purpose after the first is a sentence of its own: joined after one "while" by
+    # semicolons, three editors read it as a run-on.
     assert closing == [
         "Always prioritize inference performance, system reliability, cost efficiency, "
         "maintainability, automation, and developer experience while maintaining model "
-        "accuracy and serving quality; building ML systems that deliver consistent value "
+        "accuracy and serving quality. Build ML systems that deliver consistent value "
         "through automated, monitored, and continuously improving machine learning "
-        "pipelines; and building ML platforms that accelerate innovation and maintain "
+        "pipelines. Build ML platforms that accelerate innovation and maintain "
         "operational excellence at scale."
     ]
-    # Two purposes of one opening word share one "while", each with its verb: not "...,
-    # and while maintaining focus on", nor "... as well as focus on" (a dangling noun).
     text = merged_corpus("VoltAgent/deployment-engineer", "VoltAgent/devops-engineer")
     assert (
-        "while maintaining high standards for quality and reliability, and maintaining focus "
+        "while maintaining high standards for quality and reliability. Maintain focus "
         "on delivering business value" in text
+    )
+    # A purpose's second verb is an order too: "Maintain data integrity and support ...".
+    assert (
+        consolidate_module._as_imperative(
+            "maintaining data integrity and supporting business growth",
+            lexicon().imperatives,
+        )
+        == "Maintain data integrity and support business growth."
     )
 
 

@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import frontmatter
@@ -2173,14 +2174,20 @@ def test_a_listed_trigger_takes_another_source_s_cases_as_items() -> None:
     )
 
 
+@cache
+def incident_responders_merged() -> str:
+    """VoltAgent's two incident responders, merged once for the tests that read them."""
+    return merge(
+        corpus_paths("VoltAgent/incident-responder", "VoltAgent/devops-incident-responder")
+    ).text
+
+
 @needs_corpus
 def test_a_verb_saying_only_with_is_no_second_verb() -> None:
     # VoltAgent's incident responders: "Collaborate with sre-engineer on reliability" and
     # "Work with sre-engineer on incidents" were "Collaborate and work with ...", awkward
     # to two editors; "collaborate" says only "with".
-    text = merge(
-        corpus_paths("VoltAgent/incident-responder", "VoltAgent/devops-incident-responder")
-    ).text
+    text = incident_responders_merged()
     assert "- Work with sre-engineer on reliability incidents\n" in text
     assert "Collaborate and work with" not in text
 
@@ -2224,9 +2231,7 @@ def test_two_sources_opening_phases_are_one_phase() -> None:
     # VoltAgent's incident responders open with "### 1. Preparedness Analysis" and "### 1.
     # Response Readiness"; merged, they were phases 1 and 2 before the shared
     # implementation phase, and an editor read each as a step after the other.
-    text = merge(
-        corpus_paths("VoltAgent/devops-incident-responder", "VoltAgent/incident-responder")
-    ).text
+    text = incident_responders_merged()
     assert "**1. Preparedness Analysis and Response Readiness.** Assess incident readiness" in text
     assert "**2. Implementation Phase.**" in text and "**4." not in text
     # "Achieve world-class incident management." beside "Achieve exceptional incident

@@ -2090,8 +2090,9 @@ class _NotOne(Exception):
 
 def _json_union(ours: JsonValue, theirs: JsonValue) -> JsonValue:
     """ours with what theirs adds: its other keys, the other items of a series asked for.
-    Two different short values ("deploying", "47ms") are examples of one kind, the first
-    kept; two different sentences, or a series and a sentence, are not one (_NotOne)."""
+    Two different values are not one (_NotOne): "get_audit_context" beside
+    "get_security_context", "auditing" beside "implementing" (kept as the first's example,
+    four editors read the other as lost, and one report of two projects' figures as wrong)."""
     if isinstance(ours, dict) and isinstance(theirs, dict):
         united = {k: _json_union(v, theirs[k]) if k in theirs else v for k, v in ours.items()}
         return united | {k: v for k, v in theirs.items() if k not in ours}
@@ -2103,19 +2104,7 @@ def _json_union(ours: JsonValue, theirs: JsonValue) -> JsonValue:
         for item in list_parts(asked[0].group(2)) + list_parts(asked[1].group(2)):
             once.setdefault(item.lower(), item)
         return f"{asked[0].group(1)}: {_series_text(list(once.values()), ',')}."
-    if is_example_value(ours) and is_example_value(theirs):
-        return ours
     raise _NotOne
-
-
-def is_example_value(value: JsonValue) -> bool:
-    """A template's value that stands for one of its kind (a status, a figure), not a
-    sentence saying what to send."""
-    if isinstance(value, (dict, list)):
-        return False
-    if not isinstance(value, str):
-        return True
-    return len(value.split()) <= _TUNING.example_value_words and not ASKS_FOR.match(value)
 
 
 def as_merged(block: str, sources: Sequence[str], name: str) -> str:

@@ -65,7 +65,6 @@ class MergeTuning:
 
     examples: int
     example_duplicate: int
-    example_value_words: int
     detail_max_words: int
     fold_max_parts: int
     folds_per_line: int

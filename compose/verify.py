@@ -23,7 +23,6 @@ from compose.consolidate import (
     JsonValue,
     MergedAgent,
     as_merged,
-    is_example_value,
     json_template,
     labelled_messages,
     walk,
@@ -148,14 +147,11 @@ _JSON_BLOCK = re.compile(r"^```json\n.*?\n```$", re.DOTALL | re.MULTILINE)
 
 def _keeps(written: JsonValue, template: JsonValue) -> bool:
     """Whether a written JSON value has every key of template's, every item a string of it
-    asks for ("... context needed: a, b, and c.") and its other values, but for examples of
-    their kind (a status, a figure), one of which is kept."""
+    asks for ("... context needed: a, b, and c.") and its other values."""
     if isinstance(template, dict):
         return isinstance(written, dict) and all(
             k in written and _keeps(written[k], v) for k, v in template.items()
         )
-    if is_example_value(template):
-        return True
     wanted = ASKS_FOR.match(template) if isinstance(template, str) else None
     if wanted is None:
         return written == template

@@ -3177,6 +3177,11 @@ def _rank(model: str) -> int:
     return max((r for family, r in _MODEL_RANK.items() if family in lowered), default=0)
 
 
+# A sentence run into the next ("web applications.Leverages the full potential"): a word
+# of small letters, its full stop, a capitalised word. Not a name ("React.Component").
+_UNSPACED = re.compile(r"\b([a-z]{3,})\.([A-Z][a-z]{2,})\b")
+
+
 def merged_description(
     agents: Sequence[Agent],
     name: str,
@@ -3194,7 +3199,8 @@ def merged_description(
         lead = _EXAMPLE.sub(" ", text)
         lead = _EXAMPLES_HEADING.split(lead)[0]
         # White space as one space, but before a listed case (a merged agent's).
-        leads.append(_CASE_LIST.join(" ".join(p.split()) for p in re.split(r"\s*\n- ", lead)))
+        cases = (" ".join(p.split()) for p in re.split(r"\s*\n- ", _UNSPACED.sub(r"\1. \2", lead)))
+        leads.append(_CASE_LIST.join(cases))
         for example in found:
             example = _dedent(example)
             folded = " ".join(example.split())

@@ -2248,3 +2248,15 @@ def test_examples_are_laid_out_alike(merged: MergeResult) -> None:
         assert lines[0].startswith("Context: ") and lines[1].startswith("user: ")
         assert lines[2].startswith("assistant: ") and lines[3] == "<commentary>"
         assert all(line == line.lstrip() for line in lines)
+
+
+def test_a_sentence_run_into_the_next_is_spaced_in_the_description() -> None:
+    # lst97's nextjs-pro: "... SEO-friendly web applications.Leverages the full potential of
+    # Next.js ...", read as broken by two editors; a name ("React.Component") is as written.
+    described = str(
+        merged_description_of(
+            "Builds web applications.Leverages React.Component patterns.",
+            "Use this agent when profiling slow renders.",
+        )
+    )
+    assert "web applications. Leverages React.Component patterns." in described

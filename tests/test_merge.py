@@ -1883,10 +1883,14 @@ def test_one_label_over_two_series_is_one_series() -> None:
 
 
 @needs_corpus
-def test_the_agents_it_works_with_are_listed_in_communication() -> None:
+def test_the_agents_it_works_with_are_listed_beside_its_tools() -> None:
+    # Four editors read "## Integration and Messaging" holding only the MCP servers, the
+    # agents it works with under "## Communication", as one subject split in two.
     text = merged_corpus("VoltAgent/python-pro", "lst97/python-pro")
-    communication = text[text.index("\n## Communication\n") : text.index("\n## Workflow\n")]
-    assert "\nIntegration with other agents:\n" in communication
+    start = text.index("\n## Integration and Messaging\n")
+    integration = text[start : text.index("\n## ", start + 1)]
+    assert "\nMCP Integration:\n" in integration
+    assert "\nIntegration with other agents:\n" in integration
 
 
 @needs_corpus

@@ -70,8 +70,9 @@ def test_a_procedure_is_written_in_workflow_and_compared_as_its_words_say() -> N
     assert written_in("Focus Areas", "responsibilities") == "responsibilities"
 
 
-def test_who_the_agent_works_with_is_written_in_communication() -> None:
+def test_who_the_agent_works_with_is_written_with_its_integrations() -> None:
     # VoltAgent's "Integration with other agents:" closes its workflow; three editors read
-    # it as misplaced there. A title must end in the home's words: "AI Agents" is no home.
-    assert written_in("Integration with other agents:", "workflow") == "communication"
+    # it as misplaced there, four more its list under Communication, away from the MCP
+    # servers. A title must end in the home's words: "AI Agents" is no home.
+    assert written_in("Integration with other agents:", "workflow") == "integration"
     assert written_in("AI Agents", "architecture") == "architecture"

@@ -2264,3 +2264,14 @@ def test_a_sentence_run_into_the_next_is_spaced_in_the_description() -> None:
         )
     )
     assert "web applications. Leverages React.Component patterns." in described
+
+
+@needs_corpus
+def test_the_context_query_opens_the_workflow() -> None:
+    # VoltAgent's "## Communication Protocol" holds the context query the agent sends first;
+    # under "## Communication" two editors read it as part of team collaboration, one as
+    # some 270 lines from the step that runs it. It opens the workflow, before the phases.
+    text = merged_corpus("VoltAgent/deployment-engineer", "VoltAgent/devops-engineer")
+    workflow = text.split("\n## Workflow\n", 1)[1]
+    assert workflow.index("Deployment context query:") < workflow.index("**1. ")
+    assert "context query:" not in text.split("\n## Communication\n", 1)[1].split("\n## ")[0]

@@ -293,7 +293,9 @@ class _SectionBuilder:
         Process & Quality" under "## Core Development Philosophy"): flattened into one list
         of the topic, three editors read the groups as lost. Not an unclassified title (the
         heading of its merged section), one its topic's heading says ("### Core
-        Responsibilities"), nor one its items say ("### Context7" over "context7: ...")."""
+        Responsibilities"), nor one an item says whole ("### Context7" over "context7: ...";
+        "### Styling and Component Libraries" over "Consistent Styling: ..." and "Component
+        Libraries: ..." is a lead-in)."""
         parent = self.parent
         return (
             parent is not None
@@ -301,8 +303,9 @@ class _SectionBuilder:
             and not self.phase
             and self.home[0] == parent.home[0] != OTHER
             and clean_title(self.title) != topic_title(self.home[0])
-            and not set(content_terms(self.title))
-            <= set(content_terms(" ".join(b.text for b in bullets)))
+            and not any(
+                set(content_terms(self.title)) <= set(content_terms(b.text)) for b in bullets
+            )
         )
 
 

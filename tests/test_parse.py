@@ -210,6 +210,9 @@ def test_a_group_of_a_section_s_items_is_their_lead_in() -> None:
     lead_ins = {b.section: b.lead_in for b in react.bullets}
     assert lead_ins["Process & Quality"] == "Process & Quality:"
     assert lead_ins["Technical Standards"] == "Technical Standards:"
+    # Its items say its words, but no one item all of them (a frontend editor read the two
+    # items, flattened, as lost from their group).
+    assert lead_ins["Styling and Component Libraries"] == "Styling and Component Libraries:"
     assert {b.lead_in for b in reviewer.bullets if b.section == "Core Responsibilities"} == {None}
 
 

@@ -490,21 +490,31 @@ def _sections(
 
 # An item's label, bold ("**CI/CD Architecture:** ...") or plain ("CI/CD Architecture: ...").
 _BOLD_LABEL = re.compile(r"^\*\*[^*\n]{1,50}(?::\*\*|\*\*:) ")
+_COLON_OUTSIDE = re.compile(r"^\*\*([^*\n]{1,50})\*\*: ")
 _PLAIN_LABEL = re.compile(r"^((?:(?:[A-Z][\w&/()+.-]*,?|&|and|of|for|as)\s*){1,6}): (?=\S)")
 
 
 def _labels_alike(lines: Sequence[Line]) -> tuple[Line, ...]:
     """lines with every label written alike: beside "**Security & Compliance:** ...", a
     plain "Security Integration: ..." is "**Security Integration:** ..." (three editors
-    read a list of both as broken)."""
-    if not any(_BOLD_LABEL.match(line.text) for line in lines):
-        return tuple(lines)
+    read a list of both as broken), and "**Test Pyramid**: ..." is "**Test Pyramid:** ..."."""
+    if len({_label_style(line.text) for line in lines} - {None}) < 2:
+        return tuple(lines)  # written alike already
     return tuple(
         replace(line, text=_PLAIN_LABEL.sub(r"**\1:** ", line.text, count=1))
         if _PLAIN_LABEL.match(line.text)
-        else line
+        else replace(line, text=_COLON_OUTSIDE.sub(r"**\1:** ", line.text, count=1))
         for line in lines
     )
+
+
+def _label_style(text: str) -> str | None:
+    """How an item writes its label: "plain", "**bold**:" ("outside") or "**bold:**"."""
+    if _PLAIN_LABEL.match(text):
+        return "plain"
+    if _COLON_OUTSIDE.match(text):
+        return "outside"
+    return "inside" if _BOLD_LABEL.match(text) else None
 
 
 def _where_written(entries: dict[_Place, list[Cluster | Bullet]]) -> dict[_Place, dict[str, int]]:

@@ -2219,6 +2219,7 @@ def test_a_list_writes_its_labels_alike() -> None:
     competencies = (
         "---\nname: b\n---\n## Core Competencies\n\n"
         "- **Security & Compliance:** Integrate security scanning into pipelines\n"
+        "- **Test Pyramid**: Balance unit and end-to-end suites\n"
     )
     text = merge_agents(
         [parse(loads(capabilities, "a.md")), parse(loads(competencies, "b.md"))]
@@ -2226,6 +2227,8 @@ def test_a_list_writes_its_labels_alike() -> None:
     assert "- **Security Integration:** SAST/DAST scanning, secrets management\n" in text
     assert "- **Security & Compliance:** Integrate security scanning into pipelines\n" in text
     assert "- Note on tooling for reviews\n" in text
+    # The colon inside the bold as well (the qa editor read "**X**:" beside "**X:**").
+    assert "- **Test Pyramid:** Balance unit and end-to-end suites\n" in text
 
 
 @needs_corpus

@@ -3377,9 +3377,11 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
             has_trigger = any(_TRIGGER.match(k) for k in kept)
             if trigger and has_trigger:
                 case = sentence[trigger.end() :].strip().rstrip(".!?")
-                # "PROACTIVELY" tells Claude Code to call the agent unasked: it stays, once.
-                once = _proactive(trigger.group(0), [*kept, *cases])
-                cases.append(f"use it PROACTIVELY {case}" if once else case)
+                # "PROACTIVELY" tells Claude Code to call the agent unasked, for this case:
+                # it stays with it (two editors read a second source's proactive case
+                # without it as lost).
+                proactively = "proactively" in trigger.group(0).lower()
+                cases.append(f"use it PROACTIVELY {case}" if proactively else case)
             elif persona and has_trigger:
                 # A second persona's scope is one more case: "A sophisticated AI QA Expert
                 # for managing QA processes" -> "also for managing QA processes".

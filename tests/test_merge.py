@@ -688,7 +688,9 @@ def test_a_paragraph_never_sits_right_above_a_list_it_does_not_introduce() -> No
     assert text.index("- Use Hooks") < text.index("Your task is to build UI.")
 
 
-def test_proactively_is_said_once() -> None:
+def test_proactively_stays_with_each_case_that_says_it() -> None:
+    # Said once, a second source's proactive case ("when developing new UI features") lost
+    # it, and two editors read the agent as no longer told to step in unasked there.
     descriptions = (
         "A TypeScript expert. Use PROACTIVELY for architectural design and refactoring.",
         "Expert TypeScript developer. Use PROACTIVELY for type system optimization work.",
@@ -698,8 +700,8 @@ def test_proactively_is_said_once() -> None:
         for k, d in enumerate(descriptions)
     ]
     description = str(dict(merge_agents(agents).agent.frontmatter)["description"])
-    assert description.count("PROACTIVELY") == 1
-    assert "\n- for architectural design and refactoring." in description
+    assert description.count("PROACTIVELY") == 2
+    assert "\n- PROACTIVELY for architectural design and refactoring." in description
 
 
 def merged_description_of(first: str, second: str) -> object:
@@ -748,8 +750,8 @@ def test_a_trigger_routes_by_words_a_persona_named_and_no_sentence_wrote() -> No
     )
     assert merged_description_of(first, second) == (
         "An expert React developer building modern, performant web applications with hooks and"
-        " context. Use this agent:\n- PROACTIVELY for new React components\n- when addressing"
-        " frontend components."
+        " context. Use this agent:\n- PROACTIVELY for new React components\n- PROACTIVELY when"
+        " addressing frontend components."
     )
 
 

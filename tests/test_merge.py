@@ -1568,7 +1568,7 @@ def test_a_line_of_sentences_takes_no_details() -> None:
     assert "does one thing well.\n" in text
     # What every source is about (React) is no detail: not "Hooks (React)".
     assert "functional components and Hooks." in text and "(React" not in text
-    assert "- **Component Architecture:** Reusable, composable components following SOLID" in (text)
+    assert "- Component Architecture: Reusable, composable components following SOLID" in text
 
 
 @needs_corpus
@@ -1839,12 +1839,30 @@ def test_two_wordings_of_one_statement_are_one_series_not_a_detail() -> None:
 
 
 @needs_corpus
+def competencies(name: str, *items: str) -> Agent:
+    """An agent of one "## Core Competencies" list of these items."""
+    listed = "".join(f"- {item}\n" for item in items)
+    return parse(loads(f"---\nname: {name}\n---\n## Core Competencies\n\n{listed}", f"{name}.md"))
+
+
 def test_a_named_detail_joins_the_series_beside_its_sibling() -> None:
     # lst97's typescript-pro lists "Dependency Injection, Repository, and Module Federation";
     # "(Repository)" after "module federation" read as an example of it.
-    lines = merged_corpus("lst97/typescript-pro", "0xfurai/typescript-expert").splitlines()
-    assert any("dependency injection, Repository, module federation" in line for line in lines)
-    assert not any("(Repository)" in line for line in lines)
+    text = merge_agents(
+        [
+            competencies(
+                "ts-a",
+                "Architecture Design: Scalable patterns for frontend/backend, dependency "
+                "injection, module federation",
+            ),
+            competencies(
+                "ts-b",
+                "Applying patterns like Dependency Injection, Repository, and Module Federation.",
+            ),
+        ]
+    ).text
+    assert "dependency injection, Repository, module federation\n" in text
+    assert "(Repository)" not in text
 
 
 @needs_corpus
@@ -1970,7 +1988,20 @@ def test_a_clause_qualifying_a_phrase_the_line_says_goes_after_that_phrase() -> 
     # into its "QA Metrics and Analytics" line as "... for decision-making (for
     # stakeholders)", a tacked-on parenthesis to an editor; "for stakeholders for
     # decision-making" read to the next as a doubled preposition.
-    text = merged_corpus("lst97/qa-expert", "VoltAgent/qa-expert")
+    text = merge_agents(
+        [
+            competencies(
+                "qa-a",
+                "**QA Metrics and Analytics:** Define and track key quality metrics to monitor "
+                "the testing process, evaluate product quality, and provide data-driven insights "
+                "for decision-making.",
+            ),
+            competencies(
+                "qa-b",
+                "QA Analytics: Quality metrics tracking and data-driven insights for stakeholders",
+            ),
+        ]
+    ).text
     assert "provide data-driven insights for stakeholders and for decision-making." in text
     assert "(for stakeholders)" not in text
 

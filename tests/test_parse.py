@@ -213,6 +213,9 @@ def test_a_group_of_a_section_s_items_is_their_lead_in() -> None:
     # Its items say its words, but no one item all of them (a frontend editor read the two
     # items, flattened, as lost from their group).
     assert lead_ins["Styling and Component Libraries"] == "Styling and Component Libraries:"
+    # lst97's capability summary over the persona is a list of its own: among the
+    # competencies, two editors could no longer tell the summary from the competencies.
+    assert lead_ins["Key Capabilities"] == "Key Capabilities:"
     assert {b.lead_in for b in reviewer.bullets if b.section == "Core Responsibilities"} == {None}
 
 

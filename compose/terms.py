@@ -90,6 +90,7 @@ class Lexicon:
     determiners: frozenset[str]
     subordinators: frozenset[str]
     imperatives: dict[str, str]  # [composing]: see lexicon.toml
+    practices: frozenset[str]  # [stopwords]: see lexicon.toml
 
 
 @cache
@@ -120,6 +121,7 @@ def lexicon() -> Lexicon:
         determiners=frozenset(data["composing"]["determiners"]),
         subordinators=frozenset(data["composing"]["subordinators"]),
         imperatives=dict(data["composing"]["imperatives"]),
+        practices=frozenset(data["stopwords"]["practices"]),
     )
 
 
@@ -228,11 +230,19 @@ def _american(word: str) -> str:
 
 def renamed_terms(text: str) -> tuple[str, ...]:
     """Stems of the words of text the lexicon reads as another word ("throttling" as rate
-    limiting): they match as that word, but a reader looks for them as written, in any
-    inflection ("queries" is said by "query", "throttling" only by "throttle")."""
-    synonyms = lexicon().synonyms
+    limiting), or as none where they name a practice ("Test planning"): they match as that
+    word, but a reader looks for them as written, in any inflection ("queries" is said by
+    "query", "throttling" only by "throttle")."""
+    lex = lexicon()
     words = _WORD.findall(text.lower().replace("-", " "))
-    return tuple(dict.fromkeys(_stem(w) for w in words if w in synonyms))
+    return tuple(
+        dict.fromkeys(
+            _stem(w)
+            for k, w in enumerate(words)
+            if w in lex.synonyms
+            or (w in lex.practices and k > 0 and words[k + 1 : k + 2] not in (["for"], ["to"]))
+        )
+    )
 
 
 def needed_terms(text: str) -> tuple[str, ...]:

@@ -2311,3 +2311,15 @@ def test_the_context_query_opens_the_workflow() -> None:
     workflow = text.split("\n## Workflow\n", 1)[1]
     assert workflow.index("Deployment context query:") < workflow.index("**1. ")
     assert "context query:" not in text.split("\n## Communication\n", 1)[1].split("\n## ")[0]
+
+
+def test_planning_a_practice_is_said_only_where_written() -> None:
+    # "planning" is a stop word ("Plan for rate limiting" plans): "Test planning" folded into
+    # "Exploratory testing" as said by it, and the practice was gone with no word counted lost.
+    text = merge_agents(
+        [
+            competencies("qa-a", "Test planning", "Defect triage"),
+            competencies("qa-b", "Exploratory testing", "Bug bashes"),
+        ]
+    ).text
+    assert "- Test planning\n" in text and "- Exploratory testing\n" in text

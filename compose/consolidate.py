@@ -471,21 +471,23 @@ def _sections(
         # ("Analytical queries:"), and a merge of the merge is the same.
         phased = {a for k, _, _ in _phase_names(section_lists) for a in starts[key][k]}
         after = tuple(
-            max(
-                [
-                    *(_written_after(starts[key], at) for at in verbatim_at[block]),
-                    *(
-                        k + 1
-                        for k, start in enumerate(starts[key])
-                        if labelled_messages(block)
-                        and not (phased - {a for a, _ in verbatim_at[block]}).isdisjoint(start)
-                    ),
-                ]
-            )
-            for block in blocks
+            _lists_before(block, verbatim_at[block], starts[key], phased) for block in blocks
         )
         sections.append(MergedSection(*key, kept, section_lists, blocks, after))
     return tuple(sections), tuple(covered)
+
+
+def _lists_before(
+    block: str, at: Sequence[tuple[str, int]], starts: list[dict[str, int]], phased: set[str]
+) -> int:
+    """How many of a section's lists (starts: see _written_after) a verbatim block follows:
+    those its sources (at) wrote before it; a message sent when done, every list of another
+    source that writes phases too (phased)."""
+    ends = [_written_after(starts, where) for where in at]
+    if labelled_messages(block):
+        others = phased - {agent for agent, _ in at}
+        ends += [k + 1 for k, start in enumerate(starts) if not others.isdisjoint(start)]
+    return max(ends)
 
 
 # An item's label, bold ("**CI/CD Architecture:** ...") or plain ("CI/CD Architecture: ...").
@@ -3209,10 +3211,10 @@ def merged_description(
         lead = _EXAMPLE.sub(" ", text)
         lead = _EXAMPLES_HEADING.split(lead)[0]
         # White space as one space, but before a listed case (a merged agent's).
-        cases = (" ".join(p.split()) for p in re.split(r"\s*\n- ", _UNSPACED.sub(r"\1. \2", lead)))
-        leads.append(_CASE_LIST.join(cases))
+        parts = re.split(r"\s*\n- ", _UNSPACED.sub(r"\1. \2", lead))
+        leads.append(_CASE_LIST.join(" ".join(part.split()) for part in parts))
         for example in found:
-            example = _dedent(example)
+            example = _laid_out(example)
             folded = " ".join(example.split())
             if all(
                 fuzz.ratio(folded, " ".join(e.split())) < _TUNING.example_duplicate
@@ -3309,7 +3311,7 @@ def _source_names(names: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(choices) or r"(?!)")
 
 
-def _dedent(example: str) -> str:
+def _laid_out(example: str) -> str:
     """An example laid out as every other: each of its parts (context, user, assistant,
     commentary) on a line of its own, flush left. Sources write them on one line, indented
     or not, and an editor read the mix in one description as broken. One with code keeps

@@ -2101,13 +2101,16 @@ class _NotOne(Exception):
 
 
 def _json_union(ours: JsonValue, theirs: JsonValue) -> JsonValue:
-    """ours with what theirs adds: its other keys, the other items of a series asked for.
-    Two different values are not one (_NotOne): "get_audit_context" beside
+    """ours with what theirs adds: the other items of a series asked for. Other keys or
+    two different values are not one (_NotOne): "get_audit_context" beside
     "get_security_context", "auditing" beside "implementing" (kept as the first's example,
     four editors read the other as lost, and one report of two projects' figures as wrong)."""
     if isinstance(ours, dict) and isinstance(theirs, dict):
-        united = {k: _json_union(v, theirs[k]) if k in theirs else v for k, v in ours.items()}
-        return united | {k: v for k, v in theirs.items() if k not in ours}
+        if ours.keys() != theirs.keys():
+            # Two reports of other figures ("components_reviewed" beside "files_reviewed"):
+            # united, the review editor read one report of two projects.
+            raise _NotOne
+        return {k: _json_union(v, theirs[k]) for k, v in ours.items()}
     if ours == theirs:
         return ours
     asked = [ASKS_FOR.match(v) if isinstance(v, str) else None for v in (ours, theirs)]

@@ -1450,7 +1450,7 @@ def test_the_safety_net_refuses_a_united_template_that_drops_an_asked_item() -> 
 
     agents = [voltagent("a-pro", "team size, pain points", "x"), voltagent("b-pro", "budget", "y")]
     result = merge_agents(agents)
-    assert result.text.count("```json") == 2 and result.verification.ok
+    assert result.text.count("```json") == 3 and result.verification.ok
     assert "Context needed: team size, pain points, and budget." in result.text
     dropped = result.text.replace(", and budget", "")
     assert verify(result.clustering, result.agent, dropped).missing_verbatim == (
@@ -1746,7 +1746,9 @@ def test_each_source_s_phases_stay_in_the_order_it_wrote_them() -> None:
     assert at == sorted(at)
     # "Review categories:" follows the delivery message: written with its topic.
     assert "Review categories:" not in workflow
-    assert workflow.count("Progress tracking:") == 1  # one report of both's progress
+    # Each source's report of its own figures ("components_reviewed", "files_reviewed"):
+    # united, the review editor read one report of two projects.
+    assert workflow.count("Progress tracking:") == 2
     # Each source's procedure opened with its own "Execute ... through systematic phases:";
     # the second, between the first's phases, read as out of order: one frame opens both.
     assert workflow.count("through systematic phases:") == 1

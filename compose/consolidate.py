@@ -418,7 +418,7 @@ def _sections(
             # topic whose order means something (an approach's steps, principles).
             titled = list_key or key[0] == OTHER or is_kind(key[0]) or keeps_order(key[0])
             entries = sorted(entries, key=_source_order if titled else plain_order)
-            lines = [line for entry in entries for line in lines_of(entry)]
+            lines = _partners_once([line for entry in entries for line in lines_of(entry)], covered)
         lead_in = lead_ins.get((key, list_key))
         intro = intros.get((key, list_key), ()) if lead_in else ()
         introduced.extend(intro)
@@ -1336,6 +1336,57 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
         in_lists = frozenset(m.id for m in listed)
         texts[c.id] = Composed(composed.text, kept + apart, written_as, in_lists)
     return texts
+
+
+def _partners_once(lines: list[Line], covered: list[Covered]) -> list[Line]:
+    """lines with the work other sources do with one partner written in the first line
+    naming it: "Partner with cloud-architect on cloud deployments and support it with
+    automation", "Help security-engineer with DevSecOps and security integration" (four
+    editors read the partner listed twice as said twice), up to partner_ways_max lines (a
+    whole collection's work with one partner is no one line). Lines one source wrote stay
+    its own; a line with nested items stays whole."""
+    written: list[Line] = []
+    first_of: dict[str, int] = {}  # partner -> where the line taking its work is written
+    ways: Counter[int] = Counter()  # a written line -> the sources' lines it says
+    for line in lines:
+        work = _PARTNER.match(strip_markup(line.text)) if not line.children else None
+        at = first_of.get(work.group(1)) if work else None
+        if work is None or at is None or not set(written[at].sources).isdisjoint(line.sources):
+            if work is not None and (at is None or ways[at] >= _TUNING.partner_ways_max):
+                first_of[work.group(1)] = len(written)
+            ways[len(written)] = 1
+            written.append(line)
+            continue
+        first = written[at]
+        plain = strip_markup(line.text)
+        ours = _PARTNER.match(strip_markup(first.text))
+        if ours is None:  # a partner line is written first as it was matched
+            written.append(line)
+            continue
+        written[at] = Line(
+            _with_more_work(first.text, ours, plain, work),
+            first.cluster,
+            tuple(sorted({*first.sources, *line.sources})),
+        )
+        covered.append(Covered(line.cluster, plain, first.cluster))
+        ways[at] += 1
+        if ways[at] >= _TUNING.partner_ways_max:
+            del first_of[work.group(1)]  # the next one opens a line of its own
+    return written
+
+
+def _with_more_work(line: str, ours: re.Match[str], other: str, theirs: re.Match[str]) -> str:
+    """line ("Help security-engineer with DevSecOps", its _PARTNER match ours) with other's
+    work with that partner: its object when it opens alike ("... and security integration"),
+    its preposition and object after the same verb ("Help devops-engineer on deployment and
+    with runbooks"), else its own opening with "it" for the partner ("... and support it
+    with automation")."""
+    if ours.group(0) == theirs.group(0):
+        return f"{line.rstrip('.')} and {other[theirs.end() :].strip()}"
+    opening = other[: theirs.start(1)]
+    if opening == ours.string[: ours.start(1)]:  # "Help X on A" and "Help X with B"
+        return f"{line.rstrip('.')} and {other[theirs.end(1) :].strip()}"
+    return f"{line.rstrip('.')} and {_uncapitalized(opening)}it {other[theirs.end(1) :].strip()}"
 
 
 # A line of work with another agent: "Collaborate with backend-developer on query patterns".

@@ -73,6 +73,7 @@ class MergeTuning:
     series_item_max_words: int
     step_items_max: int
     step_ways_max: int
+    partner_ways_max: int
     intro_paragraphs: int
     framed_span: int
     settle_rounds: int

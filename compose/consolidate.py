@@ -1110,7 +1110,10 @@ def _one_numbered(lines: list[Line], covered: list[Covered], last: bool) -> list
     # after "and" when all do one work ("Implement solutions ..."): two editors read "or"
     # there as a choice between aims the agent has together.
     verbs = {way.split()[0].lower() for way in ways}
-    end = ("; and " if len(verbs) == 1 else "; or ") if last else "; "
+    # Two ways are two clauses of one sentence (three editors read "; and implement" as
+    # ungrammatical); three, whose own series hold commas, are parted by semicolons.
+    joint = ", " if len(ways) == 2 else "; "
+    end = f"{joint}{'and' if len(verbs) == 1 else 'or'} " if last else "; "
     text = "; ".join(ways[:-1]) + end + ways[-1]
     covered.extend(Covered(ln.cluster, strip_markup(ln.text), first.cluster) for ln in rest)
     return [Line(text, first.cluster, tuple(sorted(set(sources))))]

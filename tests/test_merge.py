@@ -814,7 +814,7 @@ def test_steps_that_say_more_than_a_series_stay_apart() -> None:
     assert numbered_lines(merge_agents([first, second]).text) == [
         "1. Review existing CI/CD processes, automation, deployment frequency, failure rates, "
         "deployment processes, and team workflows",
-        "2. Implement solutions maximizing deployment velocity while ensuring safety; and "
+        "2. Implement solutions maximizing deployment velocity while ensuring safety, and "
         "implement solutions improving efficiency, reliability, and team productivity",
     ]
 
@@ -842,7 +842,7 @@ def test_a_participle_clause_takes_no_other_steps_items() -> None:
         invoked("ml-c", "Implement robust MLOps solutions and platforms"),
     ]
     assert numbered_lines(merge_agents(sources).text) == [
-        "1. Implement solutions ensuring optimal performance and reliability; and implement "
+        "1. Implement solutions ensuring optimal performance and reliability, and implement "
         "robust ML engineering solutions, MLOps solutions and platforms",
     ]
 
@@ -2191,7 +2191,7 @@ def test_two_sources_ways_of_one_middle_step_are_one_step() -> None:
     assert lines == [
         "1. Analyze performance metrics while tracking replication status; analyze data "
         "volume, access patterns, and query complexity",
-        "2. Implement solutions ensuring reliability; and implement comprehensive performance "
+        "2. Implement solutions ensuring reliability, and implement comprehensive performance "
         "improvements",
     ]
 

@@ -121,7 +121,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
     credit: dict[int, set[str]] = defaultdict(set)
     covered: list[Covered] = []
     # What the agent says in prose: its description, opening, paragraphs and closing.
-    prose_text = strip_markup(
+    prose = strip_markup(
         "\n".join(
             [
                 str(dict(merged.frontmatter).get("description", "")),
@@ -131,8 +131,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
             ]
         )
     )
-    prose = written_terms(prose_text)
-    for index in _partners(tops, said, agent_names(sources), postings, (prose, prose_text)):
+    for index in _partners(tops, said, agent_names(sources), postings, prose):
         dropped.add(index)
         covered.append(Covered(lines[index].cluster, said[index].plain, None))
     for index, earlier in _entries_said_before(lines, entries_in, leads, merged.name):
@@ -251,14 +250,14 @@ def _partners(
     said: list[_Said],
     agent_names: re.Pattern[str],
     postings: dict[str, set[int]],
-    prose: tuple[frozenset[str], str],
+    prose: str,
 ) -> list[int]:
     """The lines naming one of the merged agents as an agent to work with ("Collaborate
     with test-automator on automation", written by qa-expert, in the merge of the two): the
     merged agent's own work, said by the agent itself. What such a line works on must still
     be said by another line ("on automation"), as must a name it works on ("on UI patterns"),
     and it names no other agent ("powershell-7-expert")."""
-    prose_terms, prose_text = prose
+    prose_terms = written_terms(prose)
     found: list[int] = []
     names_written: Counter[str] | None = None  # named terms as written, over every line
     for index in tops:
@@ -272,7 +271,7 @@ def _partners(
             if names_written is None:
                 kept = (line for j, line in enumerate(said) if j not in found)
                 names_written = Counter(n for line in kept for n in named_terms(line.plain))
-                names_written.update(named_terms(prose_text))
+                names_written.update(named_terms(prose))
             # Its own line counts once.
             if any(names_written[n] < 2 for n in line_names):
                 continue

@@ -1349,23 +1349,25 @@ def _partners_once(lines: list[Line], covered: list[Covered]) -> list[Line]:
     whole collection's work with one partner is no one line). Lines one source wrote stay
     its own; a line with nested items stays whole."""
     written: list[Line] = []
-    first_of: dict[str, int] = {}  # partner -> where the line taking its work is written
+    # partner -> where the line taking its work is written, and how that line opened
+    first_of: dict[str, tuple[int, re.Match[str]]] = {}
     ways: Counter[int] = Counter()  # a written line -> the sources' lines it says
     for line in lines:
-        work = _PARTNER.match(strip_markup(line.text)) if not line.children else None
-        at = first_of.get(work.group(1)) if work else None
-        if work is None or at is None or not set(written[at].sources).isdisjoint(line.sources):
-            if work is not None and (at is None or ways[at] >= _TUNING.partner_ways_max):
-                first_of[work.group(1)] = len(written)
+        plain = strip_markup(line.text)
+        work = _PARTNER.match(plain) if not line.children else None
+        taking = first_of.get(work.group(1)) if work else None
+        if (
+            work is None
+            or taking is None
+            or not set(written[taking[0]].sources).isdisjoint(line.sources)
+        ):
+            if work is not None and taking is None:
+                first_of[work.group(1)] = (len(written), work)
             ways[len(written)] = 1
             written.append(line)
             continue
+        at, ours = taking
         first = written[at]
-        plain = strip_markup(line.text)
-        ours = _PARTNER.match(strip_markup(first.text))
-        if ours is None:  # a partner line is written first as it was matched
-            written.append(line)
-            continue
         written[at] = Line(
             _with_more_work(first.text, ours, plain, work),
             first.cluster,
@@ -3169,16 +3171,13 @@ def _tools(agents: Sequence[Agent], policy: str, warnings: list[str]) -> tuple[s
         return None
     restricted = [a for a in agents if a.source.tools is not None]
     unrestricted = [a.name for a in agents if a.source.tools is None]
+    # Every tool a source lists, in the order first listed.
+    declared = tuple(dict.fromkeys(t for a in restricted for t in a.source.tools or ()))
     if policy == "intersection":
         if not restricted:
             return None
         allowed = set.intersection(*(set(a.source.tools or ()) for a in restricted))
-        return tuple(
-            t
-            for t in dict.fromkeys(t for a in restricted for t in a.source.tools or ())
-            if t in allowed
-        )
-    declared = tuple(dict.fromkeys(t for a in restricted for t in a.source.tools or ()))
+        return tuple(t for t in declared if t in allowed)
     if unrestricted and restricted and set(declared) >= _WORKING_TOOLS:
         # Every editor read the allowlist dropped for a source that lists none as lost;
         # listed tools that do the work keep it (lst97's mobile-developer lists every tool
@@ -3200,17 +3199,16 @@ def _tools(agents: Sequence[Agent], policy: str, warnings: list[str]) -> tuple[s
                 "(--tools intersection or --tools LIST decides otherwise)"
             )
         return None
-    union = tuple(dict.fromkeys(t for a in agents for t in a.source.tools or ()))
     # A read-only auditor (Read, Grep, Glob) merged with an engineer may now write and run
     # commands: said, never done silently.
-    lacked = [(a.name, [t for t in union if t not in (a.source.tools or ())]) for a in agents]
+    lacked = [(a.name, [t for t in declared if t not in (a.source.tools or ())]) for a in agents]
     widened = "; ".join(f"{name} lacked {_few(tools)}" for name, tools in lacked if tools)
     if widened:
         warnings.append(
             f"tools widened to every source's: {widened} "
             "(--tools intersection or --tools LIST decides otherwise)"
         )
-    return union
+    return declared
 
 
 def _few(names: Sequence[str], shown: int = 6) -> str:

@@ -12,10 +12,10 @@ import itertools
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TypeGuard
+from typing import TypeGuard, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -89,6 +89,9 @@ class MergedSection:
     # follows the lists its source wrote before it ("Progress tracking:" after the phase's
     # lists, not above "When invoked:"). Empty: every block before the lists.
     verbatim_after: tuple[int, ...] = ()
+    # Sub-sections of words only, written after the rest under their own titles ("### Focus
+    # Areas" over test-automator's paragraphs), as (title, paragraphs).
+    subsections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -150,6 +153,7 @@ class Draft:
     preamble: tuple[str, ...]
     references: tuple[str, ...]
     paragraphs: dict[tuple[str, str], list[str]]
+    subsections: dict[tuple[str, str], dict[str, list[str]]]  # see MergedSection.subsections
     verbatim: dict[tuple[str, str], list[str]]
     # A verbatim block -> where each of its sources wrote it.
     verbatim_at: dict[str, tuple[tuple[str, int], ...]]
@@ -174,16 +178,18 @@ def draft(clustering: Clustering, options: MergeOptions | None = None) -> Draft:
     warnings.extend(_figures_disagree(agents))
     warnings.extend(_partners_merged(agents))
     # Every distinct paragraph is kept, lead-ins too ("Before implementing, always:" says when).
-    paragraphs, verbatim, verbatim_at = _section_text(agents, name)
-    closing = _closing(agents, paragraphs)
+    paragraphs, subsections, verbatim, verbatim_at = _section_text(agents, name)
+    written = [*_texts(paragraphs), *(p for titled in subsections.values() for p in _texts(titled))]
+    closing = _closing(agents, written)
     preamble = _preamble(agents)
-    texts = _line_texts(clustering, [*preamble, *closing, *_texts(paragraphs), *_texts(verbatim)])
+    texts = _line_texts(clustering, [*preamble, *closing, *written, *_texts(verbatim)])
     return Draft(
         clustering=clustering,
         frontmatter=frontmatter,
         preamble=preamble,
         references=_references(agents),
         paragraphs=paragraphs,
+        subsections=subsections,
         verbatim=verbatim,
         verbatim_at=verbatim_at,
         texts=texts,
@@ -203,6 +209,7 @@ def arrange(plan: Draft, together: Sequence[set[str]] = ()) -> MergedAgent:
         clustering,
         plan.texts,
         plan.paragraphs,
+        plan.subsections,
         plan.verbatim,
         plan.verbatim_at,
         plan.places,
@@ -235,6 +242,8 @@ def walk(lines: Sequence[Line]) -> Iterator[Line]:
 # --- body ---------------------------------------------------------------------------------
 
 
+_Key = TypeVar("_Key")
+
 # The section written before the first heading, with no heading: the lists its sources open
 # with (Bullet.opening).
 _OPENING = ("", "")
@@ -248,6 +257,7 @@ def _sections(
     clustering: Clustering,
     texts: dict[str, Composed],
     paragraphs: dict[tuple[str, str], list[str]],
+    subsections: dict[tuple[str, str], dict[str, list[str]]],
     verbatim: dict[tuple[str, str], list[str]],
     verbatim_at: dict[str, tuple[tuple[str, int], ...]],
     places: dict[str, _Place],
@@ -436,7 +446,7 @@ def _sections(
     heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
     # Paragraphs written before a list's lead-in are not written again in their section.
     heading |= {_lead_key(text) for p in introduced for text in (p, _PHASE_NAME.sub("", p))}
-    keys = set(lists) | set(paragraphs) | set(verbatim)
+    keys = set(lists) | set(paragraphs) | set(subsections) | set(verbatim)
     order = topic_order()
     # Sections no topic names ("Server Components", "Server Actions") in the order their
     # sources wrote them, by where in its source each first is.
@@ -453,7 +463,8 @@ def _sections(
     sections = []
     for key in sorted(keys, key=section_order):
         kept = tuple(p for p in paragraphs.get(key, ()) if _lead_key(p) not in heading)
-        if not (kept or lists[key] or verbatim.get(key)):
+        words = tuple((title, tuple(texts)) for title, texts in subsections.get(key, {}).items())
+        if not (kept or lists[key] or verbatim.get(key) or words):
             continue  # held only a lead-in, written above its list elsewhere
         section_lists = _phases_numbered(
             _first_phases_once(_last_phases_once(_frames_once(lists[key])))
@@ -473,7 +484,7 @@ def _sections(
         after = tuple(
             _lists_before(block, verbatim_at[block], starts[key], phased) for block in blocks
         )
-        sections.append(MergedSection(*key, kept, section_lists, blocks, after))
+        sections.append(MergedSection(*key, kept, section_lists, blocks, after, words))
     return tuple(sections), tuple(covered)
 
 
@@ -726,6 +737,12 @@ def _intros(agents: Sequence[Agent]) -> dict[_Place, tuple[str, ...]]:
                 # "### Standard Operating Procedure" over nothing but its steps: the first
                 # step's list is written under that name.
                 run = [*run, f"{previous.title.rstrip(':')}:"]
+            if previous is not None and _keeps_title(
+                previous, section, _merged_section(*previous.home)
+            ):
+                # Its words are written under its title ("### 3. Service Definitions"), not
+                # before the next list ("### 4. API Contracts").
+                run = []
             previous = section
             if tops and all(b.lead_in and _lead_key(b.lead_in) == title for b in tops):
                 # "Analysis priorities:" read as a heading (a lead-in right after a list is):
@@ -1213,7 +1230,7 @@ class Composed:
     listed: frozenset[str] = frozenset()
 
 
-def _texts(blocks: dict[tuple[str, str], list[str]]) -> list[str]:
+def _texts(blocks: Mapping[_Key, list[str]]) -> list[str]:
     return [text for texts in blocks.values() for text in texts]
 
 
@@ -1979,14 +1996,17 @@ def _section_text(
     agents: Sequence[Agent], name: str
 ) -> tuple[
     dict[tuple[str, str], list[str]],
+    dict[tuple[str, str], dict[str, list[str]]],
     dict[tuple[str, str], list[str]],
     dict[str, tuple[tuple[str, int], ...]],
 ]:
-    """Section paragraphs and verbatim blocks per merged section (the one the section's lists
-    are written in), each distinct one once, naming the merged agent (name) where it named a
-    source; and where each of its sources wrote each block, by agent and line."""
+    """Section paragraphs, sub-sections of words only (MergedSection.subsections) and verbatim
+    blocks per merged section (the one the section's lists are written in), each distinct one
+    once, naming the merged agent (name) where it named a source; and where each of its
+    sources wrote each block, by agent and line."""
     sources = [a.source.declared_name for a in agents]
     paragraphs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    subsections: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(dict)
     verbatim: dict[tuple[str, str], list[str]] = defaultdict(list)
     verbatim_at: dict[str, tuple[tuple[str, int], ...]] = {}
     seen: set[str] = set()
@@ -2018,15 +2038,32 @@ def _section_text(
                 else:
                     blocks.append(block)
                     verbatim_at[block] = ((agent.name, line),)
-            for text in section.paragraphs:
-                folded = _folded(text)
-                if folded not in seen:
-                    seen.add(folded)
-                    paragraphs[key].append(text)
+            fresh = [text for text in section.paragraphs if _folded(text) not in seen]
+            seen.update(map(_folded, fresh))
+            if fresh and _keeps_title(section, following, key):
+                # Its title says what its words are about ("Focus Areas" over "**Unit Test
+                # Design**" ...); among the section's own words it was lost.
+                subsections[key].setdefault(section.title.rstrip(":"), []).extend(fresh)
+            elif fresh:
+                paragraphs[key].extend(fresh)
     # Lead-ins ("Your implementations must:") last, just above the merged list.
     for texts in paragraphs.values():
         texts.sort(key=introduces)
-    return paragraphs, verbatim, verbatim_at
+    return paragraphs, subsections, verbatim, verbatim_at
+
+
+def _keeps_title(section: Section, following: Section | None, key: tuple[str, str]) -> bool:
+    """Whether a section is a sub-section of words only that keeps its title in the merged
+    agent: one of a level under the merged section's headings, with neither lists nor
+    templates nor sub-sections of its own, titled other than its merged section."""
+    return (
+        section.level >= 3
+        and bool(section.paragraphs)
+        and not (section.bullets or section.verbatim)
+        and not (following is not None and following.level > section.level)
+        and key != _OPENING
+        and _lead_key(section.title) != _lead_key(key[1])
+    )
 
 
 def _in_one_sentence(first: str, second: str) -> str | None:
@@ -2197,11 +2234,10 @@ def _folded(paragraph: str) -> str:
     return " ".join(paragraph.lower().split())
 
 
-def _closing(
-    agents: Sequence[Agent], paragraphs: dict[tuple[str, str], list[str]]
-) -> tuple[str, ...]:
-    """The sources' closing paragraphs, each distinct one once, less those a section writes."""
-    seen = {_folded(text) for text in _texts(paragraphs)}
+def _closing(agents: Sequence[Agent], written: Sequence[str]) -> tuple[str, ...]:
+    """The sources' closing paragraphs, each distinct one once, less those a section writes
+    (written)."""
+    seen = {_folded(text) for text in written}
     closing = []
     for text in (text for agent in agents for text in agent.closing):
         folded = _folded(text)

@@ -127,6 +127,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
                 str(dict(merged.frontmatter).get("description", "")),
                 *merged.preamble,
                 *(p for section in merged.sections for p in section.paragraphs),
+                *(p for s in merged.sections for _, texts in s.subsections for p in texts),
                 *merged.closing,
             ]
         )
@@ -235,7 +236,8 @@ def _written(
                 lists.append(replace(merged_list, lines=tuple(kept_lines)))
             written_before.append(len(lists))
         after = tuple(written_before[k] for k in section.verbatim_after)
-        if lists or section.paragraphs or section.verbatim:  # a heading over nothing is gone
+        # A heading over nothing is gone.
+        if lists or section.paragraphs or section.verbatim or section.subsections:
             sections.append(replace(section, lists=tuple(lists), verbatim_after=after))
     return replace(
         merged,

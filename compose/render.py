@@ -103,6 +103,9 @@ def render(
                 block.append("".join(lines))
             block.extend(templates[number])
         block.extend(_paragraph(paragraph) + "\n" for paragraph in closing)
+        for title, paragraphs in section.subsections:
+            block.append(f"### {title}\n")
+            block.extend(_paragraph(paragraph) + "\n" for paragraph in paragraphs)
         parts.append("\n".join(block))
     parts.extend(_paragraph(paragraph) + "\n" for paragraph in merged.closing)
     if merged.references:

@@ -2356,3 +2356,24 @@ def test_other_sources_work_with_one_partner_is_one_line() -> None:
     )
     assert "- Help devops-engineer on deployment and monitoring\n" in text
     assert "- Help devops-engineer with runbooks\n" in text
+
+
+@needs_corpus
+def test_a_subsection_of_words_only_keeps_its_title() -> None:
+    # lst97's backend-architect writes its deliverables as "### Executive Summary" over a
+    # sentence: merged with another agent, the sentences sat under "## Output Format" with
+    # no title saying which deliverable each describes.
+    merged = merge([*corpus_paths("lst97/backend-architect"), SEEDS[0]]).text
+    output = merged.split("\n## Output Format\n", 1)[1]
+    assert "\n### Executive Summary\n\nA brief, high-level overview" in output
+    assert "\n### Service Definitions\n\nA breakdown of each microservice" in output
+    # ... and only there, not also as the introduction of "### 4. API Contracts"'s list.
+    assert merged.count("A breakdown of each microservice") == 1
+    assert merge_agents([parse(loads(merged, "merged.md"))]).text == merged  # read back alike
+
+
+def test_a_subsection_titled_as_its_merged_section_is_its_words() -> None:
+    agent = "---\nname: a\n---\n## Output\n\n- Code\n\n### Output Format\n\nCode in one block.\n"
+    merged = merge_agents([parse(loads(agent, "a.md"))]).text
+    assert "###" not in merged
+    assert "\nCode in one block.\n" in merged

@@ -429,7 +429,7 @@ def _sections(
             titled = list_key or key[0] == OTHER or is_kind(key[0]) or keeps_order(key[0])
             entries = sorted(entries, key=_source_order if titled else plain_order)
             lines = _partners_once([line for entry in entries for line in lines_of(entry)], covered)
-        lead_in = lead_ins.get((key, list_key))
+        lead_in = lead_ins.get((key, list_key)) or _plain_title(key, list_key, entries, top)
         intro = intros.get((key, list_key), ()) if lead_in else ()
         introduced.extend(intro)
         step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
@@ -486,6 +486,33 @@ def _sections(
         )
         sections.append(MergedSection(*key, kept, section_lists, blocks, after, words))
     return tuple(sections), tuple(covered)
+
+
+def _plain_title(
+    key: tuple[str, str],
+    list_key: str,
+    entries: Sequence[Cluster | Bullet],
+    top: Mapping[_Place, object],
+) -> str | None:
+    """The lead-in of a section's plain list among lead-ins' lists: the title its sources
+    wrote it under when they agree and it is not the merged section's. 0xfurai's "##
+    Approach" list opened "## Workflow" bare, above another source's phases, and three
+    editors read its principles as the first steps."""
+    others = {k for place_key, k in top if place_key == key} - {""}
+    if list_key or not others or "#" in others:
+        return None
+    written = {
+        _lead_key(bullet.section): bullet.section
+        for entry in entries
+        for bullet in (entry.members if isinstance(entry, Cluster) else (entry,))
+        if bullet.lead_in is None and not bullet.ordered and _merged_section(*bullet.home) == key
+    }
+    if len(written) != 1:
+        return None
+    lead, title = next(iter(written.items()))
+    if not lead or lead in others or lead == _lead_key(key[1]):
+        return None
+    return f"{title.rstrip(':')}:"
 
 
 def _lists_before(

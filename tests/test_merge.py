@@ -2377,3 +2377,14 @@ def test_a_subsection_titled_as_its_merged_section_is_its_words() -> None:
     merged = merge_agents([parse(loads(agent, "a.md"))]).text
     assert "###" not in merged
     assert "\nCode in one block.\n" in merged
+
+
+@needs_corpus
+def test_a_plain_list_among_lead_ins_lists_keeps_its_title() -> None:
+    # 0xfurai's terraform-expert "## Approach" list opened "## Workflow" bare, above
+    # VoltAgent's context query and phases: read as the procedure's first steps.
+    merged = merged_corpus(
+        "0xfurai/terraform-expert", "VoltAgent/cloud-architect", "lst97/cloud-architect"
+    )
+    workflow = section_of(merged, "Workflow")
+    assert workflow.startswith("\nApproach:\n\n- Start with defining resources in a main.tf")

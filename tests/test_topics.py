@@ -36,6 +36,10 @@ from compose.topics import classify, is_kind, names_items, written_in
         # ("All code must be written in TypeScript") sat among its Core Responsibilities.
         ("**Constraints**", "constraints"),
         ("Constraints & Guidelines", "constraints"),
+        # Cost is operations (FinOps): VoltAgent's "Cost optimization:" sat alone under
+        # "## Performance and Scalability" (an editor: "cost is not performance").
+        ("Cost optimization:", "deployment"),
+        ("Performance optimization:", "performance"),
         ("Something else entirely", "other"),
     ],
 )

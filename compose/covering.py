@@ -110,6 +110,10 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
                     section_of.append(number)
                     leads.append(lead)
     said = [_said(line.text, lead) for line, lead in zip(lines, leads, strict=True)]
+    # A deliverable or a rule says what the agent hands over or keeps to, not a practice:
+    # "Terraform IaC Modules: ... state management strategy" is no "Implement state
+    # management best practices" (an editor read that practice as lost).
+    of_a_kind = {j for j, number in enumerate(section_of) if is_kind(merged.sections[number].topic)}
     postings: dict[str, set[int]] = defaultdict(set)  # term -> the lines that say it
     for j, line_said in enumerate(said):
         for term in line_said.terms:
@@ -151,7 +155,7 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
             then those kept anyway, then the ones saying least (a line that states another's
             statement is kept, so the compound line goes and the specific one stays)."""
             found = set.intersection(*(postings.get(term, set()) for term in needed))
-            found -= {index, *dropped}
+            found -= {index, *dropped, *of_a_kind}
             if alone:
                 found = {j for j in found if section_of[j] == section_of[index]}
             return sorted(

@@ -306,3 +306,14 @@ def test_event_handling_is_not_said_by_lifecycle_events() -> None:
     # Mastery:" ("handling" is a vague word, "React" said by the lead-in).
     paths = corpus_paths("lst97/react-pro", "0xfurai/react-expert")
     assert "- Event handling in React\n" in merge(paths).text
+
+
+@needs_corpus
+def test_a_deliverable_covers_no_practice() -> None:
+    # 0xfurai's terraform-expert: "Implement state management best practices." (Focus
+    # Areas) was dropped for lst97's deliverable "**Terraform IaC Modules:** ... a clear
+    # explanation of the module organization and state management strategy."
+    paths = corpus_paths(
+        "0xfurai/terraform-expert", "VoltAgent/cloud-architect", "lst97/cloud-architect"
+    )
+    assert "- Implement state management best practices.\n" in merge(paths).text

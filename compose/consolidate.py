@@ -370,6 +370,18 @@ def _sections(
         first = Line(texts[entry.id].text, entry.id, agents, nested_lines(said_here))
         return [first, *(line for m in beside[entry.id] for line in lines_of(m))]
 
+    # A plain list among lead-ins' lists is written under its title: with the list of that
+    # lead-in when there is one (0xfurai's "## Focus Areas" items and lst97's "Focus
+    # Areas:" list are one list), else as its lead-in.
+    plain_leads: dict[tuple[str, str], str] = {}
+    for key, title in _plain_titles(top).items():
+        same_lead = top.get((key, _lead_key(title)))
+        if same_lead is None:
+            plain_leads[key] = f"{title}:"
+        elif not any(_first(entry).ordered for entry in same_lead):
+            same_lead += top.pop((key, ""))
+        # A ranked list of that title ("Guiding Principles:" 1. to 6.) keeps its numbers;
+        # the plain list stays bare beside it.
     lists: dict[tuple[str, str], list[MergedList]] = defaultdict(list)
     starts: dict[tuple[str, str], list[dict[str, int]]] = defaultdict(list)
     covered: list[Covered] = []
@@ -429,7 +441,7 @@ def _sections(
             titled = list_key or key[0] == OTHER or is_kind(key[0]) or keeps_order(key[0])
             entries = sorted(entries, key=_source_order if titled else plain_order)
             lines = _partners_once([line for entry in entries for line in lines_of(entry)], covered)
-        lead_in = lead_ins.get((key, list_key)) or _plain_title(key, list_key, entries, top)
+        lead_in = lead_ins.get((key, list_key)) or (plain_leads.get(key) if not list_key else None)
         intro = intros.get((key, list_key), ()) if lead_in else ()
         introduced.extend(intro)
         step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
@@ -488,31 +500,29 @@ def _sections(
     return tuple(sections), tuple(covered)
 
 
-def _plain_title(
-    key: tuple[str, str],
-    list_key: str,
-    entries: Sequence[Cluster | Bullet],
-    top: Mapping[_Place, object],
-) -> str | None:
-    """The lead-in of a section's plain list among lead-ins' lists: the title its sources
-    wrote it under when they agree and it is not the merged section's. 0xfurai's "##
-    Approach" list opened "## Workflow" bare, above another source's phases, and three
-    editors read its principles as the first steps."""
-    others = {k for place_key, k in top if place_key == key} - {""}
-    if list_key or not others or "#" in others:
-        return None
-    written = {
-        _lead_key(bullet.section): bullet.section
-        for entry in entries
-        for bullet in (entry.members if isinstance(entry, Cluster) else (entry,))
-        if bullet.lead_in is None and not bullet.ordered and _merged_section(*bullet.home) == key
-    }
-    if len(written) != 1:
-        return None
-    lead, title = next(iter(written.items()))
-    if not lead or lead in others or lead == _lead_key(key[1]):
-        return None
-    return f"{title.rstrip(':')}:"
+def _plain_titles(top: Mapping[_Place, Sequence[Cluster | Bullet]]) -> dict[tuple[str, str], str]:
+    """Per merged section whose plain list sits among lead-ins' lists (and no numbered
+    one), the title its sources wrote that list under, when they agree and it is not the
+    section's: 0xfurai's "## Approach" list opened "## Workflow" bare, above another
+    source's phases, and three editors read its principles as the first steps."""
+    titles = {}
+    for (key, list_key), entries in top.items():
+        others = {k for place_key, k in top if place_key == key} - {""}
+        if list_key or not others or "#" in others:
+            continue
+        written = {
+            _lead_key(bullet.section): bullet.section
+            for entry in entries
+            for bullet in (entry.members if isinstance(entry, Cluster) else (entry,))
+            if bullet.lead_in is None
+            and not bullet.ordered
+            and _merged_section(*bullet.home) == key
+        }
+        if len(written) == 1:
+            lead, title = next(iter(written.items()))
+            if lead and lead != _lead_key(key[1]):
+                titles[key] = title.rstrip(":")
+    return titles
 
 
 def _lists_before(

@@ -2388,3 +2388,16 @@ def test_a_plain_list_among_lead_ins_lists_keeps_its_title() -> None:
     )
     workflow = section_of(merged, "Workflow")
     assert workflow.startswith("\nApproach:\n\n- Start with defining resources in a main.tf")
+
+
+@needs_corpus
+def test_a_plain_list_joins_the_lead_ins_list_of_its_title() -> None:
+    # 0xfurai's terraform-expert "## Focus Areas" items sat bare at the top of Core
+    # Responsibilities, away from lst97's "Focus Areas:" list of the same section.
+    merged = merged_corpus(
+        "0xfurai/terraform-expert", "VoltAgent/cloud-architect", "lst97/cloud-architect"
+    )
+    focus = merged.split("\nFocus Areas:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert focus.startswith("- **Cloud Platforms:** Deep expertise")
+    assert "\n- Write clean and maintainable Terraform configuration files.\n" in focus
+    assert merged.count("Focus Areas:") == 1

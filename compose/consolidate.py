@@ -1423,7 +1423,7 @@ def _partners_once(lines: list[Line], covered: list[Covered]) -> list[Line]:
         at, ours = taking
         first = written[at]
         written[at] = Line(
-            _with_more_work(first.text, ours, plain, work),
+            _with_more_work(first.text, ours, plain, work, ways[at]),
             first.cluster,
             tuple(sorted({*first.sources, *line.sources})),
         )
@@ -1434,18 +1434,23 @@ def _partners_once(lines: list[Line], covered: list[Covered]) -> list[Line]:
     return written
 
 
-def _with_more_work(line: str, ours: re.Match[str], other: str, theirs: re.Match[str]) -> str:
-    """line ("Help security-engineer with DevSecOps", its _PARTNER match ours) with other's
-    work with that partner: its object when it opens alike ("... and security integration"),
-    its preposition and object after the same verb ("Help devops-engineer on deployment and
-    with runbooks"), else its own opening with "it" for the partner ("... and support it
-    with automation")."""
+def _with_more_work(
+    line: str, ours: re.Match[str], other: str, theirs: re.Match[str], ways: int
+) -> str:
+    """line ("Help security-engineer with DevSecOps", its _PARTNER match ours, saying ways
+    sources' lines) with other's work with that partner: its object when it opens alike
+    ("... and security integration"), its preposition and object after the same verb ("Help
+    devops-engineer on deployment and with runbooks"), else its own opening with "it" for
+    the partner ("... and support it with automation"), after a comma when the line joins
+    two already ("Help devops-engineer on monitoring and with automation, and guide it on
+    infrastructure": an editor read three "and"s in a row as garbled)."""
+    joint = ", and" if ways > 1 else " and"
     if ours.group(0) == theirs.group(0):
-        return f"{line.rstrip('.')} and {other[theirs.end() :].strip()}"
+        return f"{line.rstrip('.')}{joint} {other[theirs.end() :].strip()}"
     opening = other[: theirs.start(1)]
     if opening == ours.string[: ours.start(1)]:  # "Help X on A" and "Help X with B"
-        return f"{line.rstrip('.')} and {other[theirs.end(1) :].strip()}"
-    return f"{line.rstrip('.')} and {_uncapitalized(opening)}it {other[theirs.end(1) :].strip()}"
+        return f"{line.rstrip('.')}{joint} {other[theirs.end(1) :].strip()}"
+    return f"{line.rstrip('.')}{joint} {_uncapitalized(opening)}it {other[theirs.end(1) :].strip()}"
 
 
 # A line of work with another agent: "Collaborate with backend-developer on query patterns".

@@ -2348,11 +2348,12 @@ def test_other_sources_work_with_one_partner_is_one_line() -> None:
                 "Help devops-engineer with runbooks",
             ),
             working("sre", "Help devops-engineer on monitoring"),
+            working("storage", "Guide cloud-architect on databases"),
         ]
     ).text
     assert (
-        "- Partner with cloud-architect on cloud deployments and support it with automation\n"
-        in (text)
+        "- Partner with cloud-architect on cloud deployments and support it with automation,"
+        " and guide it on databases\n" in text  # a comma before the third way
     )
     assert "- Help devops-engineer on deployment and monitoring\n" in text
     assert "- Help devops-engineer with runbooks\n" in text

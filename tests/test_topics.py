@@ -40,6 +40,14 @@ from compose.topics import classify, is_kind, names_items, written_in
         # "## Performance and Scalability" (an editor: "cost is not performance").
         ("Cost optimization:", "deployment"),
         ("Performance optimization:", "performance"),
+        # VoltAgent's database agents: what their lists are about, not what the agent does
+        # (twelve lists sat under "## Core Responsibilities"; "Index design patterns:" was
+        # Architecture, away from "Index strategy:").
+        ("Index design patterns:", "data"),
+        ("Transaction management:", "data"),
+        ("Replication tuning:", "data"),
+        ("Window functions excellence:", "data"),
+        ("Configuration tuning:", "performance"),
         ("Something else entirely", "other"),
     ],
 )

@@ -667,7 +667,7 @@ class _Parser:
         # ("## Output Format" / "**Analysis and Documentation:**") with the deliverables;
         # compared, they are still what they say.
         kind = parent.home[0] if parent and is_kind(parent.home[0]) else None
-        own = written_in(title, topic)
+        own = written_in(title, topic, heading=True)
         section.home = (parent.topic if phase and parent else kind or own, title)
         section.phase = phase
         if step and parent is not None and number is not None:

@@ -29,6 +29,7 @@ class Topic:
     openers: tuple[str, ...] = ()
     # Its plain lists keep their sources' order (an approach's steps), not consensus first.
     ordered: bool = False
+    heading_homes: tuple[str, ...] = ()  # as homes, for a heading's title, not a sentence's
 
 
 @cache
@@ -45,6 +46,7 @@ def topics() -> tuple[Topic, ...]:
             tuple(t.get("homes", ())),
             tuple(t.get("openers", ())),
             t.get("ordered", False),
+            tuple(t.get("heading_homes", ())),
         )
         for t in data["topic"]
     )
@@ -141,15 +143,16 @@ def _opener(topic_id: str, keyword: str) -> bool:
     return any(keyword == opener for t in topics() if t.id == topic_id for opener in t.openers)
 
 
-def written_in(title: str, topic: str) -> str:
+def written_in(title: str, topic: str, *, heading: bool = False) -> str:
     """The topic of the section a title's lists are written in: its own (topic), or the
-    one whose home words end it ("Standard Operating Procedure": workflow)."""
+    one whose home words end it ("Standard Operating Procedure": workflow), or, for a
+    heading, its heading home words ("## Quality Checklist": testing)."""
     words = clean_title(title).lower().split()
     return next(
         (
             t.id
             for t in topics()
-            for home in t.homes
+            for home in (*t.homes, *(t.heading_homes if heading else ()))
             if words and words[-len(home.split()) :] == home.split()
         ),
         topic,

@@ -88,3 +88,12 @@ def test_who_the_agent_works_with_is_written_with_its_integrations() -> None:
     # servers. A title must end in the home's words: "AI Agents" is no home.
     assert written_in("Integration with other agents:", "workflow") == "integration"
     assert written_in("AI Agents", "architecture") == "architecture"
+
+
+def test_a_quality_checklist_heading_is_written_with_the_testing() -> None:
+    # 0xfurai's "## Quality Checklist" sat among the responsibilities (six editors); its
+    # items are still compared as responsibilities (clustering), and a phase's "Quality
+    # checklist:" sentence stays with its phase.
+    assert classify("Quality Checklist") == "responsibilities"
+    assert written_in("Quality Checklist", "responsibilities", heading=True) == "testing"
+    assert written_in("Quality checklist:", "workflow") == "workflow"

@@ -3561,7 +3561,13 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 for said_before, also in ((_FOCUS, r"\1 also \2"), (_SPECIALIZE, r"You also \1")):
                     if any(said_before.match(k) for k in kept):
                         sentence = said_before.sub(also, sentence, count=1)
-                kept.insert(_first_trigger(kept) or len(kept), _sentence_end(sentence))
+                at = _first_trigger(kept)
+                if not at and _AGENT_DOES.match(sentence):
+                    # After a lead opening with when to use the agent, "Masters ownership,
+                    # ..." (said of a persona that became a case of it) has no one doing
+                    # it: the agent does (an editor read it after the cases as a fragment).
+                    sentence = f"It {_uncapitalized(sentence)}"
+                kept.insert(at or len(kept), _sentence_end(sentence))
             if len(kept) + len(cases) > written:
                 # Words a sentence left out are not said: "Acts as a senior frontend
                 # engineer" adds nothing beside a trigger, and a trigger "... complex
@@ -3668,12 +3674,19 @@ def _other_role(sentence: str, first: str) -> bool:
 
 
 _FOCUS = re.compile(r"^(Your \w+) (spans|covers|includes|extends)\b")
+# What the agent does, said with no subject after its persona: "Masters ownership, ...",
+# "Leverages advanced Python features, ...".
+_AGENT_DOES = re.compile(
+    r"^(?:Masters|Leverages|Focuses|Provides|Specializes|Excels|Ensures|Delivers|Builds"
+    r"|Writes|Designs|Creates|Develops|Implements|Optimizes|Translates|Identifies"
+    r"|Offers|Helps|Handles|Manages|Uses|Applies|Combines|Bridges)\b"
+)
 _SPECIALIZE = re.compile(r"^You (specialize)\b")
 
 
 # What opens a persona's scope after its noun ("Expert in PostgreSQL ...").
 _SCOPE = re.compile(r"^(?:for|in|specializing in)\s+", re.I)
-_SPECIALIZING = re.compile(r",\s+speciali[sz](?:ing|ed) in\s+", re.I)
+_SPECIALIZING = re.compile(r",?\s+speciali[sz](?:ing|ed) in\s+", re.I)
 
 
 def _sentence_end(sentence: str) -> str:

@@ -2402,3 +2402,21 @@ def test_a_plain_list_joins_the_lead_ins_list_of_its_title() -> None:
     assert focus.startswith("- **Cloud Platforms:** Deep expertise")
     assert "\n- Write clean and maintainable Terraform configuration files.\n" in focus
     assert merged.count("Focus Areas:") == 1
+
+
+def test_a_persona_made_a_case_leaves_no_fragment() -> None:
+    # 0xfurai's descriptions: "Expert in TypeScript specializing in type safety, ..." and
+    # "Expert in writing idiomatic Rust code ... Masters ownership, ...": beside a source's
+    # "Use when ...", the persona is one more case and what it masters is the agent's.
+    described = merged_description_of(
+        "Use when building Rust systems where memory safety, zero-cost abstractions and"
+        " performance optimization are critical for embedded development.",
+        "Expert in Rust specializing in safety and concurrency. Masters ownership,"
+        " borrowing concepts, and Rust's type system.",
+    )
+    assert described == (
+        "Use this agent:\n- when building Rust systems where memory safety, zero-cost"
+        " abstractions and performance optimization are critical for embedded development\n"
+        "- for Rust, especially safety and concurrency.\n\n"
+        "It masters ownership, borrowing concepts, and Rust's type system."
+    )

@@ -48,6 +48,9 @@ from compose.topics import classify, is_kind, names_items, written_in
         ("Replication tuning:", "data"),
         ("Window functions excellence:", "data"),
         ("Configuration tuning:", "performance"),
+        # "auth" began "authoring": VoltAgent's "Library authoring:" sat alone under Security.
+        ("Library authoring:", "other"),
+        ("Authorization:", "security"),
         ("Something else entirely", "other"),
     ],
 )

@@ -41,7 +41,7 @@ from compose.terms import (
     strip_markup,
     written_terms,
 )
-from compose.topics import OTHER, is_kind, keeps_order, topic_order, topic_title
+from compose.topics import OTHER, is_kind, is_summary, keeps_order, topic_order, topic_title
 from compose.tuning import merge_tuning
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
@@ -393,7 +393,9 @@ def _sections(
     opens: dict[tuple[tuple[str, str], str], float] = {}
     for (key, list_key), (agent, line) in begins.items():
         if list_key not in ("", "#"):
-            opens[key, agent] = min(opens.get((key, agent), 1.0), line / lengths[agent])
+            summary = is_summary(strip_markup(lead_ins.get((key, list_key), "")))
+            share = -1.0 if summary else line / lengths[agent]
+            opens[key, agent] = min(opens.get((key, agent), 1.0), share)
 
     written_at = _where_written(top)
     phase_starts = frozenset(

@@ -166,6 +166,12 @@ def names_items(title: str) -> bool:
 
 
 @cache
+def is_summary(title: str) -> bool:
+    """Whether a list's title says it summarises what the agent does ("Key Capabilities")."""
+    return clean_title(title).lower() in package_data("topics.toml")["summaries"]
+
+
+@cache
 def _item_kinds() -> re.Pattern[str]:
     words = package_data("topics.toml")["item_kinds"]
     return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")

@@ -2420,3 +2420,13 @@ def test_a_persona_made_a_case_leaves_no_fragment() -> None:
         "- for Rust, especially safety and concurrency.\n\n"
         "It masters ownership, borrowing concepts, and Rust's type system."
     )
+
+
+@needs_corpus
+def test_a_summary_of_capabilities_opens_its_section_s_lists() -> None:
+    # lst97's golang-pro "Key Capabilities:" (under its Role and Expertise) sat between
+    # VoltAgent's "Build and tooling:" and "Advanced Concurrency" lists: read as buried.
+    merged = merged_corpus("0xfurai/go-expert", "VoltAgent/golang-pro", "lst97/golang-pro")
+    core = section_of(merged, "Core Responsibilities")
+    lead_ins = [line for line in core.splitlines() if line.endswith(":") and line[:1] != "-"]
+    assert lead_ins[0] == "Key Capabilities:"

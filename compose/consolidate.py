@@ -76,6 +76,11 @@ class MergedList:
     intro: tuple[str, ...] = ()
     # A numbered step's items, the lead-in its title: the step's number (Bullet.step), else 0.
     step: int = 0
+    # A group's items, the lead-in the bold item over them (Bullet.grouped): written as that
+    # item, so that it stays one of its list's items ("**Code:**", "**Tests:**", then
+    # "**Analysis and Documentation:**"; three editors read it as a lead-in after them as
+    # broken off).
+    grouped: bool = False
 
 
 @dataclass(frozen=True)
@@ -447,9 +452,15 @@ def _sections(
         intro = intros.get((key, list_key), ()) if lead_in else ()
         introduced.extend(intro)
         step = _first(entries[0]).step if all(_first(e).step for e in entries) else 0
+        grouped = lead_in is not None and all(_first(e).grouped for e in entries)
         lists[key].append(
             MergedList(
-                lead_in, _labels_alike(lines), ordered, _framed_once(intro), step if lead_in else 0
+                lead_in,
+                _labels_alike(lines),
+                ordered,
+                _framed_once(intro),
+                step if lead_in else 0,
+                grouped,
             )
         )
         # Where each source wrote a lead-in's list; the plain and numbered lists come first
@@ -480,8 +491,8 @@ def _sections(
         words = tuple((title, tuple(texts)) for title, texts in subsections.get(key, {}).items())
         if not (kept or lists[key] or verbatim.get(key) or words):
             continue  # held only a lead-in, written above its list elsewhere
-        section_lists = _phases_numbered(
-            _first_phases_once(_last_phases_once(_frames_once(lists[key])))
+        section_lists = _groups_among_their_kin(
+            _phases_numbered(_first_phases_once(_last_phases_once(_frames_once(lists[key]))))
         )
         if len(section_lists) == 1 and _lead_key(section_lists[0].lead_in or "") == _lead_key(
             key[1]
@@ -525,6 +536,30 @@ def _plain_titles(top: Mapping[_Place, Sequence[Cluster | Bullet]]) -> dict[tupl
             if lead and lead != _lead_key(key[1]):
                 titles[key] = title.rstrip(":")
     return titles
+
+
+def _groups_among_their_kin(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
+    """lists with a group written as its bold item (MergedList.grouped) only right after a
+    plain list of its source, the items it was written among ("**Code:**", "**Tests:**"),
+    or after such a group;
+    after another list it would read as one of that list's items ("- **Service Boundaries
+    and Responsibilities:**" among "Key Capabilities:"), and its name is its lead-in."""
+    kept = list(lists)
+    for k, merged_list in enumerate(kept):
+        if not merged_list.grouped:
+            continue
+        before = kept[k - 1] if k else None
+        among_kin = (
+            before is not None
+            and (before.lead_in is None or before.grouped)  # or right after its kin group
+            and not before.ordered
+            and not {s for line in before.lines for s in line.sources}.isdisjoint(
+                s for line in merged_list.lines for s in line.sources
+            )
+        )
+        if not among_kin:
+            kept[k] = replace(merged_list, grouped=False)
+    return tuple(kept)
 
 
 def _lists_before(

@@ -101,6 +101,9 @@ class Bullet:
     # Its text only names the items nested under it ("Initiate Postmortem:"): their lead-in,
     # compared with no other item (alone it matched "Communication initiation").
     titles_items: bool = False
+    # An item of a group a bold item of a list names ("- **Analysis and Documentation:**"
+    # over its items), its lead-in that name: the group is written as that item again.
+    grouped: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,7 @@ class _SectionBuilder:
     home: tuple[str, str] = ("", "")
     paragraphs_before_verbatim: int = 0
     step: int = 0  # a numbered step's number (see Bullet.step)
+    grouped: bool = False  # a bold item of a list over its items (see Bullet.grouped)
     opening: bool = False  # a sentence title before the first heading (see Bullet.opening)
     loose: int = 0  # paragraphs written since its last list or verbatim block
     phase: bool = False  # a numbered step of a procedure ("### 3. ML Excellence")
@@ -822,6 +826,7 @@ class _Parser:
             # Expected Output": an editor read the four groups, flattened, as lost). Over
             # practices, it names a topic they join ("**API Design & Development:**").
             section.lead_in = f"{section.title}:"
+            section.grouped = True
         if title[1]:
             section.paragraphs.append(title[1])
         previous = title[1] if title[1] and introduces(title[1]) else section.lead_in
@@ -866,6 +871,8 @@ class _Parser:
             step=section.step if parent is None else 0,
             opening=section.opening and (ordered or names_items(section.title)) and not parent,
             titles_items=nested and _TITLE_ONLY.match(text) is not None,
+            # not one a sentence after the group introduces ("... includes the following:")
+            grouped=section.grouped and parent is None and lead_in == section.lead_in,
         )
         section.bullets.append(bullet)
         return bullet

@@ -96,6 +96,11 @@ def render(
                 # its items.
                 lines = _lines(merged_list.lines, 1, provenance, ordered=True)
                 block.append(f"{merged_list.step}. **{merged_list.lead_in}**\n" + "".join(lines))
+            elif merged_list.grouped and merged_list.lead_in:
+                # A group, as its source wrote it: "- **Analysis and Documentation:**" over
+                # its items.
+                lines = _lines(merged_list.lines, 1, provenance)
+                block.append(f"- **{merged_list.lead_in}**\n" + "".join(lines))
             else:
                 if merged_list.lead_in:
                     block.append(_paragraph(merged_list.lead_in) + "\n")

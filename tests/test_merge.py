@@ -2430,3 +2430,25 @@ def test_a_summary_of_capabilities_opens_its_section_s_lists() -> None:
     core = section_of(merged, "Core Responsibilities")
     lead_ins = [line for line in core.splitlines() if line.endswith(":") and line[:1] != "-"]
     assert lead_ins[0] == "Key Capabilities:"
+
+
+def test_a_group_stays_an_item_among_its_kin() -> None:
+    # lst97's python-pro "### Output Format": "**Code:**", "**Tests:**", then "**Analysis and
+    # Documentation:**" over its items; written as a lead-in after the merged list, three
+    # editors read it as broken off from its siblings.
+    lst = "- **Code:** Clean code.\n- **Tests:** Unit tests.\n- **Analysis:**\n  - Use tables.\n"
+    agents = [
+        parse(loads(f"---\nname: {name}\n---\n## Output Format\n\n{body}", f"{name}.md"))
+        for name, body in (("lst", lst), ("vol", "- Benchmark results\n"))
+    ]
+    text = merge_agents(agents).text
+    assert "- Benchmark results\n\n- **Analysis:**\n  - Use tables.\n" in text
+    assert merge_agents([parse(loads(text, "merged.md"))]).text == text
+
+
+@needs_corpus
+def test_a_group_after_another_list_keeps_its_lead_in() -> None:
+    # Beside "Key Capabilities:", "- **Service Boundaries and Responsibilities:**" would read
+    # as one more capability.
+    text = merge(corpus_paths("lst97/architect-review", "lst97/code-reviewer")).text
+    assert "\nService Boundaries and Responsibilities:\n\n- Does each service" in text

@@ -1371,11 +1371,14 @@ def _line_texts(clustering: Clustering, written: Sequence[str]) -> dict[str, Com
             # Nor does a plain item go under a lead-in its own author wrote another item
             # under: "Utilizing stored procedures for encapsulating logic" (a focus area) is
             # no detail of the same agent's "Quality Checklist:" criterion "Stored procedures
-            # are used appropriately."; the capability read as lost.
+            # are used appropriately."; the capability read as lost. Nor under a plain item
+            # of another of its lists: "Use pattern matching for clear and concise logic"
+            # (its Approach) is no detail of "Pattern matching and control flow" (its Focus
+            # Areas); an editor read the rule as lost.
             or (
                 m.agent == rep.agent
                 and m.lead_in is None
-                and rep.lead_in is not None
+                and (rep.lead_in is not None or m.section != rep.section)
                 and m.id not in pinned
             )
         )

@@ -2452,3 +2452,12 @@ def test_a_group_after_another_list_keeps_its_lead_in() -> None:
     # as one more capability.
     text = merge(corpus_paths("lst97/architect-review", "lst97/code-reviewer")).text
     assert "\nService Boundaries and Responsibilities:\n\n- Does each service" in text
+
+
+@needs_corpus
+def test_an_author_s_rule_is_no_detail_of_its_own_topic() -> None:
+    # 0xfurai's rust-expert: "Use pattern matching for clear and concise logic" (Approach)
+    # was folded into "Pattern matching and control flow" (Focus Areas) as "concise logic".
+    text = merge(corpus_paths("0xfurai/rust-expert", "VoltAgent/rust-engineer")).text
+    assert "\n- Pattern matching and control flow\n" in text
+    assert "\n- Use pattern matching for clear and concise logic\n" in text

@@ -468,7 +468,13 @@ def _sections(
         starts[key].append(written_at.get((key, list_key), {}))
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
-    heading = {_lead_key(m.lead_in) for ms in lists.values() for m in ms if m.lead_in}
+    heading = {
+        _lead_key(text)
+        for ms in lists.values()
+        for m in ms
+        if m.lead_in
+        for text in (m.lead_in, _PHASE_NAME.sub("", m.lead_in))  # see _titled_lead_in
+    }
     # Paragraphs written before a list's lead-in are not written again in their section.
     heading |= {_lead_key(text) for p in introduced for text in (p, _PHASE_NAME.sub("", p))}
     keys = set(lists) | set(paragraphs) | set(subsections) | set(verbatim)
@@ -779,12 +785,34 @@ def _lead_ins(agents: Sequence[Agent]) -> dict[_Place, str]:
     source's responsibilities, "Content strategy:" of another's planning phase)."""
     found: dict[_Place, str] = {}
     for agent in agents:
-        for bullet in agent.bullets:
-            lead_in = _list_lead_in(bullet)
-            place = _own_place(bullet)
-            if lead_in and place:
-                found.setdefault(place, lead_in)
+        for section in agent.sections:
+            for bullet in section.bullets:
+                lead_in = _list_lead_in(bullet)
+                place = _own_place(bullet)
+                if lead_in and place:
+                    found.setdefault(place, _titled_lead_in(section, lead_in))
     return found
+
+
+def _titled_lead_in(section: Section, lead_in: str) -> str:
+    """A lead-in sentence opening a sub-section of its own with its title before it, as a
+    phase's sentence is written ("**Decision Making.** When multiple solutions exist,
+    prioritize in this order:"): the merged section has no such heading, and two editors
+    read the ranked list as part of the lists before it."""
+    if (
+        section.level < 3
+        or section.title.endswith(":")  # a sentence's own section: it titles itself
+        or not section.paragraphs
+        or section.paragraphs[0] != lead_in
+        or lead_in.startswith("**")
+        or any(b.lead_in != lead_in for b in section.bullets if b.parent is None)
+        or _lead_key(section.title) in map(_lead_key, (lead_in, _merged_section(*section.home)[1]))
+        # A sentence saying what its title says ("When designing APIs:" under "### API
+        # Design Principles") needs no title.
+        or not set(content_terms(section.title)).isdisjoint(content_terms(lead_in))
+    ):
+        return lead_in
+    return f"**{section.title.rstrip('.:')}.** {lead_in}"
 
 
 def _intros(agents: Sequence[Agent]) -> dict[_Place, tuple[str, ...]]:

@@ -624,7 +624,14 @@ class _Parser:
             return bold
         text = plain_text(token["children"])
         current = self.current
-        opens_list = following == "list" and text.endswith(":") and len(text) <= _MAX_PSEUDO_TITLE
+        # "**Decision Making.** When multiple solutions exist, prioritize in this order:" (a
+        # merged agent's lead-in under its sub-section's title) is as long as its sentence.
+        children = token["children"]
+        titled = children[0]["type"] == "strong" and text.startswith(
+            plain_text(children[0]["children"]).rstrip(".") + "."
+        )
+        said = plain_text(children[1:]).strip() if titled else text
+        opens_list = following == "list" and text.endswith(":") and len(said) <= _MAX_PSEUDO_TITLE
         # Inside a heading's section, the first "Before implementing, always:" is a lead-in;
         # a later one titles a sub-section too (its bullets keep it as their lead-in).
         if opens_list and (current is None or current.bullets or current.pseudo):

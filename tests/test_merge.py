@@ -512,7 +512,9 @@ def test_every_line_under_a_lead_in_was_written_under_it(merged: MergeResult) ->
 
 
 def _key(lead_in: str) -> str:
-    return " ".join(lead_in.lower().rstrip(":").split())
+    # A sub-section's title before its lead-in ("**Requirements Analysis.** Before
+    # implementing, always:") is no part of it.
+    return " ".join(re.sub(r"^\*\*[^*]+\.\*\* ", "", lead_in).lower().rstrip(":").split())
 
 
 def test_a_ranked_list_stays_whole_and_in_order(merged: MergeResult) -> None:
@@ -1216,16 +1218,16 @@ def test_the_sources_closing_paragraphs_close_the_merged_agent(merged: MergeResu
     # as the opening of "Workflow" and another sat in the middle of "Architecture".
     closing = body(merged.text).rsplit("- Missing transaction boundaries", 1)[1].split("\n\n")[1:]
     assert [p.split()[0] for p in closing] == ["Deliver", "Always", "Your", "You", "When"]
-    assert "## Workflow\n\nBefore implementing, always:" in merged.text
+    assert "## Workflow\n\n**Requirements Analysis.** Before implementing, always:" in merged.text
 
 
 def test_each_source_s_lists_come_together_where_its_lists_start(merged: MergeResult) -> None:
     # backend-specialist's "Before implementing, always:" opens it (line 24 of 161); it came
     # fifth, after backend-developer's review checklist (its lines 51-73 of 74).
     workflow = body(merged.text).split("\n## Workflow\n", 1)[1].split("\n## ", 1)[0]
-    lead_ins = [line for line in workflow.splitlines() if line.endswith(":") and "**" not in line]
+    lead_ins = [line for line in workflow.splitlines() if re.match(r"[*A-Z][^:]*.*:$", line)]
     assert lead_ins == [
-        "Before implementing, always:",
+        "**Requirements Analysis.** Before implementing, always:",
         "When Providing Solutions:",
         "When analyzing or designing systems, you will:",
         "Your approach prioritizes:",
@@ -2461,3 +2463,25 @@ def test_an_author_s_rule_is_no_detail_of_its_own_topic() -> None:
     text = merge(corpus_paths("0xfurai/rust-expert", "VoltAgent/rust-engineer")).text
     assert "\n- Pattern matching and control flow\n" in text
     assert "\n- Use pattern matching for clear and concise logic\n" in text
+
+
+def test_a_sub_section_s_lead_in_keeps_its_title() -> None:
+    # lst97's "### 3. Decision Making" over "When multiple solutions exist, prioritize in
+    # this order:": the title was lost, and two editors read the ranks as part of the
+    # "Technical Standards:" before them. A sentence saying its title needs none.
+    body = (
+        "## Philosophy\n\n### Decision Making\n\nWhen multiple solutions exist, prioritize in"
+        " this order:\n\n1. Testability\n2. Readability\n\n### API Design Principles\n\n"
+        "When designing APIs:\n\n- Version every API\n"
+    )
+    agents = [
+        parse(loads(f"---\nname: {name}\n---\n{text}", f"{name}.md"))
+        for name, text in (("lst", body), ("vol", "## Principles\n\n- Keep it simple\n"))
+    ]
+    text = merge_agents(agents).text
+    assert "\n**Decision Making.** When multiple solutions exist, prioritize in this order:\n" in (
+        text
+    )
+    assert "\nWhen designing APIs:\n" in text
+    assert text.count("When multiple solutions exist") == 1
+    assert merge_agents([parse(loads(text, "merged.md"))]).text == text

@@ -329,9 +329,16 @@ def _sections(
                 else:
                     top[own or _written_in(member)].append(member)
                 continue
-            if own is None and (place_of[c.id][1] or _other_kind(member, place_of[c.id])):
+            rep = c.representative
+            if own is None and (
+                place_of[c.id][1]
+                or _other_kind(member, place_of[c.id])
+                or (member.agent == rep.agent and member.section != rep.section)
+            ):
                 # A plain item is neither a step nor written under the line's lead-in, nor
-                # a deliverable among practices.
+                # a deliverable among practices, nor in another list of its author's ("Strict
+                # type safety and type inference", a focus area, beside "Always enable strict
+                # type checking", its approach).
                 own = _written_in(member)
             # In a lead-in's bulleted list, whose order its sources chose ("Implementation
             # approach:"), an item kept apart stays where its source wrote it, not after the
@@ -732,7 +739,10 @@ def _place(c: Cluster, composed: Composed) -> _Place:
         return own
     topic = _section_key(c)
     said = {_written_in(m)[0] for m in c.members if m not in composed.apart}
-    if len(said) == 1 and (is_kind(topic[0]) or is_kind(next(iter(said))[0])):
+    if len(said) == 1:
+        # Where what it says was written: 0xfurai's "Create custom hooks for shared logic
+        # across components" (its Approach) beside its own "Custom hooks for reusable
+        # logic" (Focus Areas, kept apart) is no responsibility (an editor: misplaced).
         return (said.pop(), "")
     return (topic, "")
 

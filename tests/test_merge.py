@@ -2485,3 +2485,16 @@ def test_a_sub_section_s_lead_in_keeps_its_title() -> None:
     assert "\nWhen designing APIs:\n" in text
     assert text.count("When multiple solutions exist") == 1
     assert merge_agents([parse(loads(text, "merged.md"))]).text == text
+
+
+@needs_corpus
+def test_an_author_s_items_of_two_lists_stay_in_their_lists() -> None:
+    # 0xfurai's typescript-expert: "Always enable strict type checking for maximum safety"
+    # (its Approach) was written among its Focus Areas, beside "Strict type safety and type
+    # inference"; an editor read the rule as misplaced.
+    text = merged_corpus(
+        "0xfurai/typescript-expert", "VoltAgent/typescript-pro", "lst97/typescript-pro"
+    )
+    approach = text.split("\nApproach:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert "- Always enable strict type checking for maximum safety" in approach.splitlines()
+    assert "- Strict type safety and type inference" not in approach.splitlines()

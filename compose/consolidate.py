@@ -1243,9 +1243,28 @@ def _one_numbered(lines: list[Line], covered: list[Covered], last: bool) -> list
     # ungrammatical); three, whose own series hold commas, are parted by semicolons.
     joint = ", " if len(ways) == 2 else "; "
     end = f"{joint}{'and' if len(verbs) == 1 else 'or'} " if last else "; "
+    # An opening all ways share is written once: "Implement solutions maximizing deployment
+    # velocity ..., and improving efficiency ..." (two editors read "implement solutions"
+    # said again in each way as clumsy).
+    # Only before "and"/"or": after a semicolon the rest would read as more of the first
+    # way's series ("... developer workflows; documentation, product features").
+    opening = _shared_opening(ways) if last and len(ways) == 2 else ""
+    if len(opening.split()) >= 2:
+        ways = [ways[0], *(way[len(opening) :].lstrip() for way in ways[1:])]
     text = "; ".join(ways[:-1]) + end + ways[-1]
     covered.extend(Covered(ln.cluster, strip_markup(ln.text), first.cluster) for ln in rest)
     return [Line(text, first.cluster, tuple(sorted(set(sources))))]
+
+
+def _shared_opening(ways: Sequence[str]) -> str:
+    """The words every way opens with (as the first writes them), short of any way whole."""
+    split = [way.split() for way in ways]
+    shared = 0
+    while all(shared < len(words) - 1 for words in split) and all(
+        words[shared].lower() == split[0][shared].lower() for words in split
+    ):
+        shared += 1
+    return " ".join(split[0][:shared])
 
 
 def _series_union(first: str, second: str) -> str | None:

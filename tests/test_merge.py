@@ -816,8 +816,9 @@ def test_steps_that_say_more_than_a_series_stay_apart() -> None:
     assert numbered_lines(merge_agents([first, second]).text) == [
         "1. Review existing CI/CD processes, automation, deployment frequency, failure rates, "
         "deployment processes, and team workflows",
+        # Their shared opening once (two editors read "implement solutions" again as clumsy).
         "2. Implement solutions maximizing deployment velocity while ensuring safety, and "
-        "implement solutions improving efficiency, reliability, and team productivity",
+        "improving efficiency, reliability, and team productivity",
     ]
 
 

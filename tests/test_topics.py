@@ -50,6 +50,10 @@ from compose.topics import classify, is_kind, names_items, written_in
         ("Configuration tuning:", "performance"),
         # "auth" began "authoring": VoltAgent's "Library authoring:" sat alone under Security.
         ("Library authoring:", "other"),
+        # "template" named the output only in titles that say "output" anyway; it put
+        # VoltAgent's "Pipeline templates:" (a catalog) among the deliverables.
+        ("Pipeline templates:", "deployment"),
+        ("Template metaprogramming:", "other"),
         ("Authorization:", "security"),
         ("Something else entirely", "other"),
     ],

@@ -54,6 +54,8 @@ from compose.topics import classify, is_kind, names_items, written_in
         # VoltAgent's "Pipeline templates:" (a catalog) among the deliverables.
         ("Pipeline templates:", "deployment"),
         ("Template metaprogramming:", "other"),
+        # Beside "Canary deployment:" and "Blue-green deployment:", not a responsibility.
+        ("Feature flags:", "deployment"),
         ("Authorization:", "security"),
         ("Something else entirely", "other"),
     ],

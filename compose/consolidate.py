@@ -471,8 +471,17 @@ def _sections(
             )
         )
         # Where each source wrote a lead-in's list; the plain and numbered lists come first
-        # anyway.
-        starts[key].append(written_at.get((key, list_key), {}))
+        # anyway, but for a plain list written under its title: another source's template
+        # written before its own lists comes before it (VoltAgent's context query before
+        # 0xfurai's "Approach:", which four editors read as wedged before the query).
+        starts[key].append(
+            written_at.get((key, list_key), {})
+            if list_key or key not in plain_leads
+            else {
+                a: min(_first(e).line for e in entries if _first(e).agent == a)
+                for a in {_first(e).agent for e in entries}
+            }
+        )
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
     heading = {

@@ -2391,7 +2391,10 @@ def test_a_plain_list_among_lead_ins_lists_keeps_its_title() -> None:
         "0xfurai/terraform-expert", "VoltAgent/cloud-architect", "lst97/cloud-architect"
     )
     workflow = section_of(merged, "Workflow")
-    assert workflow.startswith("\nApproach:\n\n- Start with defining resources in a main.tf")
+    assert "\nApproach:\n\n- Start with defining resources in a main.tf" in workflow
+    # ... after VoltAgent's context query, written before its own lists (four editors read
+    # the principles wedged before the query as the first steps).
+    assert workflow.index("Architecture context query:") < workflow.index("\nApproach:\n")
 
 
 @needs_corpus

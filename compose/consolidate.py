@@ -247,8 +247,6 @@ def walk(lines: Sequence[Line]) -> Iterator[Line]:
 # --- body ---------------------------------------------------------------------------------
 
 
-_Key = TypeVar("_Key")
-
 # The section written before the first heading, with no heading: the lists its sources open
 # with (Bullet.opening).
 _OPENING = ("", "")
@@ -474,13 +472,9 @@ def _sections(
         # anyway, but for a plain list written under its title: another source's template
         # written before its own lists comes before it (VoltAgent's context query before
         # 0xfurai's "Approach:", which four editors read as wedged before the query).
+        titled_plain = not list_key and key in plain_leads
         starts[key].append(
-            written_at.get((key, list_key), {})
-            if list_key or key not in plain_leads
-            else {
-                a: min(_first(e).line for e in entries if _first(e).agent == a)
-                for a in {_first(e).agent for e in entries}
-            }
+            _first_lines(entries) if titled_plain else written_at.get((key, list_key), {})
         )
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
@@ -535,14 +529,26 @@ def _sections(
     return tuple(sections), tuple(covered)
 
 
+def _first_lines(entries: Sequence[Cluster | Bullet]) -> dict[str, int]:
+    """Where each source of a list's entries wrote its first."""
+    first: dict[str, int] = {}
+    for entry in entries:
+        bullet = _first(entry)
+        first[bullet.agent] = min(first.get(bullet.agent, bullet.line), bullet.line)
+    return first
+
+
 def _plain_titles(top: Mapping[_Place, Sequence[Cluster | Bullet]]) -> dict[tuple[str, str], str]:
     """Per merged section whose plain list sits among lead-ins' lists (and no numbered
     one), the title its sources wrote that list under, when they agree and it is not the
     section's: 0xfurai's "## Approach" list opened "## Workflow" bare, above another
     source's phases, and three editors read its principles as the first steps."""
+    lists: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key, list_key in top:
+        lists[key].add(list_key)
     titles = {}
     for (key, list_key), entries in top.items():
-        others = {k for place_key, k in top if place_key == key} - {""}
+        others = lists[key] - {""}
         if list_key or not others or "#" in others:
             continue
         written = {
@@ -563,9 +569,9 @@ def _plain_titles(top: Mapping[_Place, Sequence[Cluster | Bullet]]) -> dict[tupl
 def _groups_among_their_kin(lists: Sequence[MergedList]) -> tuple[MergedList, ...]:
     """lists with a group written as its bold item (MergedList.grouped) only right after a
     plain list of its source, the items it was written among ("**Code:**", "**Tests:**"),
-    or after such a group;
-    after another list it would read as one of that list's items ("- **Service Boundaries
-    and Responsibilities:**" among "Key Capabilities:"), and its name is its lead-in."""
+    or after such a group. After another list it would read as one of that list's items
+    ("- **Service Boundaries and Responsibilities:**" below "Key Capabilities:"): its name
+    stays its lead-in."""
     kept = list(lists)
     for k, merged_list in enumerate(kept):
         if not merged_list.grouped:
@@ -1252,11 +1258,10 @@ def _one_numbered(lines: list[Line], covered: list[Covered], last: bool) -> list
     # ungrammatical); three, whose own series hold commas, are parted by semicolons.
     joint = ", " if len(ways) == 2 else "; "
     end = f"{joint}{'and' if len(verbs) == 1 else 'or'} " if last else "; "
-    # An opening all ways share is written once: "Implement solutions maximizing deployment
-    # velocity ..., and improving efficiency ..." (two editors read "implement solutions"
-    # said again in each way as clumsy).
-    # Only before "and"/"or": after a semicolon the rest would read as more of the first
-    # way's series ("... developer workflows; documentation, product features").
+    # An opening both ways share is written once before "and"/"or": "Implement solutions
+    # maximizing deployment velocity ..., and improving efficiency ..." (two editors read
+    # "implement solutions" said again as clumsy). After a semicolon the rest would read as
+    # more of the first way's series ("... developer workflows; documentation, ...").
     opening = _shared_opening(ways) if last and len(ways) == 2 else ""
     if len(opening.split()) >= 2:
         ways = [ways[0], *(way[len(opening) :].lstrip() for way in ways[1:])]
@@ -1368,6 +1373,9 @@ class Composed:
     written_as: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     # Members kept apart as entries of their own list of short entries, written there.
     listed: frozenset[str] = frozenset()
+
+
+_Key = TypeVar("_Key")
 
 
 def _texts(blocks: Mapping[_Key, list[str]]) -> list[str]:

@@ -98,9 +98,14 @@ def render(
                 block.append(f"{merged_list.step}. **{merged_list.lead_in}**\n" + "".join(lines))
             elif merged_list.grouped and merged_list.lead_in:
                 # A group, as its source wrote it: "- **Analysis and Documentation:**" over
-                # its items.
+                # its items, an item of the list right before it (with no blank line, which
+                # would make a loose list of it).
                 lines = _lines(merged_list.lines, 1, provenance)
-                block.append(f"- **{merged_list.lead_in}**\n" + "".join(lines))
+                group = f"- **{merged_list.lead_in}**\n" + "".join(lines)
+                if templates[number - 1]:
+                    block.append(group)
+                else:
+                    block[-1] += group
             else:
                 if merged_list.lead_in:
                     block.append(_paragraph(merged_list.lead_in) + "\n")

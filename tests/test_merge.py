@@ -2448,7 +2448,7 @@ def test_a_group_stays_an_item_among_its_kin() -> None:
         for name, body in (("lst", lst), ("vol", "- Benchmark results\n"))
     ]
     text = merge_agents(agents).text
-    assert "- Benchmark results\n\n- **Analysis:**\n  - Use tables.\n" in text
+    assert "- Benchmark results\n- **Analysis:**\n  - Use tables.\n" in text  # one tight list
     assert merge_agents([parse(loads(text, "merged.md"))]).text == text
 
 

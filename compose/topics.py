@@ -165,10 +165,14 @@ def names_items(title: str) -> bool:
     return _item_kinds().search(title.lower()) is not None
 
 
-@cache
 def is_summary(title: str) -> bool:
     """Whether a list's title says it summarises what the agent does ("Key Capabilities")."""
-    return clean_title(title).lower() in package_data("topics.toml")["summaries"]
+    return clean_title(title).lower() in _summaries()
+
+
+@cache
+def _summaries() -> frozenset[str]:
+    return frozenset(package_data("topics.toml")["summaries"])
 
 
 @cache

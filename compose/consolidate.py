@@ -3747,8 +3747,10 @@ _DOING = re.compile(
     r"^(?:master|write|create|build|design|develop|implement|optimi[sz]e|architect)\s", re.I
 )
 # "Senior Deployment Engineer and DevOps Architect specializing in ...": a role and no verb.
+# Nouns a bare role ends in too ("Battle-tested Incident Commander specializing in ...").
+_MORE_ROLE_NOUNS = "programmer|writer|analyst|commander|manager|responder|designer|scientist"
 _BARE_ROLE = re.compile(
-    rf"^(?:[\w-]+ ){{0,6}}?(?:{_ROLE_NOUNS}|programmer|writer|analyst)s? "
+    rf"^(?:[\w-]+ ){{0,6}}?(?:{_ROLE_NOUNS}|{_MORE_ROLE_NOUNS})s? "
     r"(?:specializing|with|focused|who|responsible)\b",
     re.I,
 )

@@ -1807,6 +1807,11 @@ def test_a_field_several_sources_write_is_written_once() -> None:
     role = next(p for p in opening.split("\n\n") if p.startswith("**Role**:"))
     # Between qa-expert's two sentences, its second read as the automation role's.
     assert "testing processes. Also a Test Automation Specialist responsible for" in role
+    # A commander is a role too: the incident editor read lst97's "Battle-tested Incident
+    # Commander specializing in ..." run on after the first role as a subjectless fragment.
+    opening = merged_corpus("lst97/devops-incident-responder", "lst97/incident-responder")
+    role = next(p for p in opening.strip().split("\n\n") if p.startswith("**Role**:"))
+    assert "implementation. Also a Battle-tested Incident Commander specializing in" in role
 
 
 @needs_corpus

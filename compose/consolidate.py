@@ -474,7 +474,9 @@ def _sections(
         # 0xfurai's "Approach:", which four editors read as wedged before the query).
         titled_plain = not list_key and key in plain_leads
         starts[key].append(
-            _first_lines(entries) if titled_plain else written_at.get((key, list_key), {})
+            _first_lines(entries, (key, ""))
+            if titled_plain
+            else written_at.get((key, list_key), {})
         )
     # A lead-in is written above its list; one none of whose items heads a line stays a
     # paragraph, so its words are kept.
@@ -527,15 +529,6 @@ def _sections(
         )
         sections.append(MergedSection(*key, kept, section_lists, blocks, after, words))
     return tuple(sections), tuple(covered)
-
-
-def _first_lines(entries: Sequence[Cluster | Bullet]) -> dict[str, int]:
-    """Where each source of a list's entries wrote its first."""
-    first: dict[str, int] = {}
-    for entry in entries:
-        bullet = _first(entry)
-        first[bullet.agent] = min(first.get(bullet.agent, bullet.line), bullet.line)
-    return first
 
 
 def _plain_titles(top: Mapping[_Place, Sequence[Cluster | Bullet]]) -> dict[tuple[str, str], str]:
@@ -634,17 +627,22 @@ def _label_style(text: str) -> str | None:
 
 def _where_written(entries: dict[_Place, list[Cluster | Bullet]]) -> dict[_Place, dict[str, int]]:
     """A lead-in's list -> the line where each source that wrote items in it wrote its first."""
-    at: dict[_Place, dict[str, int]] = {}
-    for place, listed in entries.items():
-        if place[1] in ("", "#"):
-            continue
-        at[place] = {}
-        for entry in listed:
-            bullets = [entry] if isinstance(entry, Bullet) else entry.members
-            here = [b for b in bullets if _own_place(b) == place] or [_first(entry)]
-            for b in here:
-                at[place][b.agent] = min(at[place].get(b.agent, b.line), b.line)
-    return at
+    return {
+        place: _first_lines(listed, place)
+        for place, listed in entries.items()
+        if place[1] not in ("", "#")
+    }
+
+
+def _first_lines(entries: Sequence[Cluster | Bullet], place: _Place) -> dict[str, int]:
+    """Where each source of the entries of the list at place wrote its first item there (an
+    entry none of whose members was written there: where its first is)."""
+    first: dict[str, int] = {}
+    for entry in entries:
+        bullets = [entry] if isinstance(entry, Bullet) else entry.members
+        for b in [b for b in bullets if _own_place(b) == place] or [_first(entry)]:
+            first[b.agent] = min(first.get(b.agent, b.line), b.line)
+    return first
 
 
 def _in_each_source_order(
@@ -1290,13 +1288,8 @@ def _series_union(first: str, second: str) -> str | None:
     "Analyze testing gaps, needs, risks, improvement opportunities, technology stack, and
     CI/CD pipeline". None when either says more than a series (a clause, a choice, markup)."""
     words, others = first.split(), second.split()
-    shared = 0
-    while (
-        shared < min(len(words), len(others)) - 1
-        and words[shared].lower() == others[shared].lower()
-    ):
-        shared += 1
-    opening = " ".join(words[:shared])
+    opening = _shared_opening((first, second))
+    shared = len(opening.split())
     between = words[shared - 1].endswith(",")  # the opening ends an item of the series
     if not shared or between != others[shared - 1].endswith(","):
         return None
@@ -3689,7 +3682,7 @@ def _merged_lead(leads: Sequence[str], adding: int = 3) -> str:
                 covered |= new
                 named |= names
     if cases:
-        index = next(k for k, sentence in enumerate(kept) if _TRIGGER.match(sentence))
+        index = _first_trigger(kept)
         kept[index] = _listed_cases(kept[index], cases)
     # After a list of cases, the next sentence starts a paragraph of its own.
     return "".join(

@@ -154,8 +154,8 @@ def without_covered(merged: MergedAgent) -> MergedAgent:
             is one plain word ("logging" beside "metrics" is not "Log security events");
             then those kept anyway, then the ones saying least (a line that states another's
             statement is kept, so the compound line goes and the specific one stays)."""
-            found = set.intersection(*(postings.get(term, set()) for term in needed))
-            found -= {index, *dropped, *of_a_kind}
+            found = set.intersection(*(postings.get(term, set()) for term in needed)) - of_a_kind
+            found -= {index, *dropped}
             if alone:
                 found = {j for j in found if section_of[j] == section_of[index]}
             return sorted(
